@@ -1,0 +1,53 @@
+# The two commands: `make demo` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+export COMMONGROUND_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test install lint typecheck test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@ $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/commonground migrate --noinput
+	$(BIN)/commonground collectstatic --noinput --verbosity 0
+	$(BIN)/commonground load_demo
+	DEBUG=$${DEBUG:-false} $(BIN)/commonground run
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
+test-sqlite: $(TEST_STAMP)
+	$(BIN)/python scripts/test_setup.py
+	$(BIN)/pytest
+
+test-postgres: $(TEST_STAMP)
+	$(BIN)/python scripts/test_setup.py
+	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest
+
+test: lint typecheck test-sqlite test-postgres
+
+bench: $(STAMP)
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,28 @@
+"""Test settings: fast hashing, deterministic secret, an isolated data directory."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR, env
+
+SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Each test session gets its own media and cache directories unless told otherwise.
+_TEST_DIR = Path(env.str("COMMONGROUND_TEST_DIR", default=tempfile.mkdtemp(prefix="cg-test-")))
+MEDIA_ROOT = _TEST_DIR / "media"
+STATIC_ROOT = DATA_DIR / "static"
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default=f"filecache://{_TEST_DIR / 'cache'}?MAX_ENTRIES=20000"
+    )
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend")}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,40 @@
+"""URL map: admin, headless API, documents, images, sitemap, robots and the page tree."""
+
+from django.conf import settings
+from django.contrib import admin as django_admin  # noqa: F401  (admin templates for Wagtail)
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.images.views.serve import ServeView
+
+from commonground.content.api import api_router
+from commonground.content.views import robots_txt
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v2/", api_router.urls),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path(
+        "images/<str:signature>/<int:image_id>/<str:filter_spec>/",
+        ServeView.as_view(),
+        name="wagtailimages_serve",
+    ),
+]
+
+if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
+    # Media is served by the app itself unless a CDN or object store takes it over.
+    from django.views.static import serve as serve_media
+
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,1 @@
+"""Content: Wagtail page types, blocks, snippets, media and the headless API."""

@@ -1,0 +1,166 @@
+"""The StreamField block library editors compose pages from."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+from wagtail import blocks
+from wagtail.contrib.table_block.blocks import TableBlock
+from wagtail.images.blocks import ImageBlock, ImageChooserBlock
+
+RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
+
+
+class HeadingBlock(blocks.StructBlock):
+    text = blocks.CharBlock(max_length=200)
+    level = blocks.ChoiceBlock(
+        choices=[("h2", "Heading 2"), ("h3", "Heading 3"), ("h4", "Heading 4")], default="h2"
+    )
+
+    class Meta:
+        icon = "title"
+        template = "content/blocks/heading.html"
+
+
+class CaptionedImageBlock(blocks.StructBlock):
+    image = ImageBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "image"
+        template = "content/blocks/captioned_image.html"
+
+
+class ImageAndTextBlock(blocks.StructBlock):
+    image = ImageBlock()
+    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    image_position = blocks.ChoiceBlock(
+        choices=[("left", "Image on the left"), ("right", "Image on the right")], default="left"
+    )
+
+    class Meta:
+        icon = "doc-full"
+        template = "content/blocks/image_and_text.html"
+
+
+class QuoteBlock(blocks.StructBlock):
+    quote = blocks.TextBlock(max_length=1000)
+    attribution = blocks.CharBlock(required=False, max_length=200)
+
+    class Meta:
+        icon = "openquote"
+        template = "content/blocks/quote.html"
+
+
+class LinkTargetBlock(blocks.StructBlock):
+    """A link to a page on this site or to an external URL (exactly one of them)."""
+
+    page = blocks.PageChooserBlock(required=False)
+    url = blocks.URLBlock(required=False, label="External URL")
+
+    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
+        cleaned = super().clean(value)
+        if bool(cleaned.get("page")) == bool(cleaned.get("url")):
+            raise blocks.StructBlockValidationError(
+                block_errors={"url": ValidationError("Choose a page or enter a URL, not both.")}
+            )
+        return cleaned
+
+
+class CallToActionBlock(blocks.StructBlock):
+    label = blocks.CharBlock(max_length=60)
+    target = LinkTargetBlock()
+    style = blocks.ChoiceBlock(
+        choices=[("primary", "Primary"), ("secondary", "Secondary")], default="primary"
+    )
+
+    class Meta:
+        icon = "link"
+        template = "content/blocks/call_to_action.html"
+
+
+class FaqItemBlock(blocks.StructBlock):
+    question = blocks.CharBlock(max_length=300)
+    answer = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+
+
+class FaqBlock(blocks.StructBlock):
+    title = blocks.CharBlock(required=False, max_length=200)
+    items = blocks.ListBlock(FaqItemBlock(), min_num=1)
+
+    class Meta:
+        icon = "help"
+        template = "content/blocks/faq.html"
+
+
+VIDEO_HOSTS = {
+    "www.youtube.com": "youtube",
+    "youtube.com": "youtube",
+    "m.youtube.com": "youtube",
+    "youtu.be": "youtube",
+    "vimeo.com": "vimeo",
+    "player.vimeo.com": "vimeo",
+}
+
+
+def video_embed_url(url: str) -> str | None:
+    """The privacy-friendly player URL for a supported video page URL, or None."""
+    parts = urlsplit(url)
+    provider = VIDEO_HOSTS.get(parts.netloc.lower())
+    if provider == "youtube":
+        if parts.netloc.lower() == "youtu.be":
+            video_id = parts.path.strip("/")
+        elif parts.path.startswith("/embed/"):
+            video_id = parts.path.removeprefix("/embed/").strip("/")
+        else:
+            video_id = parse_qs(parts.query).get("v", [""])[0]
+        if video_id.replace("-", "").replace("_", "").isalnum():
+            return f"https://www.youtube-nocookie.com/embed/{video_id}?autoplay=1"
+    if provider == "vimeo":
+        video_id = parts.path.strip("/").split("/")[-1]
+        if video_id.isdigit():
+            return f"https://player.vimeo.com/video/{video_id}?autoplay=1&dnt=1"
+    return None
+
+
+class VideoURLField(forms.URLField):
+    def clean(self, value: str) -> str:
+        cleaned: str = super().clean(value)
+        if cleaned and video_embed_url(cleaned) is None:
+            raise ValidationError("Enter a YouTube or Vimeo video URL.")
+        return cleaned
+
+
+class VideoURLBlock(blocks.URLBlock):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.field = VideoURLField(required=kwargs.get("required", True))
+
+
+class VideoBlock(blocks.StructBlock):
+    """A video that makes no third-party request until the visitor presses play."""
+
+    url = VideoURLBlock(help_text="YouTube or Vimeo address of the video.")
+    title = blocks.CharBlock(max_length=200, help_text="Describes the video for screen readers.")
+    poster = ImageChooserBlock(required=False, help_text="Shown before play; from our library.")
+
+    class Meta:
+        icon = "media"
+        template = "content/blocks/video.html"
+
+    def get_context(self, value: blocks.StructValue, parent_context: dict | None = None) -> dict:
+        context = super().get_context(value, parent_context)
+        context["embed_url"] = video_embed_url(value["url"])
+        return context
+
+
+class BodyStreamBlock(blocks.StreamBlock):
+    heading = HeadingBlock()
+    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, icon="pilcrow")
+    image = CaptionedImageBlock()
+    image_and_text = ImageAndTextBlock()
+    quote = QuoteBlock()
+    call_to_action = CallToActionBlock()
+    table = TableBlock(template="content/blocks/table.html")
+    faq = FaqBlock()
+    video = VideoBlock()

@@ -1,0 +1,249 @@
+"""Page types: home, standard, campaign landing page, article index and article."""
+
+from typing import Any
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import HttpRequest
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock
+
+
+class SeoFields(models.Model):
+    """Search and social fields every page type carries (title and description are Wagtail's)."""
+
+    og_image = models.ForeignKey(
+        "content.ContentImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="social sharing image",
+        help_text="Shown when the page is shared (Open Graph); 1200x630 works best.",
+    )
+    canonical_url = models.URLField(
+        blank=True, help_text="Only when this content's original lives at another address."
+    )
+
+    promote_panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("slug"),
+                FieldPanel("seo_title"),
+                FieldPanel("search_description"),
+                FieldPanel("og_image"),
+                FieldPanel("canonical_url"),
+            ],
+            heading="Search and social",
+        ),
+        MultiFieldPanel([FieldPanel("show_in_menus")], heading="Navigation"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def social_image(self) -> Any:
+        return self.og_image
+
+
+class HomePage(SeoFields, Page):
+    hero_title = models.CharField(max_length=120)
+    hero_text = models.TextField(blank=True, max_length=400)
+    hero_image = models.ForeignKey(
+        "content.ContentImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hero_cta_label = models.CharField("call-to-action label", max_length=60, blank=True)
+    hero_cta_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="call-to-action page",
+    )
+    body = StreamField(BodyStreamBlock(), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_title"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                FieldRowPanel([FieldPanel("hero_cta_label"), FieldPanel("hero_cta_page")]),
+            ],
+            heading="Hero",
+        ),
+        FieldPanel("body"),
+    ]
+    promote_panels = SeoFields.promote_panels
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    max_count = 1
+    parent_page_types = ["wagtailcore.Page"]
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_articles"] = (
+            ArticlePage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:3]
+        )
+        return context
+
+
+class StandardPage(SeoFields, Page):
+    intro = models.TextField(blank=True, max_length=500)
+    body = StreamField(BodyStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    promote_panels = SeoFields.promote_panels
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+
+class LandingPageFormField(AbstractFormField):
+    page = ParentalKey("LandingPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class LandingPage(SeoFields, AbstractForm):
+    """A campaign landing page: hero, call to action, campaign code and an embedded form."""
+
+    campaign_code = models.SlugField(
+        max_length=60,
+        blank=True,
+        help_text="Identifies the campaign in analytics and distribution, e.g. spring-launch-2026.",
+    )
+    hero_title = models.CharField(max_length=120)
+    hero_text = models.TextField(blank=True, max_length=400)
+    hero_image = models.ForeignKey(
+        "content.ContentImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cta_label = models.CharField(
+        "call-to-action label", max_length=60, default="Get started",
+        help_text="Button in the hero that jumps to the form.",
+    )
+    body = StreamField(BodyStreamBlock(), blank=True)
+    form_title = models.CharField(max_length=120, default="Tell us about you")
+    submit_label = models.CharField(max_length=40, default="Send")
+    thank_you_text = RichTextField(
+        features=RICH_TEXT_FEATURES, blank=True, default="<p>Thank you, we will be in touch.</p>"
+    )
+
+    content_panels = [
+        *AbstractForm.content_panels,
+        FormSubmissionsPanel(),
+        FieldPanel("campaign_code"),
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_title"),
+                FieldPanel("hero_text"),
+                FieldPanel("hero_image"),
+                FieldPanel("cta_label"),
+            ],
+            heading="Hero",
+        ),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("form_title"),
+                InlinePanel("form_fields", label="Form fields", min_num=1),
+                FieldPanel("submit_label"),
+                FieldPanel("thank_you_text"),
+            ],
+            heading="Form",
+        ),
+    ]
+    promote_panels = SeoFields.promote_panels
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+    subpage_types: list[str] = []
+
+
+class ArticleIndexPage(SeoFields, Page):
+    intro = models.TextField(blank=True, max_length=500)
+    per_page = models.PositiveSmallIntegerField(default=9)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("per_page")]
+    promote_panels = SeoFields.promote_panels
+    subpage_types = ["content.ArticlePage"]
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        articles = (
+            ArticlePage.objects.live()
+            .public()
+            .child_of(self)
+            .select_related("lead_image", "author")
+            .order_by("-date", "-pk")
+        )
+        tag = request.GET.get("tag", "").strip()[:100]
+        if tag:
+            articles = articles.filter(tags__slug=tag)
+        paginator = Paginator(articles, max(1, self.per_page))
+        try:
+            page_obj = paginator.page(request.GET.get("page", 1))
+        except (PageNotAnInteger, EmptyPage):
+            page_obj = paginator.page(1 if not request.GET.get("page", "").isdigit() else paginator.num_pages)
+        context.update(
+            articles=page_obj,
+            paginator=paginator,
+            active_tag=tag,
+            all_tags=ArticlePageTag.tags_for_index(self),
+        )
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "content.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    @staticmethod
+    def tags_for_index(index_page: "ArticleIndexPage") -> list[Any]:
+        from taggit.models import Tag
+
+        live_ids = ArticlePage.objects.live().public().child_of(index_page).values("pk")
+        return list(
+            Tag.objects.filter(content_articlepagetag_items__content_object__in=live_ids)
+            .distinct()
+            .order_by("name")
+        )
+
+
+class ArticlePage(SeoFields, Page):
+    date = models.DateField("article date")
+    author = models.ForeignKey(
+        "content.Author", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    summary = models.TextField(max_length=400, help_text="One or two sentences for listings.")
+    lead_image = models.ForeignKey(
+        "content.ContentImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True)
+    body = StreamField(BodyStreamBlock(), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("date"), FieldPanel("author")]),
+        FieldPanel("summary"),
+        FieldPanel("lead_image"),
+        FieldPanel("tags"),
+        FieldPanel("body"),
+    ]
+    promote_panels = SeoFields.promote_panels
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
+    parent_page_types = ["content.ArticleIndexPage"]
+    subpage_types: list[str] = []
+
+    def social_image(self) -> Any:
+        return self.og_image or self.lead_image

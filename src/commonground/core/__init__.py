@@ -1,0 +1,1 @@
+"""Core: what every app shares: roles, the page cache, background scheduling."""

@@ -1,0 +1,100 @@
+"""Which cached pages a content change affects, wired to Wagtail's and Django's signals.
+
+Signals are the one hook every write path goes through (admin, scheduled publishing,
+the API, shell scripts), which is why invalidation hangs off them rather than off views.
+"""
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save, pre_delete
+from wagtail.models import Page, ReferenceIndex
+from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
+
+from . import page_cache
+
+NAV_TAG = "nav"
+ARTICLE_LISTING_TAG = "listing:articles"
+
+
+def tags_for_page_change(page: Page, *, parent: Page | None = None) -> set[str]:
+    """Tags of every cached response that shows ``page`` or a link to it."""
+    page = page.specific_deferred if hasattr(page, "specific_deferred") else page
+    tags = {page_cache.page_tag(page.pk), ARTICLE_LISTING_TAG}
+    parent = parent or page.get_parent()
+    if parent is not None:
+        tags.add(f"children:{parent.pk}")
+    if page.depth <= 3:
+        # Top-level pages make up the site navigation shown on every page.
+        tags.add(NAV_TAG)
+    for reference in ReferenceIndex.get_references_to(page).group_by_source_object():
+        source = reference[0]
+        if isinstance(source, Page):
+            tags.add(page_cache.page_tag(source.pk))
+    return tags
+
+
+def _on_publish_or_unpublish(sender: Any, instance: Page, **kwargs: Any) -> None:
+    page_cache.invalidate_on_commit(tags_for_page_change(instance))
+
+
+def _before_move(sender: Any, instance: Page, parent_page_before: Page, **kwargs: Any) -> None:
+    tags = tags_for_page_change(instance, parent=parent_page_before)
+    tags.update(page_cache.page_tag(pk) for pk in instance.get_descendants().values_list("pk", flat=True))
+    instance._cache_tags_before_move = tags  # type: ignore[attr-defined]
+
+
+def _after_move(sender: Any, instance: Page, parent_page_after: Page, **kwargs: Any) -> None:
+    tags = set(getattr(instance, "_cache_tags_before_move", set()))
+    tags |= tags_for_page_change(instance, parent=parent_page_after)
+    page_cache.invalidate_on_commit(tags)
+
+
+def _before_page_delete(sender: Any, instance: Page, **kwargs: Any) -> None:
+    if instance.depth <= 1:
+        return
+    instance._cache_tags_before_delete = tags_for_page_change(instance)  # type: ignore[attr-defined]
+
+
+def _after_page_delete(sender: Any, instance: Page, **kwargs: Any) -> None:
+    page_cache.invalidate_on_commit(getattr(instance, "_cache_tags_before_delete", set()))
+
+
+def _on_image_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    page_cache.invalidate_on_commit([f"image:{instance.pk}"])
+
+
+def _on_rendition_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # A rendition is saved on first render; only its deletion (focal point or file
+    # change) alters what pages show.
+    page_cache.invalidate_on_commit([f"image:{instance.image_id}"])
+
+
+def _on_snippet_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    page_cache.invalidate_on_commit([snippet_tag(instance)])
+
+
+def snippet_tag(instance: Any) -> str:
+    return f"snippet:{instance._meta.label_lower}:{instance.pk}"
+
+
+def connect() -> None:
+    from django.apps import apps
+
+    page_published.connect(_on_publish_or_unpublish, dispatch_uid="cg_cache_published")
+    page_unpublished.connect(_on_publish_or_unpublish, dispatch_uid="cg_cache_unpublished")
+    pre_page_move.connect(_before_move, dispatch_uid="cg_cache_pre_move")
+    post_page_move.connect(_after_move, dispatch_uid="cg_cache_post_move")
+    for model in [Page, *(m for m in apps.get_models() if issubclass(m, Page) and m is not Page)]:
+        pre_delete.connect(_before_page_delete, sender=model, dispatch_uid=f"cg_cache_pre_del_{model._meta.label}")
+        post_delete.connect(_after_page_delete, sender=model, dispatch_uid=f"cg_cache_del_{model._meta.label}")
+    from wagtail.images import get_image_model
+
+    image_model = get_image_model()
+    post_save.connect(_on_image_change, sender=image_model, dispatch_uid="cg_cache_image_save")
+    post_delete.connect(_on_image_change, sender=image_model, dispatch_uid="cg_cache_image_delete")
+    rendition_model = image_model.get_rendition_model()
+    post_delete.connect(_on_rendition_change, sender=rendition_model, dispatch_uid="cg_cache_rendition_delete")
+    for label in ("content.Author",):
+        model = apps.get_model(label)
+        post_save.connect(_on_snippet_change, sender=model, dispatch_uid=f"cg_cache_snippet_save_{label}")
+        post_delete.connect(_on_snippet_change, sender=model, dispatch_uid=f"cg_cache_snippet_del_{label}")

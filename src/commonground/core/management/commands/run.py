@@ -1,0 +1,86 @@
+"""Run the web server (several worker processes), the task worker and the scheduler together."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Run granian (WSGI, several worker processes), the task worker and the scheduler in the "
+        "foreground. Ctrl-C stops all of them; if one exits, the others are stopped too."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("WEB_WORKERS", str(max(2, os.cpu_count() or 2)))),
+            help="Web server worker processes (default: number of CPUs, at least 2).",
+        )
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
+        parser.add_argument("--no-scheduler", action="store_true", help="Do not start the scheduler.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        python = sys.executable
+        commands = {
+            "web": [
+                python, "-m", "granian",
+                "--interface", "wsgi",
+                "--host", options["host"],
+                "--port", str(options["port"]),
+                "--workers", str(options["workers"]),
+                "--blocking-threads", "1",
+                "--no-ws",
+                "--log-level", "warning",
+                "commonground.config.wsgi:application",
+            ],
+        }
+        if not options["no_worker"]:
+            commands["worker"] = [python, "-m", "commonground.cli", "db_worker", "--interval", "1",
+                                  "--no-startup-delay"]
+        if not options["no_scheduler"]:
+            commands["scheduler"] = [python, "-m", "commonground.cli", "scheduler"]
+
+        processes: dict[str, subprocess.Popen[bytes]] = {}
+        stopping = False
+
+        def stop_all(*_: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop_all)
+        signal.signal(signal.SIGTERM, stop_all)
+        try:
+            for name, command in commands.items():
+                # Each child gets its own process group so one Ctrl-C reaches us once
+                # and we stop the children in order.
+                processes[name] = subprocess.Popen(command, start_new_session=True)
+                self.stdout.write(f"started {name} (pid {processes[name].pid})")
+            exited = None
+            while not stopping and exited is None:
+                time.sleep(0.2)
+                exited = next((n for n, p in processes.items() if p.poll() is not None), None)
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            for process in processes.values():
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        if not stopping and exited is not None:
+            raise CommandError(
+                f"{exited} exited with status {processes[exited].returncode}; stopped the others."
+            )
+        self.stdout.write("stopped web server, worker and scheduler.")

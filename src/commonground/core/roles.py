@@ -1,0 +1,82 @@
+"""The four roles IT hands out, and what each may do."""
+
+from dataclasses import dataclass
+
+MARKETING_EDITOR = "Marketing Editor"
+MARKETING_PUBLISHER = "Marketing Publisher"
+IT_ADMINISTRATOR = "IT Administrator"
+VIEWER = "Viewer"
+
+APPROVAL_WORKFLOW = "Marketing approval"
+APPROVAL_TASK = "Publisher approval"
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    # Page-tree permissions granted on the root page, as Wagtail codenames.
+    page_permissions: tuple[str, ...]
+    # Image and document permissions on the root collection.
+    collection_permissions: tuple[str, ...]
+    # Model permissions as "app_label.codename"; "*" means every permission there is.
+    model_permissions: tuple[str, ...]
+
+
+_MEDIA_EDIT = (
+    "content.add_contentimage",
+    "content.change_contentimage",
+    "content.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+)
+_SNIPPETS_EDIT = ("content.add_author", "content.change_author")
+
+ROLES = (
+    Role(
+        name=MARKETING_EDITOR,
+        page_permissions=("add_page", "change_page", "lock_page"),
+        collection_permissions=_MEDIA_EDIT,
+        model_permissions=("wagtailadmin.access_admin", *_SNIPPETS_EDIT),
+    ),
+    Role(
+        name=MARKETING_PUBLISHER,
+        page_permissions=("add_page", "change_page", "publish_page", "lock_page", "unlock_page"),
+        collection_permissions=(
+            *_MEDIA_EDIT,
+            "content.delete_contentimage",
+            "wagtaildocs.delete_document",
+        ),
+        model_permissions=(
+            "wagtailadmin.access_admin",
+            *_SNIPPETS_EDIT,
+            "content.delete_author",
+            "wagtailredirects.add_redirect",
+            "wagtailredirects.change_redirect",
+            "wagtailredirects.delete_redirect",
+        ),
+    ),
+    Role(
+        name=IT_ADMINISTRATOR,
+        page_permissions=(
+            "add_page",
+            "change_page",
+            "publish_page",
+            "bulk_delete_page",
+            "lock_page",
+            "unlock_page",
+        ),
+        collection_permissions=(
+            *_MEDIA_EDIT,
+            "content.delete_contentimage",
+            "wagtaildocs.delete_document",
+        ),
+        model_permissions=("*",),
+    ),
+    Role(
+        name=VIEWER,
+        page_permissions=(),
+        collection_permissions=("content.choose_image", "wagtaildocs.choose_document"),
+        model_permissions=("wagtailadmin.access_admin",),
+    ),
+)
