@@ -132,9 +132,9 @@ class VideoURLField(forms.URLField):
 
 
 class VideoURLBlock(blocks.URLBlock):
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.field = VideoURLField(required=kwargs.get("required", True))
+    def __init__(self, required: bool = True, **kwargs: object) -> None:
+        super().__init__(required=required, **kwargs)
+        self.field = VideoURLField(required=required)
 
 
 class VideoBlock(blocks.StructBlock):

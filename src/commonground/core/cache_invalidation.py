@@ -39,8 +39,10 @@ def _on_publish_or_unpublish(sender: Any, instance: Page, **kwargs: Any) -> None
 
 def _before_move(sender: Any, instance: Page, parent_page_before: Page, **kwargs: Any) -> None:
     tags = tags_for_page_change(instance, parent=parent_page_before)
-    tags.update(page_cache.page_tag(pk) for pk in instance.get_descendants().values_list("pk", flat=True))
-    instance._cache_tags_before_move = tags  # type: ignore[attr-defined]
+    tags.update(
+        page_cache.page_tag(pk) for pk in instance.get_descendants().values_list("pk", flat=True)
+    )
+    instance._cache_tags_before_move = tags
 
 
 def _after_move(sender: Any, instance: Page, parent_page_after: Page, **kwargs: Any) -> None:
@@ -52,7 +54,7 @@ def _after_move(sender: Any, instance: Page, parent_page_after: Page, **kwargs: 
 def _before_page_delete(sender: Any, instance: Page, **kwargs: Any) -> None:
     if instance.depth <= 1:
         return
-    instance._cache_tags_before_delete = tags_for_page_change(instance)  # type: ignore[attr-defined]
+    instance._cache_tags_before_delete = tags_for_page_change(instance)
 
 
 def _after_page_delete(sender: Any, instance: Page, **kwargs: Any) -> None:
@@ -85,16 +87,26 @@ def connect() -> None:
     pre_page_move.connect(_before_move, dispatch_uid="cg_cache_pre_move")
     post_page_move.connect(_after_move, dispatch_uid="cg_cache_post_move")
     for model in [Page, *(m for m in apps.get_models() if issubclass(m, Page) and m is not Page)]:
-        pre_delete.connect(_before_page_delete, sender=model, dispatch_uid=f"cg_cache_pre_del_{model._meta.label}")
-        post_delete.connect(_after_page_delete, sender=model, dispatch_uid=f"cg_cache_del_{model._meta.label}")
+        pre_delete.connect(
+            _before_page_delete, sender=model, dispatch_uid=f"cg_cache_pre_del_{model._meta.label}"
+        )
+        post_delete.connect(
+            _after_page_delete, sender=model, dispatch_uid=f"cg_cache_del_{model._meta.label}"
+        )
     from wagtail.images import get_image_model
 
     image_model = get_image_model()
     post_save.connect(_on_image_change, sender=image_model, dispatch_uid="cg_cache_image_save")
     post_delete.connect(_on_image_change, sender=image_model, dispatch_uid="cg_cache_image_delete")
     rendition_model = image_model.get_rendition_model()
-    post_delete.connect(_on_rendition_change, sender=rendition_model, dispatch_uid="cg_cache_rendition_delete")
+    post_delete.connect(
+        _on_rendition_change, sender=rendition_model, dispatch_uid="cg_cache_rendition_delete"
+    )
     for label in ("content.Author",):
         model = apps.get_model(label)
-        post_save.connect(_on_snippet_change, sender=model, dispatch_uid=f"cg_cache_snippet_save_{label}")
-        post_delete.connect(_on_snippet_change, sender=model, dispatch_uid=f"cg_cache_snippet_del_{label}")
+        post_save.connect(
+            _on_snippet_change, sender=model, dispatch_uid=f"cg_cache_snippet_save_{label}"
+        )
+        post_delete.connect(
+            _on_snippet_change, sender=model, dispatch_uid=f"cg_cache_snippet_del_{label}"
+        )

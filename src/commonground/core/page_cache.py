@@ -14,7 +14,8 @@ from contextvars import ContextVar
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
+from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
@@ -26,8 +27,21 @@ GENERATION_KEY = "pagecache:generation"
 # Query parameters that never change what a page shows; dropped from the key so campaign
 # traffic shares one cache entry per page.
 IGNORED_QUERY_PARAMS = frozenset(
-    {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
-     "gclid", "fbclid", "msclkid", "dclid", "mc_cid", "mc_eid", "ref"}
+    {
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_term",
+        "utm_content",
+        "utm_id",
+        "gclid",
+        "fbclid",
+        "msclkid",
+        "dclid",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+    }
 )
 _STORED_HEADERS = frozenset({"content-type", "content-language", "link", "x-robots-tag"})
 
@@ -49,7 +63,7 @@ def page_tag(page_id: int) -> str:
     return f"page:{page_id}"
 
 
-def _cache():  # type: ignore[no-untyped-def]
+def _cache() -> BaseCache:
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
 
@@ -85,8 +99,9 @@ def _is_storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
-def _store(key: str, request: HttpRequest, response: HttpResponse, tags: set[str],
-           generation: int) -> None:
+def _store(
+    key: str, request: HttpRequest, response: HttpResponse, tags: set[str], generation: int
+) -> None:
     headers = [(k, v) for k, v in response.items() if k.lower() in _STORED_HEADERS]
     timeout = settings.PAGE_CACHE_TIMEOUT
     cache = _cache()
@@ -111,6 +126,8 @@ def _store(key: str, request: HttpRequest, response: HttpResponse, tags: set[str
 
 class PageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        if not settings.PAGE_CACHE_ENABLED:
+            raise MiddlewareNotUsed("PAGE_CACHE_ENABLED is off")
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
@@ -129,14 +146,14 @@ class PageCacheMiddleware:
         generation = _generation()
         token = _collector.set(set())
         try:
-            response = self.get_response(request)
+            rendered = self.get_response(request)
             tags = _collector.get() or set()
         finally:
             _collector.reset(token)
-        if isinstance(response, HttpResponse) and _is_storable(request, response):
-            _store(key, request, response, tags, generation)
-            response["X-Cache"] = "MISS"
-        return response
+        if isinstance(rendered, HttpResponse) and _is_storable(request, rendered):
+            _store(key, request, rendered, tags, generation)
+            rendered["X-Cache"] = "MISS"
+        return rendered
 
 
 def invalidate_tags(tags: Iterable[str]) -> int:

@@ -110,6 +110,7 @@ CACHES = {
         "CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}?MAX_ENTRIES=20000"
     ),
 }
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=3600)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

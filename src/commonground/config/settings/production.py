@@ -27,7 +27,9 @@ def _refuse_insecure_settings() -> None:
     if "*" in ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must not be '*' in production.")
     if problems:
-        raise ImproperlyConfigured("Refusing to start with insecure settings:\n- " + "\n- ".join(problems))
+        raise ImproperlyConfigured(
+            "Refusing to start with insecure settings:\n- " + "\n- ".join(problems)
+        )
 
 
 _refuse_insecure_settings()
@@ -36,12 +38,9 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# The preload directive only takes effect once the domain is submitted to the browsers' list.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
-SILENCED_SYSTEM_CHECKS: list[str] = (
-    # HSTS preload is an opt-in commitment to browser vendors; see docs/operations.md.
-    [] if env.bool("SECURE_HSTS_PRELOAD", default=False) else ["security.W021"]
-)

@@ -25,27 +25,46 @@ class Command(BaseCommand):
             default=int(os.environ.get("WEB_WORKERS", str(max(2, os.cpu_count() or 2)))),
             help="Web server worker processes (default: number of CPUs, at least 2).",
         )
-        parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
-        parser.add_argument("--no-scheduler", action="store_true", help="Do not start the scheduler.")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="Do not start the task worker."
+        )
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="Do not start the scheduler."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
         commands = {
             "web": [
-                python, "-m", "granian",
-                "--interface", "wsgi",
-                "--host", options["host"],
-                "--port", str(options["port"]),
-                "--workers", str(options["workers"]),
-                "--blocking-threads", "1",
+                python,
+                "-m",
+                "granian",
+                "--interface",
+                "wsgi",
+                "--host",
+                options["host"],
+                "--port",
+                str(options["port"]),
+                "--workers",
+                str(options["workers"]),
+                "--blocking-threads",
+                "1",
                 "--no-ws",
-                "--log-level", "warning",
+                "--log-level",
+                "warning",
                 "commonground.config.wsgi:application",
             ],
         }
         if not options["no_worker"]:
-            commands["worker"] = [python, "-m", "commonground.cli", "db_worker", "--interval", "1",
-                                  "--no-startup-delay"]
+            commands["worker"] = [
+                python,
+                "-m",
+                "commonground.cli",
+                "db_worker",
+                "--interval",
+                "1",
+                "--no-startup-delay",
+            ]
         if not options["no_scheduler"]:
             commands["scheduler"] = [python, "-m", "commonground.cli", "scheduler"]
 
@@ -62,7 +81,7 @@ class Command(BaseCommand):
             for name, command in commands.items():
                 # Each child gets its own process group so one Ctrl-C reaches us once
                 # and we stop the children in order.
-                processes[name] = subprocess.Popen(command, start_new_session=True)
+                processes[name] = subprocess.Popen(command, start_new_session=True)  # noqa: S603
                 self.stdout.write(f"started {name} (pid {processes[name].pid})")
             exited = None
             while not stopping and exited is None:

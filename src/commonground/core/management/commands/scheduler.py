@@ -23,7 +23,7 @@ class Command(BaseCommand):
             "--interval",
             type=float,
             default=None,
-            help="Seconds between scheduled-publishing checks (default: SCHEDULER_INTERVAL_SECONDS).",
+            help="Seconds between checks (default: SCHEDULER_INTERVAL_SECONDS).",
         )
         parser.add_argument("--once", action="store_true", help="Enqueue one round and exit.")
 
