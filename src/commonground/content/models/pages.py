@@ -125,7 +125,9 @@ class LandingPage(SeoFields, AbstractForm):
         "content.ContentImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cta_label = models.CharField(
-        "call-to-action label", max_length=60, default="Get started",
+        "call-to-action label",
+        max_length=60,
+        default="Get started",
         help_text="Button in the hero that jumps to the form.",
     )
     body = StreamField(BodyStreamBlock(), blank=True)
@@ -188,7 +190,9 @@ class ArticleIndexPage(SeoFields, Page):
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
-            page_obj = paginator.page(1 if not request.GET.get("page", "").isdigit() else paginator.num_pages)
+            page_obj = paginator.page(
+                1 if not request.GET.get("page", "").isdigit() else paginator.num_pages
+            )
         context.update(
             articles=page_obj,
             paginator=paginator,

@@ -22,4 +22,3 @@ class Author(RevisionMixin, index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
