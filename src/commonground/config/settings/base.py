@@ -185,6 +185,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
+        # One line per task every few seconds drowns everything else; failures still show.
+        "django_tasks": {"level": "WARNING"},
     },
 }
 

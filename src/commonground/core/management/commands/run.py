@@ -1,13 +1,28 @@
 """Run the web server (several worker processes), the task worker and the scheduler together."""
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.2):
+            return True
+    except OSError:
+        return False
 
 
 class Command(BaseCommand):
@@ -83,21 +98,28 @@ class Command(BaseCommand):
                 # and we stop the children in order.
                 processes[name] = subprocess.Popen(command, start_new_session=True)  # noqa: S603
                 self.stdout.write(f"started {name} (pid {processes[name].pid})")
+            url = f"http://{options['host']}:{options['port']}/"
+            announced = False
             exited = None
             while not stopping and exited is None:
+                if not announced and _answers(options["host"], options["port"]):
+                    self.stdout.write(self.style.SUCCESS(f"Common Ground is ready at {url}"))
+                    announced = True
                 time.sleep(0.2)
                 exited = next((n for n, p in processes.items() if p.poll() is not None), None)
         finally:
+            # Signal whole process groups: granian's own worker processes must go too.
             for process in processes.values():
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
+                _signal_group(process, signal.SIGTERM)
             deadline = time.monotonic() + 10
             for process in processes.values():
                 try:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    process.kill()
+                    _signal_group(process, signal.SIGKILL)
                     process.wait()
+            for process in processes.values():
+                _signal_group(process, signal.SIGKILL)  # stragglers left in a group
         if not stopping and exited is not None:
             raise CommandError(
                 f"{exited} exited with status {processes[exited].returncode}; stopped the others."
