@@ -95,6 +95,8 @@ def _is_storable(request: HttpRequest, response: HttpResponseBase) -> bool:
         return False
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page embeds this visitor's CSRF token (a form)
     cache_control = response.get("Cache-Control", "")
     return "private" not in cache_control and "no-store" not in cache_control
 
