@@ -1,0 +1,138 @@
+"""Shared fixtures: users per role, a site, the live multi-process server, worker and scheduler."""
+
+import sys
+from collections.abc import Iterator
+
+import pytest
+from django.contrib.auth.models import AbstractUser
+from django.core.cache import caches
+from django.test import Client
+from wagtail.models import Page, Site
+
+from commonground.content.models import HomePage
+from commonground.core import roles
+
+from .content.factories import HomePageFactory
+from .core.factories import UserFactory
+from .processes import Process, commonground, free_port, subprocess_env, wait_for
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache() -> None:
+    # The page cache lives in files that outlive each test's database rollback.
+    caches["default"].clear()
+
+
+@pytest.fixture
+def home(db: None) -> HomePage:
+    """A live home page that the default site serves at /."""
+    page = HomePageFactory(parent=Page.get_first_root_node())
+    Site.objects.filter(is_default_site=True).update(root_page=page)
+    Site.clear_site_root_paths_cache()
+    return page
+
+
+def _user_with(role: str) -> AbstractUser:
+    return UserFactory(roles=[role])
+
+
+@pytest.fixture
+def editor(db: None) -> AbstractUser:
+    return _user_with(roles.MARKETING_EDITOR)
+
+
+@pytest.fixture
+def publisher(db: None) -> AbstractUser:
+    return _user_with(roles.MARKETING_PUBLISHER)
+
+
+@pytest.fixture
+def it_admin(db: None) -> AbstractUser:
+    return _user_with(roles.IT_ADMINISTRATOR)
+
+
+@pytest.fixture
+def viewer(db: None) -> AbstractUser:
+    return _user_with(roles.VIEWER)
+
+
+def client_for(user: AbstractUser) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(scope="session")
+def _granian(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    server = Process(
+        "granian",
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--no-ws",
+            "commonground.config.wsgi:application",
+        ],
+        env=subprocess_env(),
+        log_dir=tmp_path_factory.mktemp("granian"),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        from .live_http import Browser
+
+        def answers() -> bool:
+            server.assert_running()
+            try:
+                return Browser().get(f"{url}/robots.txt").status == 200
+            except OSError:
+                return False
+
+        wait_for(answers, timeout=60, interval=0.25)
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def live_url(_granian: str, transactional_db: None, django_db_serialized_rollback: None) -> str:
+    """Base URL of granian with two worker processes, serving this test's committed data."""
+    return _granian
+
+
+@pytest.fixture
+def task_worker(
+    transactional_db: None,
+    django_db_serialized_rollback: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[list[Process]]:
+    """The task worker and the scheduler, running as real processes on the test database."""
+    env = subprocess_env(TASKS_BACKEND="django_tasks_db.DatabaseBackend")
+    log_dir = tmp_path_factory.mktemp("worker")
+    processes = []
+    try:
+        processes.append(
+            Process(
+                "db_worker",
+                commonground("db_worker", "--interval", "0.5", "--no-startup-delay"),
+                env=env,
+                log_dir=log_dir,
+            )
+        )
+        processes.append(
+            Process(
+                "scheduler", commonground("scheduler", "--interval", "1"), env=env, log_dir=log_dir
+            )
+        )
+        yield processes
+    finally:
+        for process in processes:
+            process.stop()
