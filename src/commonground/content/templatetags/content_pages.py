@@ -1,4 +1,4 @@
-"""Page template tags: navigation, links, article cards and bylines, each recording its cache tags."""
+"""Page template tags: navigation, links, article cards and bylines, recording cache tags."""
 
 from typing import Any
 from urllib.parse import urlencode
@@ -83,8 +83,21 @@ def tag_filter_url(index_url: str, tag_slug: str) -> str:
 
 
 @register.simple_tag
+def listing_page_url(index_url: str, tag_slug: str = "", number: int | str = 1) -> str:
+    """A listing page's URL carrying only the tag filter and page number (page 1 has none)."""
+    query: dict[str, str] = {}
+    if tag_slug:
+        query["tag"] = tag_slug
+    if str(number) != "1":
+        query["page"] = str(number)
+    return f"{index_url}?{urlencode(query)}" if query else index_url
+
+
+@register.simple_tag
 def elided_page_range(page_obj: PaginatorPage) -> list[int | str]:
-    return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1))
+    return list(
+        page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
+    )
 
 
 @register.inclusion_tag("content/includes/article_card.html", takes_context=True)
