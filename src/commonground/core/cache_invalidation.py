@@ -75,6 +75,11 @@ def _on_snippet_change(sender: Any, instance: Any, **kwargs: Any) -> None:
     page_cache.invalidate_on_commit([snippet_tag(instance)])
 
 
+def _on_site_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # The site name and root page appear on every page, as does the navigation.
+    page_cache.invalidate_on_commit([NAV_TAG])
+
+
 def snippet_tag(instance: Any) -> str:
     return f"snippet:{instance._meta.label_lower}:{instance.pk}"
 
@@ -94,6 +99,10 @@ def connect() -> None:
             _after_page_delete, sender=model, dispatch_uid=f"cg_cache_del_{model._meta.label}"
         )
     from wagtail.images import get_image_model
+    from wagtail.models import Site
+
+    post_save.connect(_on_site_change, sender=Site, dispatch_uid="cg_cache_site_save")
+    post_delete.connect(_on_site_change, sender=Site, dispatch_uid="cg_cache_site_delete")
 
     image_model = get_image_model()
     post_save.connect(_on_image_change, sender=image_model, dispatch_uid="cg_cache_image_save")
