@@ -30,11 +30,10 @@ from .pages import (
     build_customers,
     build_pricing,
     build_privacy,
-    build_product,
-    build_solutions,
     create_home,
     finish_home,
 )
+from .product import build_product, build_solutions
 from .users import DemoUsers, Login, ensure_demo_users
 
 Write = Callable[[str], None]

@@ -55,8 +55,11 @@ def _hex(colour: str) -> tuple[int, int, int]:
     return (int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16))
 
 
-def _gradient(size: tuple[int, int], start: str, end: str, angle: int) -> Image.Image:
-    mask = Image.linear_gradient("L").rotate(angle, expand=True).resize(size)
+def _gradient(size: tuple[int, int], start: str, end: str, diagonal: float) -> Image.Image:
+    """Top-to-bottom at 0, left-to-right at 1, a smooth diagonal in between."""
+    vertical = Image.linear_gradient("L").resize(size)
+    horizontal = Image.linear_gradient("L").rotate(90).resize(size)
+    mask = Image.blend(vertical, horizontal, diagonal)
     return Image.composite(
         Image.new("RGB", size, _hex(end)), Image.new("RGB", size, _hex(start)), mask
     )
@@ -67,7 +70,7 @@ def _draw_composition(spec: ImageSpec) -> Image.Image:
     base, mid, accent = PALETTES[spec.palette]
     # Seeded by the key so a rebuilt demo draws the same pictures.
     rng = random.Random(spec.key)  # noqa: S311
-    canvas = _gradient(spec.size, base, mid, rng.choice((0, 30, 45, 135))).convert("RGBA")
+    canvas = _gradient(spec.size, base, mid, rng.choice((0.3, 0.5, 0.7))).convert("RGBA")
 
     shapes = Image.new("RGBA", spec.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(shapes)
@@ -107,7 +110,7 @@ def _draw_composition(spec: ImageSpec) -> Image.Image:
 def _draw_portrait(spec: ImageSpec) -> Image.Image:
     width, height = spec.size
     base, mid, accent = PALETTES[spec.palette]
-    canvas = _gradient(spec.size, base, mid, 135)
+    canvas = _gradient(spec.size, base, mid, 0.5)
     draw = ImageDraw.Draw(canvas)
     # A head-and-shoulders silhouette keeps it a portrait without inventing a face.
     draw.ellipse((width * 0.18, height * 0.68, width * 0.82, height * 1.3), fill=_hex(accent))
