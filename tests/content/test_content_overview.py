@@ -2,12 +2,14 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.admin.menu import reports_menu
 from wagtail.models import Page, Site
 
@@ -175,3 +177,17 @@ def test_user_without_admin_access_is_refused(client: Client, tree: dict[str, Pa
 
     assert response.status_code in (302, 403)
     assert b"About the cooperative" not in response.content
+
+
+def test_scheduled_page_shows_as_scheduled(client: Client, tree: dict[str, Page]) -> None:
+    page = StandardPage(title="Launch notes", slug="launch-notes", live=False)
+    page.go_live_at = timezone.now() + timedelta(days=3)
+    tree["home"].add_child(instance=page)
+    # Publishing a revision with a future go-live time schedules it rather than going live.
+    page.save_revision().publish()
+
+    response = logged_in(client, roles.VIEWER).get(REPORT_URL, {"export": "csv"})
+
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    rows = {row["Title"]: row for row in csv.DictReader(io.StringIO(body))}
+    assert rows["Launch notes"]["Status"] == "scheduled"
