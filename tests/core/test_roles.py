@@ -8,38 +8,17 @@ from django.urls import reverse
 from wagtail.models import Page, Workflow
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from commonground.content.blocks import RICH_TEXT_FEATURES
-from commonground.content.models import StandardPage
 from commonground.core import roles
 
 from ..conftest import client_for
-from ..content.factories import StandardPageFactory
+from ..content.admin_forms import image_form_data, standard_page_form_data
+from ..content.factories import ContentImageFactory, StandardPageFactory
 
 pytestmark = pytest.mark.django_db
 
 # Wagtail 8 names them /admin/users/ and /admin/users/new/.
 USERS_INDEX = "wagtailusers_users:index"
 USERS_ADD = "wagtailusers_users:add"
-
-
-def page_form_data(page: StandardPage, *, title: str, paragraph: str, **actions: str) -> dict:
-    """What Wagtail's page edit form posts for a standard page, plus the chosen action."""
-    data = nested_form_data(
-        {
-            "title": title,
-            "slug": page.slug,
-            "intro": page.intro,
-            "body": streamfield(
-                [("paragraph", rich_text(f"<p>{paragraph}</p>", features=RICH_TEXT_FEATURES))]
-            ),
-            "seo_title": "",
-            "search_description": "",
-            "canonical_url": "",
-            "comments": inline_formset([]),
-        }
-    )
-    data.update(actions)
-    return data
 
 
 def edit_url(page: Page) -> str:
@@ -71,7 +50,7 @@ def test_editor_cannot_publish_the_page_stays_a_draft(home, editor) -> None:
 
     response = client.post(
         edit_url(page),
-        page_form_data(
+        standard_page_form_data(
             page,
             title="Draft news",
             paragraph="Editor wants this live",
@@ -94,7 +73,7 @@ def test_editor_cannot_publish_an_edit_to_a_live_page(home, editor) -> None:
 
     response = client.post(
         edit_url(page),
-        page_form_data(
+        standard_page_form_data(
             page,
             title="Pricing",
             paragraph="Unapproved price cut",
@@ -116,7 +95,7 @@ def test_publisher_can_publish_directly(home, publisher) -> None:
 
     response = client_for(publisher).post(
         edit_url(page),
-        page_form_data(
+        standard_page_form_data(
             page,
             title="Launch",
             paragraph="Launch day copy",
@@ -137,7 +116,7 @@ def test_editor_submits_publisher_approves_page_goes_live(home, editor, publishe
 
     response = client_for(editor).post(
         edit_url(page),
-        page_form_data(
+        standard_page_form_data(
             page,
             title="Spring campaign",
             paragraph="Spring is here",
@@ -173,7 +152,7 @@ def test_publisher_approves_through_the_edit_view(home, editor, publisher) -> No
     page = StandardPageFactory(parent=home, title="Summer campaign", live=False)
     client_for(editor).post(
         edit_url(page),
-        page_form_data(
+        standard_page_form_data(
             page,
             title="Summer campaign",
             paragraph="Summer copy",
@@ -185,7 +164,7 @@ def test_publisher_approves_through_the_edit_view(home, editor, publisher) -> No
 
     response = client_for(publisher).post(
         edit_url(page),
-        page_form_data(
+        standard_page_form_data(
             page,
             title="Summer campaign",
             paragraph="Summer copy",
@@ -216,7 +195,7 @@ def test_viewer_cannot_edit(home, viewer) -> None:
 
     response = client.post(
         edit_url(page),
-        page_form_data(
+        standard_page_form_data(
             page, title="Defaced", paragraph="Defaced", **{"action-publish": "action-publish"}
         ),
     )
@@ -309,3 +288,25 @@ def test_it_administrator_lists_and_creates_users(it_admin, editor) -> None:
     assert list(user.groups.all()) == [editors]
     assert not user.is_superuser
     assert user.check_password("correct-horse-battery-staple-9")
+
+
+@pytest.mark.parametrize("role", ["editor", "publisher", "it_admin"])
+def test_media_roles_can_upload_and_edit_images(request, role: str) -> None:
+    # Wagtail checks image permissions against wagtailimages.Image, even for a custom model.
+    client = client_for(request.getfixturevalue(role))
+    image = ContentImageFactory(title="Shared photo")
+
+    assert client.get("/admin/images/add/").status_code == 200
+    response = client.post(f"/admin/images/{image.pk}/", image_form_data(image, credit="New"))
+
+    assert response.status_code == 302
+    assert response["Location"] != "/admin/"  # Wagtail's answer to a permission denial
+    image.refresh_from_db()
+    assert image.credit == "New"
+
+
+def test_viewer_cannot_edit_images(viewer) -> None:
+    image = ContentImageFactory(credit="Original")
+    client_for(viewer).post(f"/admin/images/{image.pk}/", image_form_data(image, credit="New"))
+    image.refresh_from_db()
+    assert image.credit == "Original"
