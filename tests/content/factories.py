@@ -24,7 +24,11 @@ class ContentImageFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Image {n}")
     description = factory.LazyAttribute(lambda o: f"Alt text of {o.title}")
     file = factory.django.ImageField(
-        width=80, height=60, color="teal", filename=factory.Sequence(lambda n: f"picture{n}.png")
+        width=80,
+        height=60,
+        color="teal",
+        format="PNG",
+        filename=factory.Sequence(lambda n: f"picture{n}.png"),
     )
 
 
