@@ -37,3 +37,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file rather than memory, so the server, worker and scheduler processes that tests
     # start share the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(_TEST_DIR / "test.sqlite3")}  # noqa: F405
+
+# Serve static files straight from the apps, so the admin's scripts work in browser tests
+# against the live server without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
