@@ -1,5 +1,6 @@
 """Factories for content: images and the page types, added to the tree the Wagtail way."""
 
+import datetime
 import json
 from typing import Any
 
@@ -9,6 +10,9 @@ from wagtail.models import Page
 from wagtail.rich_text import RichText
 
 from commonground.content.models import (
+    ArticleIndexPage,
+    ArticlePage,
+    Author,
     ContentImage,
     HomePage,
     LandingPage,
@@ -99,3 +103,27 @@ class LandingPageFactory(PageFactory):
     form_fields = factory.LazyFunction(
         lambda: [LandingPageFormField(sort_order=i, **f) for i, f in enumerate(DEFAULT_FORM_FIELDS)]
     )
+
+
+class AuthorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Author
+
+    name = factory.Sequence(lambda n: f"Author {n}")
+    role = "Writer"
+
+
+class ArticleIndexPageFactory(PageFactory):
+    class Meta:
+        model = ArticleIndexPage
+
+    title = factory.Sequence(lambda n: f"News {n}")
+
+
+class ArticlePageFactory(PageFactory):
+    class Meta:
+        model = ArticlePage
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    date = factory.LazyFunction(datetime.date.today)
+    summary = factory.LazyAttribute(lambda o: f"Summary of {o.title}")

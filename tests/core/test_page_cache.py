@@ -14,7 +14,14 @@ from commonground.core.models import PageCacheEntry
 
 from ..conftest import client_for
 from ..content.admin_forms import image_form_data, standard_page_form_data
-from ..content.factories import ContentImageFactory, StandardPageFactory, image_body
+from ..content.factories import (
+    ArticleIndexPageFactory,
+    ArticlePageFactory,
+    AuthorFactory,
+    ContentImageFactory,
+    StandardPageFactory,
+    image_body,
+)
 from ..live_http import Browser
 from .factories import UserFactory
 
@@ -91,6 +98,43 @@ class TestInProcess:
         response = client.get(page.url)
         assert response["X-Cache"] == "HIT"
         assert "Not yet" not in response.content.decode()
+
+    def test_new_article_appears_in_the_cached_listing(
+        self, home, django_capture_on_commit_callbacks
+    ) -> None:
+        news = ArticleIndexPageFactory(parent=home, title="Newsroom")
+        client = Client()
+        client.get(news.url)
+        assert client.get(news.url)["X-Cache"] == "HIT"
+
+        with django_capture_on_commit_callbacks(execute=True):
+            ArticlePageFactory(parent=news, title="Breaking story")
+
+        response = client.get(news.url)
+        assert response["X-Cache"] == "MISS"
+        assert "Breaking story" in response.content.decode()
+
+    def test_author_edit_reaches_the_articles_showing_the_byline(
+        self, home, django_capture_on_commit_callbacks
+    ) -> None:
+        author = AuthorFactory(name="Jo Writer")
+        news = ArticleIndexPageFactory(parent=home)
+        article = ArticlePageFactory(parent=news, author=author)
+        unrelated = StandardPageFactory(parent=home)
+        client = Client()
+        for url in (article.url, unrelated.url):
+            client.get(url)
+            assert client.get(url)["X-Cache"] == "HIT"
+        assert "Jo Writer" in client.get(article.url).content.decode()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            author.name = "Jo Renamed"
+            author.save()
+
+        response = client.get(article.url)
+        assert response["X-Cache"] == "MISS"
+        assert "Jo Renamed" in response.content.decode()
+        assert client.get(unrelated.url)["X-Cache"] == "HIT"
 
     def test_not_found_and_posts_are_not_stored(self, home) -> None:
         client = Client()
