@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.models import Page, ReferenceIndex
-from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import page_cache
 
@@ -23,7 +23,7 @@ def tags_for_page_change(page: Page, *, parent: Page | None = None) -> set[str]:
     parent = parent or page.get_parent()
     if parent is not None:
         tags.add(f"children:{parent.pk}")
-    if page.depth <= 3:
+    if parent is None or parent.depth <= 2:
         # Top-level pages make up the site navigation shown on every page.
         tags.add(NAV_TAG)
     for reference in ReferenceIndex.get_references_to(page).group_by_source_object():
@@ -37,17 +37,15 @@ def _on_publish_or_unpublish(sender: Any, instance: Page, **kwargs: Any) -> None
     page_cache.invalidate_on_commit(tags_for_page_change(instance))
 
 
-def _before_move(sender: Any, instance: Page, parent_page_before: Page, **kwargs: Any) -> None:
+def _after_move(
+    sender: Any, instance: Page, parent_page_before: Page, parent_page_after: Page, **kwargs: Any
+) -> None:
+    # Everything under the page changed address, and both parents' listings changed.
     tags = tags_for_page_change(instance, parent=parent_page_before)
+    tags |= tags_for_page_change(instance, parent=parent_page_after)
     tags.update(
         page_cache.page_tag(pk) for pk in instance.get_descendants().values_list("pk", flat=True)
     )
-    instance._cache_tags_before_move = tags
-
-
-def _after_move(sender: Any, instance: Page, parent_page_after: Page, **kwargs: Any) -> None:
-    tags = set(getattr(instance, "_cache_tags_before_move", set()))
-    tags |= tags_for_page_change(instance, parent=parent_page_after)
     page_cache.invalidate_on_commit(tags)
 
 
@@ -89,7 +87,6 @@ def connect() -> None:
 
     page_published.connect(_on_publish_or_unpublish, dispatch_uid="cg_cache_published")
     page_unpublished.connect(_on_publish_or_unpublish, dispatch_uid="cg_cache_unpublished")
-    pre_page_move.connect(_before_move, dispatch_uid="cg_cache_pre_move")
     post_page_move.connect(_after_move, dispatch_uid="cg_cache_post_move")
     for model in [Page, *(m for m in apps.get_models() if issubclass(m, Page) and m is not Page)]:
         pre_delete.connect(

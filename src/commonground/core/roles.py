@@ -22,10 +22,11 @@ class Role:
     model_permissions: tuple[str, ...]
 
 
+# Wagtail checks image permissions against wagtailimages.Image even with a custom image model.
 _MEDIA_EDIT = (
-    "content.add_contentimage",
-    "content.change_contentimage",
-    "content.choose_image",
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
     "wagtaildocs.add_document",
     "wagtaildocs.change_document",
     "wagtaildocs.choose_document",
@@ -44,7 +45,7 @@ ROLES = (
         page_permissions=("add_page", "change_page", "publish_page", "lock_page", "unlock_page"),
         collection_permissions=(
             *_MEDIA_EDIT,
-            "content.delete_contentimage",
+            "wagtailimages.delete_image",
             "wagtaildocs.delete_document",
         ),
         model_permissions=(
@@ -68,7 +69,7 @@ ROLES = (
         ),
         collection_permissions=(
             *_MEDIA_EDIT,
-            "content.delete_contentimage",
+            "wagtailimages.delete_image",
             "wagtaildocs.delete_document",
         ),
         model_permissions=("*",),
@@ -76,7 +77,7 @@ ROLES = (
     Role(
         name=VIEWER,
         page_permissions=(),
-        collection_permissions=("content.choose_image", "wagtaildocs.choose_document"),
+        collection_permissions=("wagtailimages.choose_image", "wagtaildocs.choose_document"),
         model_permissions=("wagtailadmin.access_admin",),
     ),
 )

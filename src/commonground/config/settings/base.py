@@ -9,6 +9,8 @@ env = environ.Env()
 # Where the database (SQLite by default), media, collected static files and the page cache live.
 DATA_DIR = Path(env.str("COMMONGROUND_DATA_DIR", default=str(Path.cwd() / "var"))).resolve()
 PACKAGE_DIR = Path(__file__).resolve().parent.parent.parent
+# Created up front: SQLite cannot create the directory its database file lives in.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
@@ -165,6 +167,12 @@ WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 
 REST_FRAMEWORK = {
+    # The public API is anonymous and read-only: no HTTP Basic password guessing through it.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rate limits key on the client address; trust X-Forwarded-For only from this many
+    # proxies in front of us (0: use the socket's address, so the header cannot be forged).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/min")},
 }

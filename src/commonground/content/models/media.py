@@ -18,7 +18,6 @@ class ContentImage(AbstractImage):
     class Meta(AbstractImage.Meta):
         verbose_name = "image"
         verbose_name_plural = "images"
-        permissions = [("choose_image", "Can choose image")]
 
     @property
     def default_alt_text(self) -> str:

@@ -9,6 +9,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField, StreamField
@@ -16,6 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock
+from ..serializers import AuthorSerializer, ImageWithRenditionsField, TagNamesField
 
 
 class SeoFields(models.Model):
@@ -46,6 +48,11 @@ class SeoFields(models.Model):
             heading="Search and social",
         ),
         MultiFieldPanel([FieldPanel("show_in_menus")], heading="Navigation"),
+    ]
+
+    seo_api_fields = [
+        APIField("canonical_url"),
+        APIField("og_image", serializer=ImageWithRenditionsField()),
     ]
 
     class Meta:
@@ -87,6 +94,14 @@ class HomePage(SeoFields, Page):
     ]
     promote_panels = SeoFields.promote_panels
     search_fields = [*Page.search_fields, index.SearchField("body")]
+    api_fields = [
+        APIField("hero_title"),
+        APIField("hero_text"),
+        APIField("hero_image", serializer=ImageWithRenditionsField()),
+        APIField("hero_cta_label"),
+        APIField("body"),
+        *SeoFields.seo_api_fields,
+    ]
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
 
@@ -105,6 +120,7 @@ class StandardPage(SeoFields, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     promote_panels = SeoFields.promote_panels
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    api_fields = [APIField("intro"), APIField("body"), *SeoFields.seo_api_fields]
 
 
 class LandingPageFormField(AbstractFormField):
@@ -163,6 +179,16 @@ class LandingPage(SeoFields, AbstractForm):
     ]
     promote_panels = SeoFields.promote_panels
     search_fields = [*Page.search_fields, index.SearchField("body")]
+    api_fields = [
+        APIField("campaign_code"),
+        APIField("hero_title"),
+        APIField("hero_text"),
+        APIField("hero_image", serializer=ImageWithRenditionsField()),
+        APIField("cta_label"),
+        APIField("body"),
+        APIField("form_title"),
+        *SeoFields.seo_api_fields,
+    ]
     subpage_types: list[str] = []
 
 
@@ -173,6 +199,7 @@ class ArticleIndexPage(SeoFields, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("per_page")]
     promote_panels = SeoFields.promote_panels
     subpage_types = ["content.ArticlePage"]
+    api_fields = [APIField("intro"), *SeoFields.seo_api_fields]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -245,6 +272,15 @@ class ArticlePage(SeoFields, Page):
         index.SearchField("summary"),
         index.SearchField("body"),
         index.FilterField("date"),
+    ]
+    api_fields = [
+        APIField("date"),
+        APIField("summary"),
+        APIField("author", serializer=AuthorSerializer()),
+        APIField("tags", serializer=TagNamesField()),
+        APIField("lead_image", serializer=ImageWithRenditionsField()),
+        APIField("body"),
+        *SeoFields.seo_api_fields,
     ]
     parent_page_types = ["content.ArticleIndexPage"]
     subpage_types: list[str] = []

@@ -19,7 +19,10 @@ def _ensure_permissions(apps):
 def _permission(apps, dotted):
     Permission = apps.get_model("auth.Permission")
     app_label, codename = dotted.split(".", 1)
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    try:
+        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    except Permission.DoesNotExist:
+        raise LookupError(f"permission {dotted} does not exist; cannot create the roles") from None
 
 
 def create_roles(apps, schema_editor):
@@ -74,17 +77,19 @@ def create_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Explicit names, not "__latest__": that can resolve to a squashed migration and run
+    # this one before Wagtail's own permission data migrations.
     dependencies = [
         ("core", "0001_initial"),
         ("content", "0001_initial"),
-        ("auth", "__latest__"),
-        ("contenttypes", "__latest__"),
-        ("wagtailcore", "__latest__"),
-        ("wagtailadmin", "__latest__"),
-        ("wagtailimages", "__latest__"),
-        ("wagtaildocs", "__latest__"),
-        ("wagtailredirects", "__latest__"),
-        ("wagtailforms", "__latest__"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("wagtailcore", "0098_apitoken"),
+        ("wagtailadmin", "0006_formstate"),
+        ("wagtailimages", "0027_image_description"),
+        ("wagtaildocs", "0014_alter_document_file_size"),
+        ("wagtailredirects", "0008_add_verbose_name_plural"),
+        ("wagtailforms", "0005_alter_formsubmission_form_data"),
     ]
 
     operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
