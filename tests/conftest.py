@@ -1,5 +1,6 @@
 """Shared fixtures: users per role, a site, the live multi-process server, worker and scheduler."""
 
+import os
 import sys
 from collections.abc import Iterator
 
@@ -15,6 +16,19 @@ from commonground.core import roles
 from .content.factories import HomePageFactory
 from .core.factories import UserFactory
 from .processes import Process, commonground, free_port, subprocess_env, wait_for
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    # Under CI=true nothing this machine can run may be skipped: a skip is a failure there.
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under CI=true, where nothing may be skipped: {reason}"
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,18 @@
 """The headless API: JSON answers, and only what is live."""
 
+import base64
+
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from wagtail.documents.models import Document
 
-from .factories import ContentImageFactory, StandardPageFactory
+from .factories import (
+    ArticleIndexPageFactory,
+    ArticlePageFactory,
+    ContentImageFactory,
+    StandardPageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +75,47 @@ def test_documents_endpoint_answers_json() -> None:
     document.file.save("prices.txt", ContentFile(b"prices"), save=True)
     data = get_json("/api/v2/documents/")
     assert [item["title"] for item in data["items"]] == ["Price list"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"search": "pricing\x00"}, "search must not contain control characters"),
+        ({"search": "x" * 300}, "search must be at most 255 characters"),
+        ({"search": "a", "search_operator": "xor"}, "search_operator must be 'and' or 'or'"),
+        ({"offset": "9" * 23}, "offset must not be higher than 1000000"),
+        ({"offset": "-1"}, "offset must be a positive integer"),
+        ({"limit": "101"}, "limit cannot be higher than 100"),
+        ({"order": "bogus"}, "cannot order by 'bogus' (unknown field)"),
+    ],
+)
+@pytest.mark.parametrize("endpoint", ["pages", "images", "documents"])
+def test_ugly_listing_queries_are_400s_naming_the_parameter(
+    home, endpoint: str, params: dict[str, str], message: str
+) -> None:
+    response = Client().get(f"/api/v2/{endpoint}/", params)
+    assert response.status_code == 400, response.content[:300]
+    assert response.json() == {"message": message}
+
+
+def test_article_fields_are_served(home) -> None:
+    index = ArticleIndexPageFactory(parent=home)
+    article = ArticlePageFactory(parent=index, summary="What changed in spring")
+    data = get_json(
+        f"/api/v2/pages/?type=content.ArticlePage&fields=date,summary,author,tags,lead_image"
+        f"&child_of={index.pk}"
+    )
+    [item] = data["items"]
+    assert item["id"] == article.pk
+    assert item["summary"] == "What changed in spring"
+    assert item["date"] == article.date.isoformat()
+
+
+def test_http_basic_credentials_are_not_accepted(home, it_admin) -> None:
+    it_admin.set_password("correct horse battery")
+    it_admin.save()
+    for password in ("wrong", "correct horse battery"):
+        token = base64.b64encode(f"{it_admin.username}:{password}".encode()).decode()
+        response = Client().get("/api/v2/pages/", HTTP_AUTHORIZATION=f"Basic {token}")
+        # Credentials are ignored: the answer does not reveal whether the password was right.
+        assert response.status_code == 200

@@ -124,6 +124,9 @@ def video_embed_url(url: str) -> str | None:
 
 
 class VideoURLField(forms.URLField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(assume_scheme="https", **kwargs)  # type: ignore[arg-type]
+
     def clean(self, value: str) -> str:
         cleaned: str = super().clean(value)
         if cleaned and video_embed_url(cleaned) is None:

@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR, env
+from .base import env
 
 SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
 DEBUG = False
@@ -14,7 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test session gets its own media and cache directories unless told otherwise.
 _TEST_DIR = Path(env.str("COMMONGROUND_TEST_DIR", default=tempfile.mkdtemp(prefix="cg-test-")))
 MEDIA_ROOT = _TEST_DIR / "media"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = _TEST_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 CACHES = {
     "default": env.cache_url(
         "CACHE_URL", default=f"filecache://{_TEST_DIR / 'cache'}?MAX_ENTRIES=20000"
