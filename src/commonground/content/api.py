@@ -22,8 +22,13 @@ SEARCH_OPERATORS = ("and", "or")
 
 def validate_listing_query(request: HttpRequest) -> None:
     """Reject query parameters that Wagtail would pass on unchecked."""
+    for name in ("offset", "limit"):
+        value = request.GET.get(name)
+        # Only ASCII digits: int() also reads other scripts' digits and chokes on "²".
+        if value is not None and not (value.isascii() and value.isdigit()):
+            raise BadRequestError(f"{name} must be a positive integer")
     offset = request.GET.get("offset")
-    if offset is not None and offset.strip().isdigit() and int(offset) > MAX_OFFSET:
+    if offset is not None and int(offset) > MAX_OFFSET:
         raise BadRequestError(f"offset must not be higher than {MAX_OFFSET}")
     search = request.GET.get("search")
     if search is not None:
