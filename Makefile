@@ -24,7 +24,8 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/commonground migrate --noinput
+	@echo "Migrating the database in $(COMMONGROUND_DATA_DIR) ..."
+	$(BIN)/commonground migrate --noinput --verbosity 0
 	$(BIN)/commonground collectstatic --noinput --verbosity 0
 	$(BIN)/commonground load_demo
 	DEBUG=$${DEBUG:-false} $(BIN)/commonground run

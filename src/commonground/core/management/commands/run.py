@@ -9,6 +9,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -46,6 +47,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-scheduler", action="store_true", help="Do not start the scheduler."
         )
+
+    def _announce(self, url: str) -> None:
+        self.stdout.write(self.style.SUCCESS(f"\nCommon Ground is ready at {url}"))
+        self.stdout.write(f"  Admin: {url}admin/")
+        logins = settings.DATA_DIR / "demo-logins.txt"
+        if logins.exists():
+            self.stdout.write(f"  Sign-ins (from {logins}):")
+            for line in logins.read_text().splitlines():
+                if line and not line.startswith("#"):
+                    self.stdout.write(
+                        "    " + "  ".join(f"{part:<18}" for part in line.split("\t"))
+                    )
+        self.stdout.write("  Press Ctrl-C to stop the web server, the worker and the scheduler.\n")
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -103,7 +117,7 @@ class Command(BaseCommand):
             exited = None
             while not stopping and exited is None:
                 if not announced and _answers(options["host"], options["port"]):
-                    self.stdout.write(self.style.SUCCESS(f"Common Ground is ready at {url}"))
+                    self._announce(url)
                     announced = True
                 time.sleep(0.2)
                 exited = next((n for n, p in processes.items() if p.poll() is not None), None)
