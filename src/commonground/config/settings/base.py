@@ -112,6 +112,14 @@ CACHES = {
         "CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}?MAX_ENTRIES=20000"
     ),
 }
+# Wagtail looks renditions up in this cache on every render and writes them back each time.
+# Per-process memory is safe here: keys include the file hash and focal point, so a changed
+# image simply uses new keys; a shared file cache would pay a directory scan per write.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "renditions",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=3600)
 

@@ -19,7 +19,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 CACHES = {
     "default": env.cache_url(
         "CACHE_URL", default=f"filecache://{_TEST_DIR / 'cache'}?MAX_ENTRIES=20000"
-    )
+    ),
+    "renditions": CACHES["renditions"],  # noqa: F405
 }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
