@@ -24,6 +24,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from commonground.core.web_server import granian_command
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
@@ -56,25 +58,7 @@ def _commonground(env: dict[str, str], *args: str) -> None:
 
 def _start_server(env: dict[str, str], port: int, *, cached: bool) -> subprocess.Popen[bytes]:
     server_env = {**env, "PAGE_CACHE_ENABLED": "true" if cached else "false"}
-    command = [
-        PYTHON,
-        "-m",
-        "granian",
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-        "--blocking-threads",
-        "1",
-        "--no-ws",
-        "--log-level",
-        "warning",
-        "commonground.config.wsgi:application",
-    ]
+    command = granian_command(host="127.0.0.1", port=port, workers=2)
     process = subprocess.Popen(command, env=server_env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -1,7 +1,6 @@
 """Shared fixtures: users per role, a site, the live multi-process server, worker and scheduler."""
 
 import os
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +11,7 @@ from wagtail.models import Page, Site
 
 from commonground.content.models import HomePage
 from commonground.core import roles
+from commonground.core.web_server import granian_command
 
 from .content.factories import HomePageFactory
 from .core.factories import UserFactory
@@ -81,21 +81,7 @@ def _granian(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) ->
     port = free_port()
     server = Process(
         "granian",
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--no-ws",
-            "commonground.config.wsgi:application",
-        ],
+        granian_command(host="127.0.0.1", port=port, workers=2),
         env=subprocess_env(),
         log_dir=tmp_path_factory.mktemp("granian"),
     )

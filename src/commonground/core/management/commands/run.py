@@ -12,6 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from commonground.core.web_server import granian_command
+
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -64,25 +66,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
         commands = {
-            "web": [
-                python,
-                "-m",
-                "granian",
-                "--interface",
-                "wsgi",
-                "--host",
-                options["host"],
-                "--port",
-                str(options["port"]),
-                "--workers",
-                str(options["workers"]),
-                "--blocking-threads",
-                "1",
-                "--no-ws",
-                "--log-level",
-                "warning",
-                "commonground.config.wsgi:application",
-            ],
+            "web": granian_command(
+                host=options["host"], port=options["port"], workers=options["workers"]
+            ),
         }
         if not options["no_worker"]:
             commands["worker"] = [
