@@ -20,6 +20,7 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "commonground.core",
     "commonground.content",
+    "commonground.analytics",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -150,6 +151,12 @@ STORAGES = {
 WHITENOISE_MAX_AGE = 3600
 
 LOGIN_URL = "wagtailadmin_login"
+
+# Event data (page views, events): the embedded DuckDB file by default.
+EVENT_STORE = {
+    "BACKEND": "commonground.analytics.eventstore.duckdb.DuckDBEventStore",
+    "OPTIONS": {"path": str(DATA_DIR / "events.duckdb")},
+}
 
 # Background work: Django's tasks framework with the database backend by default.
 TASKS = {

@@ -1,0 +1,1 @@
+"""Analytics: first-party, cookieless tracking, ingest, the event store and its queries."""
