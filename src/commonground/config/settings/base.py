@@ -158,6 +158,9 @@ EVENT_STORE = {
     "OPTIONS": {"path": str(DATA_DIR / "events.duckdb")},
 }
 
+# Acknowledged events wait here (one file per server process) until the mover stores them.
+ANALYTICS_SPOOL_DIR = DATA_DIR / "spool"
+
 # Background work: Django's tasks framework with the database backend by default.
 TASKS = {
     "default": {

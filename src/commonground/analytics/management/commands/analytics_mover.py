@@ -1,0 +1,46 @@
+"""Run the mover: the single writer of the event store, fed from the spool."""
+
+import signal
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from commonground.analytics.eventstore import get_event_store
+from commonground.analytics.mover import VISIT_TIMEOUT, VisitTracker, move_once
+
+
+class Command(BaseCommand):
+    help = "Move acknowledged events from the spool into the event store until stopped."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
+        parser.add_argument("--once", action="store_true", help="move what is there and exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        store = get_event_store()
+        store.migrate()
+        visits = VisitTracker()
+        visits.load(store, now=datetime.now(UTC))
+        spool_dir = settings.ANALYTICS_SPOOL_DIR
+        self.stdout.write(f"mover: moving events from {spool_dir} into the event store")
+        last_trim = time.monotonic()
+        try:
+            while not stop.is_set():
+                moved = move_once(store, spool_dir, visits)
+                if options["once"]:
+                    self.stdout.write(f"mover: moved {moved} events")
+                    break
+                if time.monotonic() - last_trim > 60:
+                    visits.forget_before(datetime.now(UTC).replace(tzinfo=None) - VISIT_TIMEOUT)
+                    last_trim = time.monotonic()
+                if not moved:
+                    stop.wait(options["interval"])
+        finally:
+            store.close()

@@ -1,0 +1,180 @@
+"""Parse and validate incoming event requests in Plausible's Events API format.
+
+Plausible's field names and their one-letter aliases are accepted (``name``/``n``,
+``url``/``u``, ``domain``/``d``, ``referrer``/``r``, ``props``/``p``/``meta``/``m``,
+``revenue``/``$``, ``interactive``/``i``), so Plausible's own tracker scripts and server-side
+integrations work unchanged. Every rejection names the field that is wrong.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_NAME = 120
+MAX_URL = 2000
+MAX_PROPS = 30
+MAX_PROP_KEY = 300
+MAX_PROP_VALUE = 2000
+MAX_DOMAINS = 10
+
+_ALIASES = {
+    "name": ("name", "n"),
+    "url": ("url", "u"),
+    "domain": ("domain", "d"),
+    "referrer": ("referrer", "r"),
+    "props": ("props", "p", "meta", "m"),
+    "revenue": ("revenue", "$"),
+    "interactive": ("interactive", "i"),
+}
+
+
+class EventRequestError(ValueError):
+    """A request we refuse, with the field at fault; answered with 400."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class EventRequest:
+    """One validated event request, before enrichment."""
+
+    name: str
+    url: str
+    hostname: str
+    pathname: str
+    domains: tuple[str, ...]
+    referrer: str = ""
+    props: dict[str, str] = field(default_factory=dict)
+    revenue_amount: float | None = None
+    revenue_currency: str = ""
+    interactive: bool = True
+
+
+def _pick(data: dict[str, Any], key: str) -> Any:
+    for alias in _ALIASES[key]:
+        if alias in data:
+            return data[alias]
+    return None
+
+
+def _text(value: Any, field_name: str, *, required: bool, limit: int) -> str:
+    if value is None or value == "":
+        if required:
+            raise EventRequestError(field_name, "is required")
+        return ""
+    if not isinstance(value, str):
+        raise EventRequestError(field_name, "must be a string")
+    if len(value) > limit:
+        raise EventRequestError(field_name, f"must be at most {limit} characters")
+    if any(ord(char) < 32 for char in value):
+        raise EventRequestError(field_name, "must not contain control characters")
+    return value
+
+
+def _props(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        # Plausible's older scripts send props as a JSON-encoded string.
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise EventRequestError("props", "must be an object") from None
+    if not isinstance(value, dict):
+        raise EventRequestError("props", "must be an object")
+    if len(value) > MAX_PROPS:
+        raise EventRequestError("props", f"must have at most {MAX_PROPS} properties")
+    props: dict[str, str] = {}
+    for key, raw in value.items():
+        if not key or len(key) > MAX_PROP_KEY:
+            raise EventRequestError("props", f"keys must be 1 to {MAX_PROP_KEY} characters")
+        if raw is None:
+            continue  # Plausible drops null values
+        if isinstance(raw, bool):
+            text = "true" if raw else "false"
+        elif isinstance(raw, int | float):
+            if isinstance(raw, float) and not math.isfinite(raw):
+                raise EventRequestError("props", f"value of {key!r} must be finite")
+            text = str(raw)
+        elif isinstance(raw, str):
+            text = raw
+        else:
+            raise EventRequestError(
+                "props", f"value of {key!r} must be a string, number or boolean"
+            )
+        if len(text) > MAX_PROP_VALUE:
+            raise EventRequestError("props", f"value of {key!r} is longer than {MAX_PROP_VALUE}")
+        props[key] = text
+    return props
+
+
+def _revenue(value: Any) -> tuple[float | None, str]:
+    if value is None:
+        return None, ""
+    if not isinstance(value, dict):
+        raise EventRequestError("revenue", "must be an object with amount and currency")
+    currency = value.get("currency")
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
+        raise EventRequestError("revenue", "currency must be a three-letter ISO 4217 code")
+    amount = value.get("amount")
+    if isinstance(amount, bool) or not isinstance(amount, int | float | str):
+        raise EventRequestError("revenue", "amount must be a number")
+    try:
+        decimal = Decimal(str(amount))
+    except InvalidOperation:
+        raise EventRequestError("revenue", "amount must be a number") from None
+    if not decimal.is_finite() or abs(decimal) > Decimal("1e12"):
+        raise EventRequestError("revenue", "amount must be a finite number below 10^12")
+    return float(decimal), currency.upper()
+
+
+def parse_event_request(body: bytes) -> EventRequest:
+    """Validate a Plausible-format JSON body (sent as application/json or text/plain)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise EventRequestError("body", f"must be at most {MAX_BODY_BYTES} bytes")
+    if not body.strip():
+        raise EventRequestError("body", "is empty; send a JSON object")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise EventRequestError("body", "is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise EventRequestError("body", "must be a JSON object")
+
+    name = _text(_pick(data, "name"), "name", required=True, limit=MAX_NAME)
+    url = _text(_pick(data, "url"), "url", required=True, limit=MAX_URL)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise EventRequestError("url", "is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise EventRequestError("url", "must be an absolute http(s) URL")
+
+    raw_domain = _text(_pick(data, "domain"), "domain", required=True, limit=1000)
+    domains = tuple(d.strip().lower() for d in raw_domain.split(",") if d.strip())
+    if not domains or len(domains) > MAX_DOMAINS:
+        raise EventRequestError("domain", f"must name 1 to {MAX_DOMAINS} sites")
+
+    interactive = _pick(data, "interactive")
+    if interactive is not None and not isinstance(interactive, bool):
+        raise EventRequestError("interactive", "must be true or false")
+    amount, currency = _revenue(_pick(data, "revenue"))
+    return EventRequest(
+        name=name,
+        url=url,
+        hostname=parts.hostname.lower().removeprefix("www."),
+        pathname=(parts.path or "/")[:MAX_URL],
+        domains=domains,
+        referrer=_text(_pick(data, "referrer"), "referrer", required=False, limit=MAX_URL),
+        props=_props(_pick(data, "props")),
+        revenue_amount=amount,
+        revenue_currency=currency,
+        interactive=True if interactive is None else interactive,
+    )
