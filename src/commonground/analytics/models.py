@@ -1,4 +1,4 @@
-"""Relational analytics state: the daily visitor-id salts (never the events themselves)."""
+"""Relational analytics state: tracked sites and daily visitor-id salts (never the events)."""
 
 from django.db import models
 
@@ -15,3 +15,35 @@ class DailySalt(models.Model):
 
     def __str__(self) -> str:
         return f"salt for {self.day.isoformat()}"
+
+
+class TrackedSite(models.Model):
+    """A site whose visits are counted; events for any other domain are dropped."""
+
+    domain = models.CharField(
+        max_length=253,
+        unique=True,
+        help_text="The domain the tracker reports, e.g. www.example.com (without https://).",
+    )
+    name = models.CharField(max_length=120)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    respect_do_not_track = models.BooleanField(
+        "honour Do Not Track and Global Privacy Control",
+        default=False,
+        help_text="When on, nothing is sent for visitors whose browser asks not to be tracked.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def clean(self) -> None:
+        # The ingest endpoint compares lower-case domains without "www.".
+        self.domain = normalise_domain(self.domain)
+
+
+def normalise_domain(domain: str) -> str:
+    return domain.strip().lower().removeprefix("www.")

@@ -160,6 +160,10 @@ EVENT_STORE = {
 
 # Acknowledged events wait here (one file per server process) until the mover stores them.
 ANALYTICS_SPOOL_DIR = DATA_DIR / "spool"
+# Proxies whose X-Forwarded-For is believed (CIDRs); nobody's by default, so it cannot be forged.
+ANALYTICS_TRUSTED_PROXIES: list[str] = env.list("ANALYTICS_TRUSTED_PROXIES", default=[])
+# A MaxMind-format (.mmdb) country/region database; none by default.
+ANALYTICS_GEOIP_PATH = env.str("ANALYTICS_GEOIP_PATH", default="")
 
 # Background work: Django's tasks framework with the database backend by default.
 TASKS = {

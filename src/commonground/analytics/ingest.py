@@ -1,0 +1,185 @@
+"""Accept one event: validate, drop what must not be counted, enrich, spool, acknowledge.
+
+The IP address is used here, in memory, for the visitor id and the country lookup, and is
+never part of what is spooled, stored or logged.
+"""
+
+import ipaddress
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import caches
+
+from . import enrichment
+from .models import TrackedSite, normalise_domain
+from .requests import EventRequest
+from .spool import SpoolWriter
+from .visitors import visitor_id
+
+logger = logging.getLogger(__name__)
+
+SITE_CACHE_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    accepted: int  # events spooled
+    dropped: str = ""  # why the request was dropped, "" when it was not
+
+
+@cache
+def spool_writer() -> SpoolWriter:
+    return SpoolWriter(settings.ANALYTICS_SPOOL_DIR)
+
+
+_known_sites: tuple[float, frozenset[str]] = (0.0, frozenset())
+
+
+def known_domains() -> frozenset[str]:
+    """Tracked domains, re-read every few seconds so a new site counts without a restart."""
+    global _known_sites
+    loaded_at, domains = _known_sites
+    if time.monotonic() - loaded_at > SITE_CACHE_SECONDS:
+        domains = frozenset(
+            normalise_domain(d) for d in TrackedSite.objects.values_list("domain", flat=True)
+        )
+        _known_sites = (time.monotonic(), domains)
+    return domains
+
+
+def client_ip(meta: dict[str, Any]) -> str:
+    """The visitor's address: X-Forwarded-For only when the direct peer is a trusted proxy."""
+    peer = meta.get("REMOTE_ADDR", "")
+    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+    if not forwarded or not _is_trusted_proxy(peer):
+        return peer
+    # Walk from the right: the first address that is not one of our proxies is the client.
+    for candidate in reversed([part.strip() for part in forwarded.split(",")]):
+        if candidate and not _is_trusted_proxy(candidate):
+            return candidate
+    return peer
+
+
+def _is_trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _trusted_networks())
+
+
+@cache
+def _trusted_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(
+        ipaddress.ip_network(cidr, strict=False) for cidr in settings.ANALYTICS_TRUSTED_PROXIES
+    )
+
+
+@cache
+def _geo() -> enrichment.GeoLookup:
+    try:
+        return enrichment.GeoLookup(settings.ANALYTICS_GEOIP_PATH or None)
+    except enrichment.GeoDatabaseError:
+        # Counting visits matters more than their country: go on without it, loudly.
+        logger.exception("ANALYTICS_GEOIP_PATH cannot be read; countries are not recorded")
+        return enrichment.GeoLookup(None)
+
+
+def _hostname_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+def count_dropped(reason: str) -> None:
+    """Count a dropped request by reason (no personal data), for the admin's ingest health."""
+    cache = caches["default"]
+    key = f"analytics:dropped:{reason}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, None)
+
+
+def ingest(event: EventRequest, *, meta: dict[str, Any]) -> IngestOutcome:
+    user_agent = meta.get("HTTP_USER_AGENT", "")[:1000]
+    agent = enrichment.parse_user_agent(user_agent)
+    if agent.is_bot:
+        count_dropped("bot")
+        return IngestOutcome(0, "bot")
+    referrer_host = _hostname_of(event.referrer)
+    if referrer_host and enrichment.is_referrer_spam(referrer_host):
+        count_dropped("referrer_spam")
+        return IngestOutcome(0, "referrer-spam")
+    sites = [d for d in event.domains if normalise_domain(d) in known_domains()]
+    if not sites:
+        count_dropped("unknown_site")
+        return IngestOutcome(0, "unknown-site")
+
+    now = datetime.now(UTC)
+    ip = client_ip(meta)
+    campaign = enrichment.campaign_from_url(event.url)
+    source, channel = enrichment.classify_referrer(
+        event.referrer, event.hostname, campaign.utm_source, campaign.utm_medium, campaign.click_id
+    )
+    country, region = _geo().lookup(ip)
+    is_vitals = event.name == "Web Vitals"
+    vitals = _vitals(event.props) if is_vitals else {}
+    writer = spool_writer()
+    for site in sites:
+        writer.append(
+            {
+                "site": normalise_domain(site),
+                "ts": now.timestamp(),
+                "name": event.name,
+                "visitor_id": visitor_id(site=site, ip=ip, user_agent=user_agent, at=now),
+                "hostname": event.hostname,
+                "pathname": event.pathname,
+                "referrer": event.referrer,
+                "referrer_source": source,
+                "channel": channel,
+                "utm_source": campaign.utm_source,
+                "utm_medium": campaign.utm_medium,
+                "utm_campaign": campaign.utm_campaign,
+                "utm_term": campaign.utm_term,
+                "utm_content": campaign.utm_content,
+                "click_id": campaign.click_id,
+                "country": country,
+                "region": region,
+                "browser": agent.browser,
+                "browser_version": agent.browser_version,
+                "os": agent.os,
+                "os_version": agent.os_version,
+                "device": agent.device,
+                "props": {} if is_vitals else event.props,
+                "revenue_amount": event.revenue_amount,
+                "revenue_currency": event.revenue_currency,
+                "interactive": event.interactive,
+                **vitals,
+            }
+        )
+    return IngestOutcome(len(sites))
+
+
+_VITALS = {"lcp": "lcp_ms", "inp": "inp_ms", "cls": "cls", "ttfb": "ttfb_ms"}
+# Beyond these a figure is a measuring error, not a slow page.
+_VITALS_LIMITS = {"lcp_ms": 600_000.0, "inp_ms": 600_000.0, "cls": 100.0, "ttfb_ms": 600_000.0}
+
+
+def _vitals(props: dict[str, str]) -> dict[str, float]:
+    values = {}
+    for key, column in _VITALS.items():
+        try:
+            number = float(props[key])
+        except (KeyError, ValueError):
+            continue
+        if 0 <= number <= _VITALS_LIMITS[column]:
+            values[column] = number
+    return values

@@ -1,0 +1,177 @@
+"""POST /api/event: Plausible's format accepted, bad input refused by field, no IP kept."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from commonground.analytics import ingest as ingest_module
+from commonground.analytics.eventstore.duckdb import DuckDBEventStore
+from commonground.analytics.models import TrackedSite
+from commonground.analytics.mover import VisitTracker, move_once
+
+pytestmark = pytest.mark.django_db
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+VISITOR_IP = "203.0.113.77"
+
+
+@pytest.fixture
+def spool(tmp_path: Path, settings) -> Iterator[Path]:
+    settings.ANALYTICS_SPOOL_DIR = tmp_path / "spool"
+    ingest_module.spool_writer.cache_clear()
+    ingest_module._known_sites = (0.0, frozenset())
+    TrackedSite.objects.create(domain="example.com", name="Example")
+    yield settings.ANALYTICS_SPOOL_DIR
+    ingest_module.spool_writer().close()
+    ingest_module.spool_writer.cache_clear()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[DuckDBEventStore]:
+    backend = DuckDBEventStore(tmp_path / "events.duckdb")
+    backend.migrate()
+    yield backend
+    backend.close()
+
+
+def post(body: object, *, ua: str = CHROME, raw: bytes | None = None, **extra: str):
+    data = raw if raw is not None else json.dumps(body).encode()
+    return Client().post(
+        "/api/event",
+        data=data,
+        content_type="text/plain",
+        HTTP_USER_AGENT=ua,
+        REMOTE_ADDR=VISITOR_IP,
+        **extra,
+    )
+
+
+def stored(store: DuckDBEventStore, spool: Path, columns: str) -> list[tuple]:
+    move_once(store, spool, VisitTracker())
+    return store.query(f"SELECT {columns} FROM events ORDER BY ts")  # noqa: S608 - test constant
+
+
+def test_long_and_short_field_names_mean_the_same(spool: Path, store: DuckDBEventStore) -> None:
+    url = "https://example.com/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
+    long_form = {
+        "name": "Signup",
+        "url": url,
+        "domain": "example.com",
+        "referrer": "https://www.google.com/",
+        "props": {"plan": "pro", "seats": 5},
+        "revenue": {"amount": "19.90", "currency": "eur"},
+        "interactive": True,
+    }
+    short_form = {
+        "n": "Signup",
+        "u": url,
+        "d": "example.com",
+        "r": "https://www.google.com/",
+        "p": {"plan": "pro", "seats": 5},
+        "$": {"amount": 19.9, "currency": "EUR"},
+        "i": True,
+    }
+    assert post(long_form).status_code == 202
+    assert post(short_form).status_code == 202
+    columns = (
+        "name, site, pathname, referrer, utm_source, utm_medium, utm_campaign, props, "
+        "revenue_amount, revenue_currency, interactive, browser, device"
+    )
+    first, second = stored(store, spool, columns)
+    assert first == second
+    assert first[:7] == (
+        "Signup",
+        "example.com",
+        "/pricing",
+        "https://www.google.com/",
+        "newsletter",
+        "email",
+        "spring",
+    )
+    assert first[7] == {"plan": "pro", "seats": "5"}
+    assert first[8:11] == (19.9, "EUR", True)
+    assert first[11] == "Chrome"
+    assert first[12] == "desktop"
+
+
+def test_unknown_sites_are_dropped_and_not_stored(spool: Path, store: DuckDBEventStore) -> None:
+    response = post({"n": "pageview", "u": "https://other.org/", "d": "other.org"})
+    assert response.status_code == 202
+    assert response["X-Dropped"] == "unknown-site"
+    assert stored(store, spool, "name") == []
+
+
+def test_bots_are_dropped(spool: Path, store: DuckDBEventStore) -> None:
+    bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    response = post({"n": "pageview", "u": "https://example.com/", "d": "example.com"}, ua=bot)
+    assert response["X-Dropped"] == "bot"
+    headless = CHROME.replace("Chrome/", "HeadlessChrome/")
+    response = post({"n": "pageview", "u": "https://example.com/", "d": "example.com"}, ua=headless)
+    assert response["X-Dropped"] == "bot"
+    assert stored(store, spool, "name") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"", "body"),
+        (b"not json", "body"),
+        (b"[1, 2]", "body"),
+        (b'{"u": "https://example.com/", "d": "example.com"}', "name"),
+        (b'{"n": "pageview", "d": "example.com"}', "url"),
+        (b'{"n": "pageview", "u": "javascript:alert(1)", "d": "example.com"}', "url"),
+        (b'{"n": "pageview", "u": "https://example.com/"}', "domain"),
+        (b'{"n": 5, "u": "https://example.com/", "d": "example.com"}', "name"),
+        (b'{"n": "x", "u": "https://example.com/", "d": "example.com", "p": [1]}', "props"),
+        (b'{"n": "x", "u": "https://example.com/", "d": "example.com", "p": {"a": {}}}', "props"),
+        (
+            b'{"n": "x", "u": "https://example.com/", "d": "example.com", "$": {"amount": 1}}',
+            "revenue",
+        ),
+        (b'{"n": "x", "u": "https://example.com/", "d": "example.com", "i": "yes"}', "interactive"),
+        (b'{"n": "x\\u0000", "u": "https://example.com/", "d": "example.com"}', "name"),
+        (b"\xff\xfe\x00garbage", "body"),
+    ],
+)
+def test_malformed_requests_get_400_naming_the_field(spool: Path, body: bytes, field: str) -> None:
+    response = post(None, raw=body)
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+
+
+def test_oversized_body_gets_413(spool: Path) -> None:
+    response = post(None, raw=b"{" + b" " * 20_000 + b"}")
+    assert response.status_code == 413
+
+
+def test_get_is_405_and_preflight_allows_any_origin(spool: Path) -> None:
+    assert Client().get("/api/event").status_code == 405
+    preflight = Client().options("/api/event")
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_ip_address_is_kept_nowhere(spool: Path, store: DuckDBEventStore, tmp_path) -> None:
+    for n in range(5):
+        post({"n": "pageview", "u": f"https://example.com/{n}", "d": "example.com"})
+    stored(store, spool, "name")
+    store.close()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert VISITOR_IP.encode() not in path.read_bytes(), path
+
+
+def test_forwarded_for_is_ignored_unless_from_a_trusted_proxy(
+    spool: Path, store: DuckDBEventStore, settings
+) -> None:
+    body = {"n": "pageview", "u": "https://example.com/", "d": "example.com"}
+    post(body, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    post(body, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    ids = {row[0] for row in stored(store, spool, "visitor_id")}
+    assert len(ids) == 1, "a forged X-Forwarded-For must not create new visitors"
