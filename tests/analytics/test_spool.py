@@ -167,3 +167,19 @@ visits = VisitTracker()
 while True:
     move_once(store, Path(sys.argv[1]), visits)
 """
+
+
+def test_retention_keeps_the_configured_months(tmp_path: Path, store: DuckDBEventStore) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from commonground.analytics.mover import enforce_retention
+
+    spool = tmp_path / "spool"
+    writer = SpoolWriter(spool)
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    for n, days_ago in enumerate([10, 300, 700, 800]):
+        writer.append(record(n, ts=(now - timedelta(days=days_ago)).timestamp()))
+    writer.close()
+    move_once(store, spool, VisitTracker())
+    assert enforce_retention(store, months=25, now=now) == 1  # 800 days > 25 months
+    assert sorted(stored_paths(store)) == ["/p/0", "/p/1", "/p/2"]

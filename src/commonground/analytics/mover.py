@@ -92,3 +92,9 @@ def _delete_if_done(store: EventStore, segment: Segment, offset: int) -> None:
     if path.exists() and path.stat().st_size <= offset:
         path.unlink()
         store.forget_checkpoints([segment.name])
+
+
+def enforce_retention(store: EventStore, *, months: int, now: datetime | None = None) -> int:
+    """Delete events older than ``months`` months (30.44 days each); returns how many."""
+    now = now or datetime.now(UTC)
+    return store.delete_before(now - timedelta(days=round(months * 30.44)))

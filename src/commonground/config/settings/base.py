@@ -160,6 +160,8 @@ EVENT_STORE = {
 
 # Acknowledged events wait here (one file per server process) until the mover stores them.
 ANALYTICS_SPOOL_DIR = DATA_DIR / "spool"
+# Events older than this are deleted once a day by the mover (the store's only writer).
+ANALYTICS_RETENTION_MONTHS = env.int("ANALYTICS_RETENTION_MONTHS", default=25)
 # Proxies whose X-Forwarded-For is believed (CIDRs); nobody's by default, so it cannot be forged.
 ANALYTICS_TRUSTED_PROXIES: list[str] = env.list("ANALYTICS_TRUSTED_PROXIES", default=[])
 # A MaxMind-format (.mmdb) country/region database; none by default.
@@ -173,6 +175,12 @@ TASKS = {
 }
 # How often the scheduler asks the worker to apply go-live and expiry times.
 SCHEDULER_INTERVAL_SECONDS = env.int("SCHEDULER_INTERVAL_SECONDS", default=15)
+# Task path -> seconds between runs; the scheduler enqueues each, the worker runs them.
+PERIODIC_TASKS: dict[str, float] = {
+    "commonground.core.tasks.publish_scheduled_pages": SCHEDULER_INTERVAL_SECONDS,
+    "commonground.core.tasks.prune_page_cache_index": 3600,
+    "commonground.analytics.tasks.delete_expired_visitor_salts": 600,
+}
 
 WAGTAIL_SITE_NAME = env.str("SITE_NAME", default="Common Ground")
 WAGTAILADMIN_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")

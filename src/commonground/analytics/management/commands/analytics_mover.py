@@ -10,7 +10,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from commonground.analytics.eventstore import get_event_store
-from commonground.analytics.mover import VISIT_TIMEOUT, VisitTracker, move_once
+from commonground.analytics.mover import (
+    VISIT_TIMEOUT,
+    VisitTracker,
+    enforce_retention,
+    move_once,
+)
 
 
 class Command(BaseCommand):
@@ -31,8 +36,15 @@ class Command(BaseCommand):
         spool_dir = settings.ANALYTICS_SPOOL_DIR
         self.stdout.write(f"mover: moving events from {spool_dir} into the event store")
         last_trim = time.monotonic()
+        next_retention = 0.0
         try:
             while not stop.is_set():
+                if time.monotonic() >= next_retention:
+                    # Retention runs here: only the mover may write to the store.
+                    deleted = enforce_retention(store, months=settings.ANALYTICS_RETENTION_MONTHS)
+                    if deleted:
+                        self.stdout.write(f"mover: retention deleted {deleted} events")
+                    next_retention = time.monotonic() + 24 * 3600
                 moved = move_once(store, spool_dir, visits)
                 if options["once"]:
                     self.stdout.write(f"mover: moved {moved} events")

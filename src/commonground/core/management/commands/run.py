@@ -80,6 +80,7 @@ class Command(BaseCommand):
                 "1",
                 "--no-startup-delay",
             ]
+        commands["mover"] = [python, "-m", "commonground.cli", "analytics_mover"]
         if not options["no_scheduler"]:
             commands["scheduler"] = [python, "-m", "commonground.cli", "scheduler"]
 

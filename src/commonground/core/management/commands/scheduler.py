@@ -9,41 +9,50 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
-
-from commonground.core.tasks import prune_page_cache_index, publish_scheduled_pages
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger("commonground.scheduler")
 
 
 class Command(BaseCommand):
-    help = "Run the scheduler: enqueue periodic background tasks until stopped."
+    help = (
+        "Run the scheduler: enqueue the tasks in PERIODIC_TASKS for the worker, each at its "
+        "interval, until stopped."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--interval",
             type=float,
             default=None,
-            help="Seconds between checks (default: SCHEDULER_INTERVAL_SECONDS).",
+            help="Seconds between scheduled-publishing checks (default: 15).",
         )
-        parser.add_argument("--once", action="store_true", help="Enqueue one round and exit.")
+        parser.add_argument("--once", action="store_true", help="Enqueue every task once and exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        interval = options["interval"] or settings.SCHEDULER_INTERVAL_SECONDS
+        periodic = dict(settings.PERIODIC_TASKS)
+        if options["interval"]:
+            periodic["commonground.core.tasks.publish_scheduled_pages"] = options["interval"]
+        tasks = [(import_string(path), float(seconds)) for path, seconds in periodic.items()]
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-        self.stdout.write(f"scheduler: checking go-live and expiry times every {interval:g}s")
-        last_prune = 0.0
+        self.stdout.write(
+            "scheduler: " + ", ".join(f"{task.name} every {seconds:g}s" for task, seconds in tasks)
+        )
+        due = [0.0] * len(tasks)
         while not stop.is_set():
             close_old_connections()
-            try:
-                publish_scheduled_pages.enqueue()
-                if time.monotonic() - last_prune > 3600:
-                    prune_page_cache_index.enqueue()
-                    last_prune = time.monotonic()
-            except Exception:
-                # A database hiccup must not stop scheduling; the next round retries.
-                logger.exception("scheduler: could not enqueue periodic tasks")
+            now = time.monotonic()
+            for index, (task, seconds) in enumerate(tasks):
+                if now < due[index]:
+                    continue
+                try:
+                    task.enqueue()
+                    due[index] = now + seconds
+                except Exception:
+                    # A database hiccup must not stop scheduling; the next round retries.
+                    logger.exception("scheduler: could not enqueue %s", task.name)
             if options["once"]:
                 break
-            stop.wait(interval)
+            stop.wait(max(0.2, min(due) - time.monotonic()))
