@@ -43,3 +43,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # Serve static files straight from the apps, so the admin's scripts work in browser tests
 # against the live server without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
+
+# Analytics files live in the shared test directory, so server and mover subprocesses see them.
+ANALYTICS_SPOOL_DIR = _TEST_DIR / "spool"
+EVENT_STORE = {
+    "BACKEND": "commonground.analytics.eventstore.duckdb.DuckDBEventStore",
+    "OPTIONS": {"path": str(_TEST_DIR / "events.duckdb")},
+}

@@ -16,6 +16,7 @@ from wagtail.models import Collection, Page, ReferenceIndex, Site, Workflow, Wor
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.users.models import UserProfile
 
+from commonground.analytics.public import ensure_tracked_site
 from commonground.core.roles import APPROVAL_WORKFLOW
 
 from ..models import Author, ContentImage, HomePage
@@ -66,6 +67,11 @@ def load_demo(*, reset: bool = False, write: Write = print) -> DemoSummary:
             write(f"Demo built in {time.monotonic() - started:.1f}s.")
         home = HomePage.objects.get()
         pages = home.get_descendants(inclusive=True).count()
+        # Count the demo's own visits: the tracker reports the host it is served from.
+        ensure_tracked_site(
+            domain=urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "127.0.0.1",
+            name=home.title,
+        )
     base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     summary = DemoSummary(
         built=built,

@@ -1,0 +1,35 @@
+"""The tracker <script> tag for pages the CMS serves."""
+
+from django import template
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.utils.html import format_html
+
+from commonground.core.page_cache import depends_on
+
+from ..public import tracked_site_for_host
+
+register = template.Library()
+
+TRACKER_CACHE_TAG = "analytics:tracker"
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@register.simple_tag(takes_context=True)
+def analytics_tracker(context: template.Context) -> str:
+    """Nothing unless this host is a tracked site; then the first-party tracker script."""
+    request: HttpRequest | None = context.get("request")
+    depends_on(TRACKER_CACHE_TAG)  # re-render cached pages when tracked sites change
+    if request is None:
+        return ""
+    site = tracked_site_for_host(request.get_host())
+    if site is None:
+        return ""
+    return format_html(
+        '<script defer data-domain="{}"{}{} src="{}"></script>',
+        site.domain,
+        format_html(' data-respect-dnt="true"') if site.respect_do_not_track else "",
+        # The tracker stays silent on loopback unless told otherwise: the demo runs there.
+        format_html(' data-allow-localhost="true"') if site.domain in _LOOPBACK else "",
+        static("analytics/tracker.min.js"),
+    )
