@@ -32,6 +32,13 @@ class TrackedSite(models.Model):
         default=False,
         help_text="When on, nothing is sent for visitors whose browser asks not to be tracked.",
     )
+    umami_website_id = models.UUIDField(
+        "Umami website id",
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Events sent in Umami's format to /api/send with this website id count here.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

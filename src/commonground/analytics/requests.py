@@ -143,11 +143,16 @@ def parse_event_request(body: bytes) -> EventRequest:
         raise EventRequestError("body", "is empty; send a JSON object")
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser's stack, e.g. 16 KB of "[".
         raise EventRequestError("body", "is not valid JSON") from None
     if not isinstance(data, dict):
         raise EventRequestError("body", "must be a JSON object")
+    return event_request_from_data(data)
 
+
+def event_request_from_data(data: dict[str, Any]) -> EventRequest:
+    """Validate an already decoded Plausible-format object (shared with the Umami format)."""
     name = _text(_pick(data, "name"), "name", required=True, limit=MAX_NAME)
     url = _text(_pick(data, "url"), "url", required=True, limit=MAX_URL)
     try:

@@ -9,7 +9,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
-from commonground.analytics.views import event_endpoint
+from commonground.analytics.views import event_endpoint, umami_send_endpoint
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("api/event", event_endpoint, name="analytics_event"),
+    path("api/send", umami_send_endpoint, name="analytics_umami_send"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path(
