@@ -7,6 +7,7 @@ never part of what is spooled, stored or logged.
 import ipaddress
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -98,14 +99,36 @@ def _hostname_of(url: str) -> str:
         return ""
 
 
+_dropped: Counter[str] = Counter()
+_dropped_flushed_at = 0.0
+DROPPED_FLUSH_SECONDS = 5.0
+
+
 def count_dropped(reason: str) -> None:
-    """Count a dropped request by reason (no personal data), for the admin's ingest health."""
+    """Count a dropped request by reason (no personal data), for the admin's ingest health.
+
+    Counted in memory and added to the shared cache at most every few seconds: a flood of
+    junk must not turn into a flood of cache writes.
+    """
+    global _dropped_flushed_at
+    _dropped[reason] += 1
+    now = time.monotonic()
+    if now - _dropped_flushed_at < DROPPED_FLUSH_SECONDS:
+        return
+    _dropped_flushed_at = now
+    flush_dropped_counts()
+
+
+def flush_dropped_counts() -> None:
     cache = caches["default"]
-    key = f"analytics:dropped:{reason}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, None)
+    pending = dict(_dropped)
+    _dropped.clear()
+    for reason, count in pending.items():
+        key = f"analytics:dropped:{reason}"
+        try:
+            cache.incr(key, count)
+        except ValueError:
+            cache.set(key, count, None)
 
 
 def ingest(event: EventRequest, *, meta: dict[str, Any]) -> IngestOutcome:
