@@ -135,8 +135,8 @@ def _revenue(value: Any) -> tuple[float | None, str]:
     return float(decimal), currency.upper()
 
 
-def parse_event_request(body: bytes) -> EventRequest:
-    """Validate a Plausible-format JSON body (sent as application/json or text/plain)."""
+def decode_json_object(body: bytes) -> dict[str, Any]:
+    """The JSON object in a request body, or an EventRequestError about the body."""
     if len(body) > MAX_BODY_BYTES:
         raise EventRequestError("body", f"must be at most {MAX_BODY_BYTES} bytes")
     if not body.strip():
@@ -148,7 +148,12 @@ def parse_event_request(body: bytes) -> EventRequest:
         raise EventRequestError("body", "is not valid JSON") from None
     if not isinstance(data, dict):
         raise EventRequestError("body", "must be a JSON object")
-    return event_request_from_data(data)
+    return data
+
+
+def parse_event_request(body: bytes) -> EventRequest:
+    """Validate a Plausible-format JSON body (sent as application/json or text/plain)."""
+    return event_request_from_data(decode_json_object(body))
 
 
 def event_request_from_data(data: dict[str, Any]) -> EventRequest:

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .models import TrackedSite, normalise_domain
-from .requests import MAX_BODY_BYTES, EventRequest, EventRequestError, event_request_from_data
+from .requests import (
+    EventRequest,
+    EventRequestError,
+    decode_json_object,
+    event_request_from_data,
+)
 
 SITE_CACHE_SECONDS = 10
 MAX_HOSTNAME = 253
@@ -44,17 +49,7 @@ class UmamiRequest:
 
 def parse_umami_request(body: bytes) -> UmamiRequest:
     """Validate a body sent to /api/send; raise EventRequestError naming the field."""
-    if len(body) > MAX_BODY_BYTES:
-        raise EventRequestError("body", f"must be at most {MAX_BODY_BYTES} bytes")
-    if not body.strip():
-        raise EventRequestError("body", "is empty; send a JSON object")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise EventRequestError("body", "is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise EventRequestError("body", "must be a JSON object")
-
+    data = decode_json_object(body)
     kind = data.get("type")
     if kind not in ("event", "identify"):
         raise EventRequestError("type", 'must be "event" or "identify"')
