@@ -5,8 +5,10 @@ tracker posts to /api/event; the real mover process moves the spool into DuckDB.
 address (127.0.0.1 here, so the site is tracked as "localhost") must appear in no file.
 """
 
+import json
 import shutil
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,10 @@ from ..processes import Process, commonground, subprocess_env, wait_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CLIENT_IP = b"127.0.0.1"
+CHROME_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,6 +51,8 @@ def test_page_view_event_and_page_speed_reach_the_store(live_url: str, home, tmp
     )
     # Events are judged from the moment they are sent, so the mover must be up first.
     wait_for(lambda: "mover: moving events" in mover.log_tail(), timeout=60)
+    # Server processes re-read the tracked sites every 10 s; wait until they know this one.
+    wait_for(lambda: _site_is_known(f"http://localhost:{port}"), timeout=20, interval=0.5)
     url = f"http://localhost:{port}{page.url}?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
     try:
         with sync_playwright() as playwright:
@@ -63,7 +71,10 @@ def test_page_view_event_and_page_speed_reach_the_store(live_url: str, home, tmp
             # What the page sent and what it was answered, for the failure message.
             seen: list[str] = []
             tab.on("request", lambda r: seen.append(f"{r.method} {r.url} {r.post_data}"))
-            tab.on("response", lambda r: seen.append(f"{r.status} {r.url}"))
+            tab.on(
+                "response",
+                lambda r: seen.append(f"{r.status} {r.url} dropped={r.headers.get('x-dropped')}"),
+            )
             tab.goto(url, referer="https://news.ycombinator.com/")
             tab.wait_for_function("typeof window.commonground === 'function'")
             tab.evaluate("commonground('Signup', {props: {plan: 'pro'}})")
@@ -100,3 +111,14 @@ def test_page_view_event_and_page_speed_reach_the_store(live_url: str, home, tmp
             assert CLIENT_IP not in path.read_bytes(), path
     # ...nor in what the mover logged.
     assert "127.0.0.1" not in mover_log
+
+
+def _site_is_known(base: str) -> bool:
+    body = json.dumps({"n": "probe", "u": f"{base}/", "d": "localhost"}).encode()
+    request = urllib.request.Request(
+        f"{base}/api/event",
+        data=body,
+        headers={"Content-Type": "text/plain", "User-Agent": CHROME_UA},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status == 202 and not response.headers.get("X-Dropped")
