@@ -1,15 +1,12 @@
 """POST /api/event: Plausible's format accepted, bad input refused by field, no IP kept."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
-from commonground.analytics import ingest as ingest_module
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.models import TrackedSite
 from commonground.analytics.mover import VisitTracker, move_once
 
 pytestmark = pytest.mark.django_db
@@ -19,25 +16,6 @@ CHROME = (
     "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 )
 VISITOR_IP = "203.0.113.77"
-
-
-@pytest.fixture
-def spool(tmp_path: Path, settings) -> Iterator[Path]:
-    settings.ANALYTICS_SPOOL_DIR = tmp_path / "spool"
-    ingest_module.spool_writer.cache_clear()
-    ingest_module._known_sites = (0.0, frozenset())
-    TrackedSite.objects.create(domain="example.com", name="Example")
-    yield settings.ANALYTICS_SPOOL_DIR
-    ingest_module.spool_writer().close()
-    ingest_module.spool_writer.cache_clear()
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[DuckDBEventStore]:
-    backend = DuckDBEventStore(tmp_path / "events.duckdb")
-    backend.migrate()
-    yield backend
-    backend.close()
 
 
 def post(body: object, *, ua: str = CHROME, raw: bytes | None = None, **extra: str):

@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from commonground.analytics import ingest as ingest_module
-from commonground.analytics import umami
 from commonground.analytics.models import TrackedSite
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +45,6 @@ def sites(tmp_path: Path, settings) -> Iterator[None]:
     settings.ANALYTICS_TRUSTED_PROXIES = ["10.0.0.0/8"]
     ingest_module.spool_writer.cache_clear()
     ingest_module._trusted_networks.cache_clear()
-    ingest_module._known_sites = (0.0, frozenset())
-    umami._website_sites = (0.0, {})
     TrackedSite.objects.create(domain="example.com", name="Example", umami_website_id=WEBSITE)
     yield
     ingest_module.spool_writer().close()

@@ -5,10 +5,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.mover import VisitTracker, move_once
@@ -27,14 +24,6 @@ def record(n: int, *, visitor: int = 1, ts: float | None = None) -> dict[str, ob
         "pathname": f"/p/{n}",
         "props": {"n": str(n)},
     }
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[DuckDBEventStore]:
-    backend = DuckDBEventStore(tmp_path / "events.duckdb")
-    backend.migrate()
-    yield backend
-    backend.close()
 
 
 def stored_paths(store: DuckDBEventStore) -> list[str]:

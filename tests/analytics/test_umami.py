@@ -2,17 +2,15 @@
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.test import Client
 
-from commonground.analytics import umami
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import TrackedSite
 
-from .test_ingest import CHROME, VISITOR_IP, post, spool, store, stored  # noqa: F401
+from .test_ingest import CHROME, VISITOR_IP, post, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +26,11 @@ COLUMNS = (
 
 
 @pytest.fixture
-def umami_site(spool: Path) -> Iterator[TrackedSite]:  # noqa: F811
+def umami_site(spool: Path) -> TrackedSite:
     site = TrackedSite.objects.get(domain="example.com")
     site.umami_website_id = WEBSITE
     site.save()
-    umami._website_sites = (0.0, {})
-    yield site
-    umami._website_sites = (0.0, {})
+    return site
 
 
 def send(body: object, *, ua: str = CHROME, raw: bytes | None = None):
@@ -62,8 +58,8 @@ def umami_event(**payload: object) -> dict[str, object]:
 
 def test_page_view_means_the_same_in_both_formats(
     umami_site: TrackedSite,
-    store: DuckDBEventStore,  # noqa: F811
-    spool: Path,  # noqa: F811
+    store: DuckDBEventStore,
+    spool: Path,
 ) -> None:
     path = "/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=spring&utm_term=t"
     plausible = post(
@@ -99,8 +95,8 @@ def test_page_view_means_the_same_in_both_formats(
 
 def test_custom_event_with_props_means_the_same_in_both_formats(
     umami_site: TrackedSite,
-    store: DuckDBEventStore,  # noqa: F811
-    spool: Path,  # noqa: F811
+    store: DuckDBEventStore,
+    spool: Path,
 ) -> None:
     url = "https://www.example.com/signup?utm_source=ads&utm_content=banner"
     props = {"plan": "pro", "seats": 5, "trial": True, "unset": None}
@@ -120,8 +116,8 @@ def test_custom_event_with_props_means_the_same_in_both_formats(
 
 def test_nested_event_data_is_flattened_like_umami_does(
     umami_site: TrackedSite,
-    store: DuckDBEventStore,  # noqa: F811
-    spool: Path,  # noqa: F811
+    store: DuckDBEventStore,
+    spool: Path,
 ) -> None:
     data = {"cart": {"total": 19.9, "items": ["a", "b"]}, "step": 2}
     assert send(umami_event(url="/checkout", name="Checkout", data=data)).status_code == 202
@@ -131,8 +127,8 @@ def test_nested_event_data_is_flattened_like_umami_does(
 
 def test_unknown_website_is_dropped_and_counted(
     umami_site: TrackedSite,
-    store: DuckDBEventStore,  # noqa: F811
-    spool: Path,  # noqa: F811
+    store: DuckDBEventStore,
+    spool: Path,
 ) -> None:
     from django.core.cache import caches
 
@@ -151,8 +147,8 @@ def test_unknown_website_is_dropped_and_counted(
 
 def test_identify_is_accepted_and_never_stored(
     umami_site: TrackedSite,
-    store: DuckDBEventStore,  # noqa: F811
-    spool: Path,  # noqa: F811
+    store: DuckDBEventStore,
+    spool: Path,
 ) -> None:
     body = {
         "type": "identify",

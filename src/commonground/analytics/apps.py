@@ -14,12 +14,14 @@ class AnalyticsConfig(AppConfig):
 
         from commonground.core.page_cache import invalidate_on_commit
 
+        from . import sites
         from .models import TrackedSite
         from .templatetags.analytics_tags import TRACKER_CACHE_TAG
 
         def tracked_sites_changed(**kwargs: object) -> None:
             # Cached pages carry (or lack) the tracker tag for their host.
             invalidate_on_commit([TRACKER_CACHE_TAG])
+            sites.changed()
 
         post_save.connect(tracked_sites_changed, sender=TrackedSite, weak=False)
         post_delete.connect(tracked_sites_changed, sender=TrackedSite, weak=False)

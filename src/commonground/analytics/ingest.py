@@ -17,15 +17,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 
-from . import enrichment
-from .models import TrackedSite, normalise_domain
+from . import enrichment, sites
+from .models import normalise_domain
 from .requests import EventRequest
 from .spool import SpoolWriter
 from .visitors import visitor_id
 
 logger = logging.getLogger(__name__)
-
-SITE_CACHE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -37,21 +35,6 @@ class IngestOutcome:
 @cache
 def spool_writer() -> SpoolWriter:
     return SpoolWriter(settings.ANALYTICS_SPOOL_DIR)
-
-
-_known_sites: tuple[float, frozenset[str]] = (0.0, frozenset())
-
-
-def known_domains() -> frozenset[str]:
-    """Tracked domains, re-read every few seconds so a new site counts without a restart."""
-    global _known_sites
-    loaded_at, domains = _known_sites
-    if time.monotonic() - loaded_at > SITE_CACHE_SECONDS:
-        domains = frozenset(
-            normalise_domain(d) for d in TrackedSite.objects.values_list("domain", flat=True)
-        )
-        _known_sites = (time.monotonic(), domains)
-    return domains
 
 
 def client_ip(meta: dict[str, Any]) -> str:
@@ -141,8 +124,9 @@ def ingest(event: EventRequest, *, meta: dict[str, Any]) -> IngestOutcome:
     if referrer_host and enrichment.is_referrer_spam(referrer_host):
         count_dropped("referrer_spam")
         return IngestOutcome(0, "referrer-spam")
-    sites = [d for d in event.domains if normalise_domain(d) in known_domains()]
-    if not sites:
+    tracked = sites.known_domains()
+    domains = [d for d in event.domains if normalise_domain(d) in tracked]
+    if not domains:
         count_dropped("unknown_site")
         return IngestOutcome(0, "unknown-site")
 
@@ -156,7 +140,7 @@ def ingest(event: EventRequest, *, meta: dict[str, Any]) -> IngestOutcome:
     is_vitals = event.name == "Web Vitals"
     vitals = _vitals(event.props) if is_vitals else {}
     writer = spool_writer()
-    for site in sites:
+    for site in domains:
         writer.append(
             {
                 "site": normalise_domain(site),
@@ -188,7 +172,7 @@ def ingest(event: EventRequest, *, meta: dict[str, Any]) -> IngestOutcome:
                 **vitals,
             }
         )
-    return IngestOutcome(len(sites))
+    return IngestOutcome(len(domains))
 
 
 _VITALS = {"lcp": "lcp_ms", "inp": "inp_ms", "cls": "cls", "ttfb": "ttfb_ms"}

@@ -9,7 +9,3 @@ def ensure_tracked_site(*, domain: str, name: str) -> TrackedSite:
         domain=normalise_domain(domain), defaults={"name": name}
     )
     return site
-
-
-def tracked_site_for_host(host: str) -> TrackedSite | None:
-    return TrackedSite.objects.filter(domain=normalise_domain(host.split(":")[0])).first()

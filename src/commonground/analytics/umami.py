@@ -10,12 +10,11 @@ requests are understood and ignored: visitors are never identified here.
 
 import dataclasses
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .models import TrackedSite, normalise_domain
+from .models import normalise_domain
 from .requests import (
     EventRequest,
     EventRequestError,
@@ -23,7 +22,6 @@ from .requests import (
     event_request_from_data,
 )
 
-SITE_CACHE_SECONDS = 10
 MAX_HOSTNAME = 253
 MAX_DATA_DEPTH = 3
 
@@ -80,22 +78,6 @@ def event_for_site(request: UmamiRequest, *, domain: str) -> EventRequest:
     """The request's event, counted for the tracked site the website id belongs to."""
     assert request.event is not None, "only event requests carry an event"
     return dataclasses.replace(request.event, domains=(normalise_domain(domain),))
-
-
-_website_sites: tuple[float, dict[uuid.UUID, str]] = (0.0, {})
-
-
-def site_domain_for_website(website: uuid.UUID) -> str | None:
-    """The tracked domain for an Umami website id, re-read every few seconds like the domains."""
-    global _website_sites
-    loaded_at, sites = _website_sites
-    if time.monotonic() - loaded_at > SITE_CACHE_SECONDS:
-        rows = TrackedSite.objects.filter(umami_website_id__isnull=False).values_list(
-            "umami_website_id", "domain"
-        )
-        sites = {website_id: domain for website_id, domain in rows if website_id is not None}
-        _website_sites = (time.monotonic(), sites)
-    return sites.get(website)
 
 
 def _website(value: Any) -> uuid.UUID:

@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import umami
+from . import sites, umami
 from .ingest import count_dropped, ingest
 from .requests import MAX_BODY_BYTES, EventRequestError, parse_event_request
 
@@ -97,7 +97,7 @@ def umami_send_endpoint(request: HttpRequest) -> HttpResponse:
     if sent.kind == "identify":
         return _umami_accepted()
     assert sent.website is not None
-    domain = umami.site_domain_for_website(sent.website)
+    domain = sites.domain_for_umami_website(sent.website)
     if domain is None:
         count_dropped("unknown_site")
         return _umami_accepted("unknown-site")

@@ -9,6 +9,7 @@ carries a changed object's tag, so exactly the affected pages are re-rendered.
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from urllib.parse import parse_qsl, urlencode
@@ -86,8 +87,9 @@ def cache_key_for(request: HttpRequest) -> str | None:
     return "pagecache:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:48]
 
 
-def _generation() -> int:
-    return int(_cache().get(GENERATION_KEY, 0))
+def _generation() -> str | None:
+    """A token that changes on every invalidation; never reused, so a cleared cache is safe."""
+    return _cache().get(GENERATION_KEY)
 
 
 def _is_storable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -102,7 +104,7 @@ def _is_storable(request: HttpRequest, response: HttpResponseBase) -> bool:
 
 
 def _store(
-    key: str, request: HttpRequest, response: HttpResponse, tags: set[str], generation: int
+    key: str, request: HttpRequest, response: HttpResponse, tags: set[str], generation: str | None
 ) -> None:
     headers = [(k, v) for k, v in response.items() if k.lower() in _STORED_HEADERS]
     timeout = settings.PAGE_CACHE_TIMEOUT
@@ -164,10 +166,7 @@ def invalidate_tags(tags: Iterable[str]) -> int:
     if not tags:
         return 0
     cache = _cache()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
     entries = PageCacheEntry.objects.filter(tags__tag__in=tags).distinct()
     keys = list(entries.values_list("key", flat=True))
     if keys:

@@ -7,12 +7,12 @@ from django.utils.html import format_html
 
 from commonground.core.page_cache import depends_on
 
-from ..public import tracked_site_for_host
+from ..sites import site_for_host
 
 register = template.Library()
 
 TRACKER_CACHE_TAG = "analytics:tracker"
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 
 
 @register.simple_tag(takes_context=True)
@@ -22,7 +22,7 @@ def analytics_tracker(context: template.Context) -> str:
     depends_on(TRACKER_CACHE_TAG)  # re-render cached pages when tracked sites change
     if request is None:
         return ""
-    site = tracked_site_for_host(request.get_host())
+    site = site_for_host(request.get_host())
     if site is None:
         return ""
     return format_html(

@@ -1,0 +1,116 @@
+"""Which sites are tracked, as every server process sees them.
+
+Ingest asks on every event and the tracker tag on every page render, so each process keeps
+one in-memory snapshot of the tracked sites. A change to a tracked site writes a fresh random
+generation token to the shared cache once its transaction commits; a process re-reads its
+snapshot when the token differs from the one it loaded under, so a new site counts on the
+very next request in every process. A token is never reused, so a cleared or evicted cache
+cannot bring an old one back. Snapshots are also re-read every minute, in case the shared
+cache is per host.
+"""
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http.request import split_domain_port
+
+from .models import TrackedSite, normalise_domain
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "analytics:sites:generation"
+MAX_AGE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """What request handling needs to know about one tracked site."""
+
+    domain: str
+    name: str
+    time_zone: str
+    respect_do_not_track: bool
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    generation: str | None
+    loaded_at: float
+    by_domain: dict[str, SiteInfo]
+    by_umami_website: dict[uuid.UUID, str]
+
+
+_snapshot: _Snapshot | None = None
+
+
+def _generation() -> str | None:
+    return cache.get(GENERATION_KEY)
+
+
+def _load(generation: str | None) -> _Snapshot:
+    by_domain: dict[str, SiteInfo] = {}
+    by_umami_website: dict[uuid.UUID, str] = {}
+    for site in TrackedSite.objects.all():
+        domain = normalise_domain(site.domain)
+        by_domain[domain] = SiteInfo(
+            domain=domain,
+            name=site.name,
+            time_zone=site.time_zone,
+            respect_do_not_track=site.respect_do_not_track,
+        )
+        if site.umami_website_id is not None:
+            by_umami_website[site.umami_website_id] = domain
+    logger.debug("analytics: %d tracked sites (generation %s)", len(by_domain), generation)
+    return _Snapshot(generation, time.monotonic(), by_domain, by_umami_website)
+
+
+def _current() -> _Snapshot:
+    global _snapshot
+    generation = _generation()
+    snapshot = _snapshot
+    if (
+        snapshot is None
+        or snapshot.generation != generation
+        or time.monotonic() - snapshot.loaded_at > MAX_AGE_SECONDS
+    ):
+        snapshot = _snapshot = _load(generation)
+    return snapshot
+
+
+def known_domains() -> frozenset[str]:
+    return frozenset(_current().by_domain)
+
+
+def is_tracked(domain: str) -> bool:
+    return normalise_domain(domain) in _current().by_domain
+
+
+def site_for_host(host: str) -> SiteInfo | None:
+    """The tracked site served under ``host`` (a Host header, port allowed), if any."""
+    domain, _port = split_domain_port(host)
+    return _current().by_domain.get(normalise_domain(domain))
+
+
+def domain_for_umami_website(website: uuid.UUID) -> str | None:
+    return _current().by_umami_website.get(website)
+
+
+def changed() -> None:
+    """Re-read the tracked sites here now, and in every process once the transaction commits."""
+    forget()
+    transaction.on_commit(_bump)
+
+
+def forget() -> None:
+    """Drop this process's snapshot; the next question re-reads the database."""
+    global _snapshot
+    _snapshot = None
+
+
+def _bump() -> None:
+    forget()
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)

@@ -1,0 +1,38 @@
+"""Fixtures shared by the analytics tests: a spool with one tracked site, and an event store."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from commonground.analytics import ingest as ingest_module
+from commonground.analytics import sites
+from commonground.analytics.eventstore.duckdb import DuckDBEventStore
+from commonground.analytics.models import TrackedSite
+
+
+@pytest.fixture(autouse=True)
+def fresh_site_snapshot() -> Iterator[None]:
+    # A test's tracked sites vanish with its rolled-back transaction; so must the snapshot.
+    sites.forget()
+    yield
+    sites.forget()
+
+
+@pytest.fixture
+def spool(tmp_path: Path, settings, db) -> Iterator[Path]:
+    """The spool directory, with example.com tracked."""
+    settings.ANALYTICS_SPOOL_DIR = tmp_path / "spool"
+    ingest_module.spool_writer.cache_clear()
+    TrackedSite.objects.create(domain="example.com", name="Example")
+    yield settings.ANALYTICS_SPOOL_DIR
+    ingest_module.spool_writer().close()
+    ingest_module.spool_writer.cache_clear()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[DuckDBEventStore]:
+    backend = DuckDBEventStore(tmp_path / "events.duckdb")
+    backend.migrate()
+    yield backend
+    backend.close()
