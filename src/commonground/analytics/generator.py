@@ -528,9 +528,6 @@ def generate_traffic(
         raise
     try:
         store.migrate()
-        # The store has no bulk path for columns built elsewhere, and going through Event
-        # objects would cost ~50x; so its one connection is borrowed, holding its lock.
-        con: duckdb.DuckDBPyConnection = store._con
         params = _lookup_params(world, site)
         rng = np.random.default_rng([seed, 2])
 
@@ -555,15 +552,11 @@ def generate_traffic(
                 batch = pending.result()
                 if index + 1 < len(sizes):
                     pending = builder.submit(make_batch, sizes[index + 1])
-                con.execute("BEGIN TRANSACTION")
-                try:
+                # Whole numpy columns, not Event objects (which would cost ~50x).
+                with store.bulk_transaction() as con:
                     con.register("generated_events", batch)
                     con.execute(_INSERT_SQL, params)
                     con.unregister("generated_events")
-                    con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
                 written += want
                 if progress is not None:
                     progress(want)

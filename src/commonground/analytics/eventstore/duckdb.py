@@ -2,7 +2,8 @@
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -102,14 +103,9 @@ class DuckDBEventStore(EventStore):
             for version, sql in enumerate(MIGRATIONS, start=1):
                 if version in done:
                     continue
-                self._con.execute("BEGIN TRANSACTION")
-                try:
-                    self._con.execute(sql)
-                    self._con.execute("INSERT INTO schema_versions (version) VALUES (?)", [version])
-                    self._con.execute("COMMIT")
-                except Exception:
-                    self._con.execute("ROLLBACK")
-                    raise
+                with self._transaction_locked() as con:
+                    con.execute(sql)
+                    con.execute("INSERT INTO schema_versions (version) VALUES (?)", [version])
                 applied.append(version)
             return applied
 
@@ -121,21 +117,15 @@ class DuckDBEventStore(EventStore):
             for index, column in enumerate(EVENT_COLUMNS):
                 columns[index].append(getattr(event, column))
         columns[_PROPS_INDEX] = [json.dumps(dict(p)) for p in columns[_PROPS_INDEX]]
-        with self._lock:
-            self._con.execute("BEGIN TRANSACTION")
-            try:
-                if events:
-                    self._con.execute(_INSERT_SQL, columns)
-                if checkpoint is not None:
-                    self._con.execute(
-                        "INSERT INTO spool_checkpoints VALUES (?, ?) "
-                        "ON CONFLICT (segment) DO UPDATE SET byte_offset = excluded.byte_offset",
-                        list(checkpoint),
-                    )
-                self._con.execute("COMMIT")
-            except Exception:
-                self._con.execute("ROLLBACK")
-                raise
+        with self._lock, self._transaction_locked() as con:
+            if events:
+                con.execute(_INSERT_SQL, columns)
+            if checkpoint is not None:
+                con.execute(
+                    "INSERT INTO spool_checkpoints VALUES (?, ?) "
+                    "ON CONFLICT (segment) DO UPDATE SET byte_offset = excluded.byte_offset",
+                    list(checkpoint),
+                )
 
     def checkpoints(self) -> dict[str, int]:
         with self._lock:
@@ -159,9 +149,30 @@ class DuckDBEventStore(EventStore):
     def delete_before(self, cutoff: datetime) -> int:
         with self._lock:
             row = self._con.execute(
-                "DELETE FROM events WHERE ts < ? RETURNING 1", [cutoff.replace(tzinfo=None)]
-            ).fetchall()
-        return len(row)
+                "DELETE FROM events WHERE ts < ?", [cutoff.replace(tzinfo=None)]
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    @contextmanager
+    def bulk_transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The store's connection inside one transaction, for bulk loads built elsewhere.
+
+        Holds the store's lock throughout; commits when the block ends, rolls back if it
+        raises. For writers such as the traffic generator that register whole columns.
+        """
+        with self._lock, self._transaction_locked() as con:
+            yield con
+
+    @contextmanager
+    def _transaction_locked(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # The caller holds self._lock.
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            yield self._con
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
