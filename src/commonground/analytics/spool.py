@@ -12,7 +12,6 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,9 +149,3 @@ def read_records(
     if segment.closed and len(chunk) < max_bytes and end + 1 < len(chunk):
         new_offset = offset + len(chunk)  # drop the unacknowledged remnant
     return records, new_offset
-
-
-def iter_sizes(segments: list[Segment]) -> Iterator[tuple[Segment, int]]:
-    for segment in segments:
-        with contextlib.suppress(FileNotFoundError):
-            yield segment, segment.path.stat().st_size

@@ -18,7 +18,6 @@ ARTICLE_LISTING_TAG = "listing:articles"
 
 def tags_for_page_change(page: Page, *, parent: Page | None = None) -> set[str]:
     """Tags of every cached response that shows ``page`` or a link to it."""
-    page = page.specific_deferred if hasattr(page, "specific_deferred") else page
     tags = {page_cache.page_tag(page.pk), ARTICLE_LISTING_TAG}
     parent = parent or page.get_parent()
     if parent is not None:

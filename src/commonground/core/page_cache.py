@@ -180,7 +180,3 @@ def invalidate_on_commit(tags: Iterable[str]) -> None:
     """Invalidate once the current transaction commits (at once outside one)."""
     frozen = tuple(tags)
     transaction.on_commit(lambda: invalidate_tags(frozen))
-
-
-def clear() -> None:
-    invalidate_tags(PageCacheTag.objects.values_list("tag", flat=True).distinct())
