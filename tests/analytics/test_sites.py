@@ -8,7 +8,9 @@ from django.core.cache import cache
 from commonground.analytics import sites
 from commonground.analytics.models import TrackedSite
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Committed transactions, so on_commit fires; the serialised rollback keeps the live tests
+# that follow supplied with content types and permissions.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_new_site_is_known_on_the_next_question() -> None:
