@@ -1,9 +1,9 @@
 """The per-process snapshot of tracked sites follows every change, even across a cache clear."""
 
 import uuid
+from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from commonground.analytics import sites
 from commonground.analytics.models import TrackedSite
@@ -21,26 +21,27 @@ def test_a_new_site_is_known_on_the_next_question() -> None:
     assert sites.site_for_host("not a host!") is None
 
 
-def test_a_change_made_elsewhere_reaches_this_process_through_the_cache() -> None:
+def test_a_change_made_elsewhere_reaches_this_process_through_the_stamp(settings) -> None:
     TrackedSite.objects.create(domain="example.com", name="Example")
     assert sites.known_domains() == {"example.com"}
-    # Another process adds a site: only the shared token tells this one.
+    # Another process adds a site: only the stamp file tells this one.
     website = uuid.uuid4()
     TrackedSite.objects.bulk_create(
         [TrackedSite(domain="shop.example.org", name="Shop", umami_website_id=website)]
     )
     assert sites.known_domains() == {"example.com"}  # bulk_create sends no signal
-    cache.set(sites.GENERATION_KEY, "another process's token", None)
+    with open(settings.ANALYTICS_SITES_STAMP, "ab") as stamp:
+        stamp.write(b".")
     assert sites.known_domains() == {"example.com", "shop.example.org"}
     assert sites.domain_for_umami_website(website) == "shop.example.org"
 
 
-def test_a_cleared_cache_never_brings_an_old_token_back() -> None:
-    # A process that loaded under the first token must see the second change even when the
-    # cache was cleared in between (a counter would have started again at the same value).
-    TrackedSite.objects.create(domain="example.com", name="Example")
-    first = cache.get(sites.GENERATION_KEY)
-    cache.clear()
-    TrackedSite.objects.create(domain="example.org", name="Other")
-    second = cache.get(sites.GENERATION_KEY)
-    assert first and second and first != second
+def test_every_change_grows_the_stamp(settings) -> None:
+    # A process compares the stamp's size with the one it loaded under: it must never repeat.
+    stamp = Path(settings.ANALYTICS_SITES_STAMP)
+    before = stamp.stat().st_size if stamp.exists() else 0
+    site = TrackedSite.objects.create(domain="example.com", name="Example")
+    site.name = "Renamed"
+    site.save()
+    site.delete()
+    assert stamp.stat().st_size == before + 3

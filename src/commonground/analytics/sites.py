@@ -1,20 +1,22 @@
 """Which sites are tracked, as every server process sees them.
 
 Ingest asks on every event and the tracker tag on every page render, so each process keeps
-one in-memory snapshot of the tracked sites. A change to a tracked site writes a fresh random
-generation token to the shared cache once its transaction commits; a process re-reads its
-snapshot when the token differs from the one it loaded under, so a new site counts on the
-very next request in every process. A token is never reused, so a cleared or evicted cache
-cannot bring an old one back. Snapshots are also re-read every minute, in case the shared
-cache is per host.
+one in-memory snapshot of the tracked sites. A change to a tracked site appends a byte to a
+stamp file in the data directory once its transaction commits; a process re-reads its
+snapshot when the stamp's size (or inode) differs from when it loaded, so a new site counts
+on the very next request in every process. One ``stat`` per question costs about a
+microsecond, and a file that only grows never shows an old state again. Snapshots are also
+re-read every minute, for servers on other hosts that do not share the data directory.
 """
 
 import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.core.cache import cache
+from django.conf import settings
 from django.db import transaction
 from django.http.request import split_domain_port
 
@@ -22,7 +24,6 @@ from .models import TrackedSite, normalise_domain
 
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "analytics:sites:generation"
 MAX_AGE_SECONDS = 60.0
 
 
@@ -38,20 +39,25 @@ class SiteInfo:
 
 @dataclass(frozen=True)
 class _Snapshot:
-    generation: str | None
+    generation: tuple[int, int] | None
     loaded_at: float
     by_domain: dict[str, SiteInfo]
+    domains: frozenset[str]
     by_umami_website: dict[uuid.UUID, str]
 
 
 _snapshot: _Snapshot | None = None
 
 
-def _generation() -> str | None:
-    return cache.get(GENERATION_KEY)
+def _generation() -> tuple[int, int] | None:
+    try:
+        stamp = os.stat(settings.ANALYTICS_SITES_STAMP)
+    except FileNotFoundError:
+        return None
+    return (stamp.st_ino, stamp.st_size)
 
 
-def _load(generation: str | None) -> _Snapshot:
+def _load(generation: tuple[int, int] | None) -> _Snapshot:
     by_domain: dict[str, SiteInfo] = {}
     by_umami_website: dict[uuid.UUID, str] = {}
     for site in TrackedSite.objects.all():
@@ -65,7 +71,9 @@ def _load(generation: str | None) -> _Snapshot:
         if site.umami_website_id is not None:
             by_umami_website[site.umami_website_id] = domain
     logger.debug("analytics: %d tracked sites (generation %s)", len(by_domain), generation)
-    return _Snapshot(generation, time.monotonic(), by_domain, by_umami_website)
+    return _Snapshot(
+        generation, time.monotonic(), by_domain, frozenset(by_domain), by_umami_website
+    )
 
 
 def _current() -> _Snapshot:
@@ -82,7 +90,7 @@ def _current() -> _Snapshot:
 
 
 def known_domains() -> frozenset[str]:
-    return frozenset(_current().by_domain)
+    return _current().domains
 
 
 def is_tracked(domain: str) -> bool:
@@ -113,4 +121,10 @@ def forget() -> None:
 
 def _bump() -> None:
     forget()
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    path = Path(settings.ANALYTICS_SITES_STAMP)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, b".")
+    finally:
+        os.close(fd)

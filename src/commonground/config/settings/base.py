@@ -160,6 +160,8 @@ EVENT_STORE = {
 
 # Acknowledged events wait here (one file per server process) until the mover stores them.
 ANALYTICS_SPOOL_DIR = DATA_DIR / "spool"
+# Grows by a byte whenever a tracked site changes; server processes watch its size.
+ANALYTICS_SITES_STAMP = DATA_DIR / "analytics-sites.stamp"
 # Events older than this are deleted once a day by the mover (the store's only writer).
 ANALYTICS_RETENTION_MONTHS = env.int("ANALYTICS_RETENTION_MONTHS", default=25)
 # Proxies whose X-Forwarded-For is believed (CIDRs); nobody's by default, so it cannot be forged.

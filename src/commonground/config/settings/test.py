@@ -46,6 +46,7 @@ WHITENOISE_USE_FINDERS = True
 
 # Analytics files live in the shared test directory, so server and mover subprocesses see them.
 ANALYTICS_SPOOL_DIR = _TEST_DIR / "spool"
+ANALYTICS_SITES_STAMP = _TEST_DIR / "analytics-sites.stamp"
 EVENT_STORE = {
     "BACKEND": "commonground.analytics.eventstore.duckdb.DuckDBEventStore",
     "OPTIONS": {"path": str(_TEST_DIR / "events.duckdb")},
