@@ -24,6 +24,11 @@ def granian_command(*, host: str, port: int, workers: int, log_level: str = "war
         "--blocking-threads",
         "1",
         "--no-ws",
+        # A worker that dies (out of memory, kill -9) is replaced instead of leaving the
+        # server with fewer processes until someone restarts it.
+        "--respawn-failed-workers",
+        "--respawn-interval",
+        "1",
         "--log-level",
         log_level,
         WSGI_APPLICATION,
