@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from commonground.analytics import ingest as ingest_module
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
+from commonground.analytics.models import TrackedSite
 from commonground.analytics.mover import VisitTracker, move_once
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +117,20 @@ def test_bots_are_dropped(spool: Path, store: DuckDBEventStore) -> None:
         (b'{"n": "x", "u": "https://example.com/", "d": "example.com", "i": "yes"}', "interactive"),
         (b'{"n": "x\\u0000", "u": "https://example.com/", "d": "example.com"}', "name"),
         (b"\xff\xfe\x00garbage", "body"),
+        # Lone surrogates decode from JSON but can never be written out as UTF-8.
+        (b'{"n": "x", "u": "https://example.com/\\ud800", "d": "example.com"}', "url"),
+        (
+            b'{"n": "x", "u": "https://example.com/", "d": "example.com", "p": {"k": "\\udfff"}}',
+            "props",
+        ),
+        (
+            b'{"n": "x", "u": "https://example.com/", "d": "example.com", "p": {"\\ud83d": "v"}}',
+            "props",
+        ),
+        (
+            b'{"n": "x", "u": "https://example.com/", "d": "example.com", "p": {"k": "a\\u0001"}}',
+            "props",
+        ),
     ],
 )
 def test_malformed_requests_get_400_naming_the_field(spool: Path, body: bytes, field: str) -> None:
@@ -153,3 +169,61 @@ def test_forwarded_for_is_ignored_unless_from_a_trusted_proxy(
     post(body, HTTP_X_FORWARDED_FOR="198.51.100.2")
     ids = {row[0] for row in stored(store, spool, "visitor_id")}
     assert len(ids) == 1, "a forged X-Forwarded-For must not create new visitors"
+
+
+def test_a_site_named_twice_is_counted_once_and_www_is_the_same_visitor(
+    spool: Path, store: DuckDBEventStore
+) -> None:
+    post({"n": "pageview", "u": "https://example.com/a", "d": "example.com,www.Example.com"})
+    post({"n": "pageview", "u": "https://www.example.com/b", "d": "www.example.com"})
+    rows = stored(store, spool, "site, pathname, visitor_id")
+    assert [row[:2] for row in rows] == [("example.com", "/a"), ("example.com", "/b")]
+    assert rows[0][2] == rows[1][2]
+
+
+def test_the_referrers_query_and_credentials_are_not_kept(
+    spool: Path, store: DuckDBEventStore
+) -> None:
+    for referrer in (
+        "https://user:secret@Mail.Example.org:8443/inbox/42?token=abc#msg",
+        "https://news.example.net/?utm_source=x",
+        "android-app://com.google.android.gm/",
+        "not a url",
+    ):
+        post({"n": "pageview", "u": "https://example.com/", "d": "example.com", "r": referrer})
+    assert stored(store, spool, "referrer") == [
+        ("https://mail.example.org:8443/inbox/42",),
+        ("https://news.example.net/",),
+        ("android-app://com.google.android.gm/",),
+        ("",),
+    ]
+
+
+def test_do_not_track_is_honoured_for_sites_that_ask(spool: Path, store: DuckDBEventStore) -> None:
+    TrackedSite.objects.create(domain="private.example", name="Private", respect_do_not_track=True)
+    for domain in ("example.com", "private.example"):
+        for header in ({"HTTP_DNT": "1"}, {"HTTP_SEC_GPC": "1"}):
+            response = post({"n": "pageview", "u": f"https://{domain}/", "d": domain}, **header)
+            assert response.status_code == 202
+            expected = "do-not-track" if domain == "private.example" else None
+            assert response.get("X-Dropped") == expected, (domain, header)
+    assert stored(store, spool, "site") == [("example.com",), ("example.com",)]
+
+
+def test_forwarded_for_with_garbage_falls_back_to_the_peer(settings) -> None:
+    from commonground.analytics.ingest import client_ip
+
+    settings.ANALYTICS_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    ingest_module.forget_trusted_proxies()
+    try:
+        peer = {"REMOTE_ADDR": "10.0.0.5"}
+        assert client_ip({**peer, "HTTP_X_FORWARDED_FOR": "198.51.100.9, 10.0.0.7"}) == (
+            "198.51.100.9"
+        )
+        assert client_ip({**peer, "HTTP_X_FORWARDED_FOR": "garbage"}) == "10.0.0.5"
+        assert client_ip({**peer, "HTTP_X_FORWARDED_FOR": "198.51.100.9, junk"}) == "10.0.0.5"
+        assert client_ip({"REMOTE_ADDR": "203.0.113.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}) == (
+            "203.0.113.1"
+        )
+    finally:
+        ingest_module.forget_trusted_proxies()

@@ -8,9 +8,10 @@ import ipaddress
 import logging
 import time
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +26,8 @@ from .visitors import visitor_id
 
 logger = logging.getLogger(__name__)
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 
 @dataclass(frozen=True)
 class IngestOutcome:
@@ -37,32 +40,48 @@ def spool_writer() -> SpoolWriter:
     return SpoolWriter(settings.ANALYTICS_SPOOL_DIR)
 
 
-def client_ip(meta: dict[str, Any]) -> str:
-    """The visitor's address: X-Forwarded-For only when the direct peer is a trusted proxy."""
+def client_ip(meta: Mapping[str, Any]) -> str:
+    """The visitor's address: X-Forwarded-For only when the direct peer is a trusted proxy.
+
+    Walking the header from the right, the first address that is not one of our proxies is
+    the client's; an entry that is not an IP address makes the header worthless, and the
+    peer's address is used instead.
+    """
     peer = meta.get("REMOTE_ADDR", "")
     forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    if not forwarded or not _is_trusted_proxy(peer):
+    if not forwarded or _address(peer)[0] != "proxy":
         return peer
-    # Walk from the right: the first address that is not one of our proxies is the client.
-    for candidate in reversed([part.strip() for part in forwarded.split(",")]):
-        if candidate and not _is_trusted_proxy(candidate):
-            return candidate
+    for candidate in reversed(forwarded.split(",")):
+        kind, address = _address(candidate.strip())
+        if kind == "invalid":
+            return peer
+        if kind == "client":
+            return address
     return peer
 
 
-def _is_trusted_proxy(address: str) -> bool:
+@lru_cache(maxsize=8192)
+def _address(text: str) -> tuple[str, str]:
+    """("proxy" | "client" | "invalid", the address in canonical form)."""
     try:
-        ip = ipaddress.ip_address(address)
+        ip = ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return any(ip in network for network in _trusted_networks())
+        return "invalid", ""
+    trusted = any(ip in network for network in _trusted_networks())
+    return ("proxy" if trusted else "client"), str(ip)
 
 
 @cache
-def _trusted_networks() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _trusted_networks() -> tuple[IPNetwork, ...]:
     return tuple(
         ipaddress.ip_network(cidr, strict=False) for cidr in settings.ANALYTICS_TRUSTED_PROXIES
     )
+
+
+def forget_trusted_proxies() -> None:
+    """Read ANALYTICS_TRUSTED_PROXIES again (for tests that change it)."""
+    _trusted_networks.cache_clear()
+    _address.cache_clear()
 
 
 @cache
@@ -75,11 +94,41 @@ def _geo() -> enrichment.GeoLookup:
         return enrichment.GeoLookup(None)
 
 
+def _tracked_domains(sent: Iterable[str]) -> list[str]:
+    """The tracked sites among the domains sent, normalised, each once, in the order sent."""
+    tracked = sites.known_domains()
+    return list(dict.fromkeys(d for d in map(normalise_domain, sent) if d in tracked))
+
+
+# Pure functions of strings that repeat from event to event (the same pages, campaigns and
+# referrers): cached per process.
+_campaign = lru_cache(maxsize=4096)(enrichment.campaign_from_url)
+_classify_referrer = lru_cache(maxsize=4096)(enrichment.classify_referrer)
+
+
+@lru_cache(maxsize=4096)
 def _hostname_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").removeprefix("www.")
     except ValueError:
         return ""
+
+
+@lru_cache(maxsize=4096)
+def _referrer_to_keep(url: str) -> str:
+    """The referrer without its query string, fragment or credentials: they may identify
+    the visitor on the referring site. Scheme, host, port and path are kept."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return ""
+    if not parts.scheme or not host:
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"
 
 
 _dropped: Counter[str] = Counter()
@@ -114,7 +163,7 @@ def flush_dropped_counts() -> None:
             cache.set(key, count, None)
 
 
-def ingest(event: EventRequest, *, meta: dict[str, Any]) -> IngestOutcome:
+def ingest(event: EventRequest, *, meta: Mapping[str, Any]) -> IngestOutcome:
     user_agent = meta.get("HTTP_USER_AGENT", "")[:1000]
     agent = enrichment.parse_user_agent(user_agent)
     if agent.is_bot:
@@ -124,32 +173,38 @@ def ingest(event: EventRequest, *, meta: dict[str, Any]) -> IngestOutcome:
     if referrer_host and enrichment.is_referrer_spam(referrer_host):
         count_dropped("referrer_spam")
         return IngestOutcome(0, "referrer-spam")
-    tracked = sites.known_domains()
-    domains = [d for d in event.domains if normalise_domain(d) in tracked]
+    domains = _tracked_domains(event.domains)
     if not domains:
         count_dropped("unknown_site")
         return IngestOutcome(0, "unknown-site")
+    if meta.get("HTTP_DNT") == "1" or meta.get("HTTP_SEC_GPC") == "1":
+        # The tracker already stays silent for these visitors; other senders are held to it.
+        domains = [d for d in domains if not sites.respects_do_not_track(d)]
+        if not domains:
+            count_dropped("do_not_track")
+            return IngestOutcome(0, "do-not-track")
 
     now = datetime.now(UTC)
     ip = client_ip(meta)
-    campaign = enrichment.campaign_from_url(event.url)
-    source, channel = enrichment.classify_referrer(
+    campaign = _campaign(event.url)
+    source, channel = _classify_referrer(
         event.referrer, event.hostname, campaign.utm_source, campaign.utm_medium, campaign.click_id
     )
     country, region = _geo().lookup(ip)
     is_vitals = event.name == "Web Vitals"
     vitals = _vitals(event.props) if is_vitals else {}
+    referrer = _referrer_to_keep(event.referrer)
     writer = spool_writer()
     for site in domains:
         writer.append(
             {
-                "site": normalise_domain(site),
+                "site": site,
                 "ts": now.timestamp(),
                 "name": event.name,
                 "visitor_id": visitor_id(site=site, ip=ip, user_agent=user_agent, at=now),
                 "hostname": event.hostname,
                 "pathname": event.pathname,
-                "referrer": event.referrer,
+                "referrer": referrer,
                 "referrer_source": source,
                 "channel": channel,
                 "utm_source": campaign.utm_source,

@@ -8,6 +8,7 @@ integrations work unchanged. Every rejection names the field that is wrong.
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -41,6 +42,11 @@ class EventRequestError(ValueError):
         self.message = message
 
 
+def json_error(field_name: str, message: str) -> bytes:
+    """The body of a refusal: ``{"error": "<field>: <message>", "field": "<field>"}``."""
+    return json.dumps({"error": f"{field_name}: {message}", "field": field_name}).encode()
+
+
 @dataclass(frozen=True)
 class EventRequest:
     """One validated event request, before enrichment."""
@@ -64,6 +70,14 @@ def _pick(data: dict[str, Any], key: str) -> Any:
     return None
 
 
+# Control characters, and the halves of surrogate pairs that JSON's \uXXXX escapes can
+# smuggle in alone (they cannot be written as UTF-8, so nothing downstream could keep them).
+_UNPRINTABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
+
+
+_UNPRINTABLE_MESSAGE = "must not contain control characters or unpaired surrogates"
+
+
 def _text(value: Any, field_name: str, *, required: bool, limit: int) -> str:
     if value is None or value == "":
         if required:
@@ -73,8 +87,8 @@ def _text(value: Any, field_name: str, *, required: bool, limit: int) -> str:
         raise EventRequestError(field_name, "must be a string")
     if len(value) > limit:
         raise EventRequestError(field_name, f"must be at most {limit} characters")
-    if any(ord(char) < 32 for char in value):
-        raise EventRequestError(field_name, "must not contain control characters")
+    if _UNPRINTABLE.search(value):
+        raise EventRequestError(field_name, _UNPRINTABLE_MESSAGE)
     return value
 
 
@@ -95,6 +109,8 @@ def _props(value: Any) -> dict[str, str]:
     for key, raw in value.items():
         if not key or len(key) > MAX_PROP_KEY:
             raise EventRequestError("props", f"keys must be 1 to {MAX_PROP_KEY} characters")
+        if _UNPRINTABLE.search(key):
+            raise EventRequestError("props", f"keys {_UNPRINTABLE_MESSAGE}")
         if raw is None:
             continue  # Plausible drops null values
         if isinstance(raw, bool):
@@ -111,6 +127,8 @@ def _props(value: Any) -> dict[str, str]:
             )
         if len(text) > MAX_PROP_VALUE:
             raise EventRequestError("props", f"value of {key!r} is longer than {MAX_PROP_VALUE}")
+        if _UNPRINTABLE.search(text):
+            raise EventRequestError("props", f"value of {key!r} {_UNPRINTABLE_MESSAGE}")
         props[key] = text
     return props
 

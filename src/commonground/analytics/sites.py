@@ -97,6 +97,12 @@ def is_tracked(domain: str) -> bool:
     return normalise_domain(domain) in _current().by_domain
 
 
+def respects_do_not_track(domain: str) -> bool:
+    """Whether the tracked site ``domain`` (normalised) counts no visitor who asks not to be."""
+    site = _current().by_domain.get(domain)
+    return site is not None and site.respect_do_not_track
+
+
 def site_for_host(host: str) -> SiteInfo | None:
     """The tracked site served under ``host`` (a Host header, port allowed), if any."""
     domain, _port = split_domain_port(host)
