@@ -1,101 +1,148 @@
-"""The ingest endpoints: POST /api/event (Plausible's format) and /api/send (Umami's), 202."""
+"""The ingest endpoints: POST /api/event (Plausible's format) and /api/send (Umami's), 202.
 
-from collections.abc import Callable
-from functools import wraps
+Each endpoint is written once, against the request's method, its WSGI/CGI variables and
+its body, and served two ways: as a plain WSGI app that the front door calls ahead of
+Django's middleware (the production path, see core/front_door.py), and as a Django view in
+the URL map for ``runserver`` and the test client. Both give the same answers.
+"""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import sites, umami
 from .ingest import count_dropped, ingest
-from .requests import MAX_BODY_BYTES, EventRequestError, parse_event_request
+from .requests import MAX_BODY_BYTES, EventRequestError, json_error, parse_event_request
+
+logger = logging.getLogger(__name__)
 
 # The tracker runs on other sites too; events carry no credentials, so any origin may send.
-_CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "POST, OPTIONS",
-    "Access-Control-Max-Age": "86400",
-    "Cache-Control": "no-store",
-}
-
-Handler = Callable[[HttpRequest, bytes], HttpResponse]
-
-
-def _error(status: int, field: str, message: str) -> HttpResponse:
-    return JsonResponse({"error": f"{field}: {message}", "field": field}, status=status)
+_CORS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+    ("Access-Control-Expose-Headers", "X-Dropped"),
+    ("Access-Control-Max-Age", "86400"),
+    ("Cache-Control", "no-store"),
+)
+_RETRY_AFTER_SECONDS = "5"
 
 
-def _ingest_endpoint(*, allow_headers: str) -> Callable[[Handler], Callable[..., HttpResponse]]:
-    """What both endpoints share: CORS, POST only, the size limit, 400 on bad input, 503.
-
-    The wrapped handler gets the request and its body, and may raise EventRequestError for
-    input it refuses and OSError when the event cannot be spooled (not acknowledged, so the
-    client may retry).
-    """
-
-    def decorate(handler: Handler) -> Callable[..., HttpResponse]:
-        @csrf_exempt
-        @wraps(handler)
-        def view(request: HttpRequest) -> HttpResponse:
-            response = _answer(request, handler)
-            for name, value in _CORS.items():
-                response[name] = value
-            response["Access-Control-Allow-Headers"] = allow_headers
-            return response
-
-        return view
-
-    return decorate
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: bytes = b""
+    content_type: str = "text/plain"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
-def _answer(request: HttpRequest, handler: Handler) -> HttpResponse:
-    if request.method == "OPTIONS":
-        return HttpResponse(status=204)
-    if request.method != "POST":
-        response = _error(405, "method", "use POST")
-        response["Allow"] = "POST, OPTIONS"
-        return response
+Read = Callable[[int], bytes]
+Handler = Callable[[Mapping[str, Any], bytes], Answer]
+
+
+def _error(status: int, field: str, message: str, *extra: tuple[str, str]) -> Answer:
+    return Answer(status, json_error(field, message), "application/json", extra)
+
+
+def _answer(method: str, meta: Mapping[str, Any], read: Read, handler: Handler) -> Answer:
+    """What both endpoints share: POST only, the size limit, 400 on bad input, 503."""
+    if method == "OPTIONS":
+        return Answer(204)
+    if method != "POST":
+        return _error(405, "method", "use POST", ("Allow", "POST, OPTIONS"))
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = int(meta.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return _error(400, "Content-Length", "is not a number")
     if declared > MAX_BODY_BYTES:
         count_dropped("too_large")
         return _error(413, "body", f"must be at most {MAX_BODY_BYTES} bytes")
     try:
-        return handler(request, request.read(MAX_BODY_BYTES + 1))
+        return handler(meta, read(max(declared, 0)) if declared > 0 else b"")
     except EventRequestError as error:
         count_dropped("invalid")
         return _error(400, error.field, error.message)
     except OSError:
-        return _error(503, "server", "events cannot be stored right now; retry later")
+        # Not written to the spool, so not acknowledged: the client may retry.
+        logger.exception("analytics: an event could not be spooled; answering 503")
+        return _error(
+            503,
+            "server",
+            "events cannot be stored right now; retry later",
+            ("Retry-After", _RETRY_AFTER_SECONDS),
+        )
 
 
-def _accepted(response: HttpResponse, dropped: str) -> HttpResponse:
-    if dropped:
-        response["X-Dropped"] = dropped
-    return response
+def _with_dropped(answer: Answer, dropped: str) -> Answer:
+    if not dropped:
+        return answer
+    return Answer(answer.status, answer.body, answer.content_type, (("X-Dropped", dropped),))
 
 
-@_ingest_endpoint(allow_headers="Content-Type")
-def event_endpoint(request: HttpRequest, body: bytes) -> HttpResponse:
-    outcome = ingest(parse_event_request(body), meta=request.META)
-    return _accepted(HttpResponse("ok", status=202, content_type="text/plain"), outcome.dropped)
+def _event(meta: Mapping[str, Any], body: bytes) -> Answer:
+    outcome = ingest(parse_event_request(body), meta=meta)
+    return _with_dropped(Answer(202, b"ok"), outcome.dropped)
 
 
-# Umami's tracker sends its cache token as x-umami-cache (an empty one after identify()).
-@_ingest_endpoint(allow_headers="Content-Type, x-umami-cache")
-def umami_send_endpoint(request: HttpRequest, body: bytes) -> HttpResponse:
-    # The tracker reads the answer: no "cache" token (we keep no sessions to resume) and never
-    # "disabled", which would stop it sending for the rest of the page's life.
-    answer = JsonResponse({"ok": True}, status=202)
+# The tracker reads the answer: no "cache" token (we keep no sessions to resume) and never
+# "disabled", which would stop it sending for the rest of the page's life.
+_UMAMI_OK = Answer(202, b'{"ok": true}', "application/json")
+
+
+def _umami(meta: Mapping[str, Any], body: bytes) -> Answer:
     sent = umami.parse_umami_request(body)
     if sent.kind == "identify":
-        return answer
+        return _UMAMI_OK
     assert sent.website is not None
     domain = sites.domain_for_umami_website(sent.website)
     if domain is None:
         count_dropped("unknown_site")
-        return _accepted(answer, "unknown-site")
-    outcome = ingest(umami.event_for_site(sent, domain=domain), meta=request.META)
-    return _accepted(answer, outcome.dropped)
+        return _with_dropped(_UMAMI_OK, "unknown-site")
+    outcome = ingest(umami.event_for_site(sent, domain=domain), meta=meta)
+    return _with_dropped(_UMAMI_OK, outcome.dropped)
+
+
+# --- served as plain WSGI apps (the front door) and as Django views (the URL map) ----------
+
+
+def _endpoint(
+    handler: Handler, *, allow_headers: str
+) -> tuple[Callable[..., Iterable[bytes]], Callable[[HttpRequest], HttpResponse]]:
+    cors = (*_CORS, ("Access-Control-Allow-Headers", allow_headers))
+
+    def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        stream = environ["wsgi.input"]
+        answer = _answer(environ.get("REQUEST_METHOD", ""), environ, stream.read, handler)
+        headers = [("Content-Type", answer.content_type), *cors, *answer.headers]
+        headers.append(("Content-Length", str(len(answer.body))))
+        start_response(f"{answer.status} {_REASONS[answer.status]}", headers)
+        return [answer.body]
+
+    @csrf_exempt
+    def django_view(request: HttpRequest) -> HttpResponse:
+        answer = _answer(request.method or "", request.META, request.read, handler)
+        response = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+        for name, value in (*cors, *answer.headers):
+            response[name] = value
+        return response
+
+    return wsgi_app, django_view
+
+
+_REASONS = {
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    503: "Service Unavailable",
+}
+
+event_wsgi, event_endpoint = _endpoint(_event, allow_headers="Content-Type")
+# Umami's tracker sends its cache token as x-umami-cache (an empty one after identify()).
+umami_send_wsgi, umami_send_endpoint = _endpoint(
+    _umami, allow_headers="Content-Type, x-umami-cache"
+)

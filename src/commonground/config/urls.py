@@ -12,6 +12,7 @@ from wagtail.images.views.serve import ServeView
 from commonground.analytics.views import event_endpoint, umami_send_endpoint
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
+from commonground.core.front_door import alive_view
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/event", event_endpoint, name="analytics_event"),
     path("api/send", umami_send_endpoint, name="analytics_umami_send"),
+    path("-/alive", alive_view, name="alive"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     path(

@@ -1,4 +1,4 @@
-"""WSGI entry point for granian/gunicorn."""
+"""WSGI entry point for granian/gunicorn: Django, with the front door for ingest."""
 
 import os
 
@@ -6,4 +6,13 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.config.settings.dev")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+# Imported once Django is set up: they use models and settings.
+from commonground.analytics.views import event_wsgi, umami_send_wsgi  # noqa: E402
+from commonground.core.front_door import FrontDoor, alive  # noqa: E402
+
+application = FrontDoor(
+    django_application,
+    {"/api/event": event_wsgi, "/api/send": umami_send_wsgi, "/-/alive": alive},
+)
