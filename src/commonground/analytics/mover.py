@@ -57,7 +57,7 @@ def event_from_record(record: dict[str, Any], visits: VisitTracker) -> Event | N
     """The event for one spool line, or None for a line that is not an event."""
     try:
         ts = datetime.fromtimestamp(float(record["ts"]), UTC).replace(tzinfo=None)
-        values = {k: v for k, v in record.items() if k in _EVENT_FIELDS}
+        values = {k: record[k] for k in _EVENT_FIELDS.intersection(record)}
         values["ts"] = ts
         values["session_id"] = visits.visit_for(record["site"], int(record["visitor_id"]), ts)
         return Event(**values)

@@ -8,13 +8,17 @@ whose writer died is closed by the mover. Only the mover reads or deletes segmen
 """
 
 import contextlib
-import json
 import os
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
 
 OPEN_SUFFIX = ".open"
 CLOSED_SUFFIX = ".closed"
@@ -37,7 +41,7 @@ class SpoolWriter:
         self._written = 0
 
     def append(self, record: dict[str, Any]) -> None:
-        line = (json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+        line = _encode(record) + b"\n"
         with self._lock:
             fd = self._segment_fd(len(line))
             written = os.write(fd, line)
@@ -143,8 +147,8 @@ def read_records(
         return [], offset + (len(chunk) if skip_remnant else 0)
     records = []
     for line in chunk[: end + 1].splitlines():
-        with contextlib.suppress(ValueError):
-            records.append(json.loads(line))
+        with contextlib.suppress(ValueError):  # msgspec's DecodeError is a ValueError
+            records.append(_decode(line))
     new_offset = offset + end + 1
     if segment.closed and len(chunk) < max_bytes and end + 1 < len(chunk):
         new_offset = offset + len(chunk)  # drop the unacknowledged remnant

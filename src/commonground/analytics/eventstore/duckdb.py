@@ -4,11 +4,12 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from .base import EVENT_COLUMNS, Event, EventStore
 
@@ -52,34 +53,48 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-_COLUMN_TYPES: dict[str, str] = {
-    "ts": "TIMESTAMP",
-    "visitor_id": "BIGINT",
-    "session_id": "BIGINT",
-    "props": "VARCHAR",  # sent as JSON text, cast to a MAP below
-    "revenue_amount": "DOUBLE",
-    "interactive": "BOOLEAN",
-    "lcp_ms": "DOUBLE",
-    "inp_ms": "DOUBLE",
-    "cls": "DOUBLE",
-    "ttfb_ms": "DOUBLE",
+# A batch reaches DuckDB as one numpy array per column, scanned in place (about 10 µs an
+# event against 45 µs for typed lists bound as parameters). Columns not listed here travel
+# as object arrays: text, and nullable numbers (None stays NULL; the cast below types them
+# even when a batch holds only NULLs).
+_NUMPY_DTYPES: dict[str, Any] = {
+    "ts": "datetime64[us]",
+    "visitor_id": np.int64,
+    "session_id": np.int64,
+    "interactive": np.bool_,
 }
+_NULLABLE_DOUBLES = ("revenue_amount", "lcp_ms", "inp_ms", "cls", "ttfb_ms")
+_BATCH_VIEW = "incoming_events"
 
 
-def _select_item(index: int, column: str) -> str:
-    # One typed list per column, unnested side by side: a whole batch in one statement,
-    # far faster than executemany's row-at-a-time path. Explicit types keep all-NULL
-    # columns from being read as the NULL type.
-    item = f"unnest(${index + 1}::{_COLUMN_TYPES.get(column, 'VARCHAR')}[])"
-    if column == "props":
-        return f"CAST(CAST({item} AS JSON) AS MAP(VARCHAR, VARCHAR))"
-    return item
+def _select_item(column: str) -> str:
+    if column == "props":  # JSON text, made a MAP
+        return "CAST(CAST(props AS JSON) AS MAP(VARCHAR, VARCHAR))"
+    if column in _NULLABLE_DOUBLES:
+        return f"CAST({column} AS DOUBLE)"
+    return column
 
 
-_INSERT_SQL = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) SELECT " + ", ".join(
-    _select_item(i, column) for i, column in enumerate(EVENT_COLUMNS)
+_INSERT_SQL = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "  # noqa: S608 - constant SQL
+    f"SELECT {', '.join(_select_item(c) for c in EVENT_COLUMNS)} FROM {_BATCH_VIEW}"
 )
-_PROPS_INDEX = EVENT_COLUMNS.index("props")
+
+
+def _batch_columns(events: Sequence[Event]) -> dict[str, np.ndarray[Any, Any]]:
+    columns: dict[str, np.ndarray[Any, Any]] = {}
+    for column in EVENT_COLUMNS:
+        values: list[Any] = [getattr(event, column) for event in events]
+        if column == "props":
+            values = [json.dumps(dict(p)) for p in values]
+        elif column == "ts":
+            values = [_naive_utc(ts) for ts in values]
+        columns[column] = np.array(values, dtype=_NUMPY_DTYPES.get(column, object))
+    return columns
+
+
+def _naive_utc(ts: datetime) -> datetime:
+    return ts if ts.tzinfo is None else ts.astimezone(UTC).replace(tzinfo=None)
 
 
 class DuckDBEventStore(EventStore):
@@ -112,14 +127,14 @@ class DuckDBEventStore(EventStore):
     def insert_batch(
         self, events: Sequence[Event], *, checkpoint: tuple[str, int] | None = None
     ) -> None:
-        columns: list[list[Any]] = [[] for _ in EVENT_COLUMNS]
-        for event in events:
-            for index, column in enumerate(EVENT_COLUMNS):
-                columns[index].append(getattr(event, column))
-        columns[_PROPS_INDEX] = [json.dumps(dict(p)) for p in columns[_PROPS_INDEX]]
+        columns = _batch_columns(events) if events else {}
         with self._lock, self._transaction_locked() as con:
             if events:
-                con.execute(_INSERT_SQL, columns)
+                con.register(_BATCH_VIEW, columns)
+                try:
+                    con.execute(_INSERT_SQL)
+                finally:
+                    con.unregister(_BATCH_VIEW)
             if checkpoint is not None:
                 con.execute(
                     "INSERT INTO spool_checkpoints VALUES (?, ?) "
