@@ -49,6 +49,8 @@ test: lint typecheck test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/generate.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -14,7 +14,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,32 +23,11 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from _support import ensure_wrk, free_port
 from commonground.core.web_server import granian_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ensure_wrk() -> str:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() == 0:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, env=env)
-        if not shutil.which("wrk"):
-            subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-            subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, env=env)
-        found = shutil.which("wrk")
-    if not found:
-        sys.exit("bench/pages: wrk is needed (apt-get install wrk)")
-    return found
 
 
 def _commonground(env: dict[str, str], *args: str) -> None:
@@ -133,7 +111,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs per scenario (median)")
     parser.add_argument("--page", default="/", help="path of the page to load")
     args = parser.parse_args()
-    wrk = _ensure_wrk()
+    wrk = ensure_wrk("bench/pages")
 
     data_dir = Path(tempfile.mkdtemp(prefix="cg-bench-pages-"))
     env = {
@@ -160,7 +138,7 @@ def main() -> None:
     )
 
     results: dict[str, list[float]] = {"static": [], "cached": [], "uncached": []}
-    port = _free_port()
+    port = free_port()
     server = _start_server(env, port, cached=True)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -174,7 +152,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    port = _free_port()
+    port = free_port()
     server = _start_server(env, port, cached=False)
     try:
         _, state = _fetch(f"http://127.0.0.1:{port}{args.page}")
@@ -188,7 +166,7 @@ def main() -> None:
         server.terminate()
         server.wait()
 
-    port = _free_port()
+    port = free_port()
     server = _start_server(env, port, cached=True)
     try:
         latencies = _publish_to_visible(env, port, args.page, rounds=10)
