@@ -3,6 +3,7 @@
 import io
 import stat
 from collections import Counter
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from wagtail.contrib.forms.models import FormSubmission
 from wagtail.documents.models import Document
 from wagtail.models import Page, ReferenceIndex, Revision, Site, WorkflowState
 
+from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.content.demo import load_demo
 from commonground.content.models import Author, ContentImage, HomePage
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
@@ -45,19 +47,43 @@ def _snapshot() -> dict[str, Any]:
     }
 
 
+def _history(path: Path) -> tuple[int, int, date, set[str]]:
+    store = DuckDBEventStore(path)
+    try:
+        [(events, days, last)] = store.query(
+            "SELECT count(*), count(DISTINCT CAST(ts AS DATE)), max(CAST(ts AS DATE)) FROM events"
+        )
+        pages = {row[0] for row in store.query("SELECT DISTINCT pathname FROM events")}
+    finally:
+        store.close()
+    return events, days, last, pages
+
+
 @pytest.mark.django_db
 def test_demo_loads_once_and_a_second_run_reuses_it(
     settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.DATA_DIR = tmp_path
+    store_path = tmp_path / "events.duckdb"
+    settings.EVENT_STORE = {**settings.EVENT_STORE, "OPTIONS": {"path": str(store_path)}}
     monkeypatch.delenv("DEMO_ADMIN_PASSWORD", raising=False)
 
     first = load_demo(write=lambda line: None)
     after_first = _snapshot()
+    history = _history(store_path)
 
     output = io.StringIO()
     call_command("load_demo", stdout=output)
     after_second = _snapshot()
+    assert "events already stored" in output.getvalue()
+    assert _history(store_path) == history
+
+    # 90 days of traffic on the demo's own pages, ending yesterday.
+    events, days, last_day, pages = history
+    assert events == 300_000
+    assert days == 90
+    assert last_day == date.today() - timedelta(days=1)
+    assert "/pricing/" in pages
 
     assert first.built
     assert after_second == after_first
