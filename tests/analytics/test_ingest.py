@@ -131,6 +131,10 @@ def test_bots_are_dropped(spool: Path, store: DuckDBEventStore) -> None:
             b'{"n": "x", "u": "https://example.com/", "d": "example.com", "p": {"k": "a\\u0001"}}',
             "props",
         ),
+        (
+            b'{"n": "x", "u": "https://example.com/", "d": "example.com", "p": {"k": "a\\u007f"}}',
+            "props",
+        ),
     ],
 )
 def test_malformed_requests_get_400_naming_the_field(spool: Path, body: bytes, field: str) -> None:
@@ -227,3 +231,12 @@ def test_forwarded_for_with_garbage_falls_back_to_the_peer(settings) -> None:
         )
     finally:
         ingest_module.forget_trusted_proxies()
+
+
+def test_referrer_spam_is_dropped_with_or_without_a_scheme(
+    spool: Path, store: DuckDBEventStore
+) -> None:
+    for referrer in ("https://semalt.com/", "semalt.com/", "www.semalt.com"):
+        body = {"n": "pageview", "u": "https://example.com/", "d": "example.com", "r": referrer}
+        assert post(body)["X-Dropped"] == "referrer-spam", referrer
+    assert stored(store, spool, "name") == []

@@ -104,14 +104,7 @@ def _tracked_domains(sent: Iterable[str]) -> list[str]:
 # referrers): cached per process.
 _campaign = lru_cache(maxsize=4096)(enrichment.campaign_from_url)
 _classify_referrer = lru_cache(maxsize=4096)(enrichment.classify_referrer)
-
-
-@lru_cache(maxsize=4096)
-def _hostname_of(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "").removeprefix("www.")
-    except ValueError:
-        return ""
+_referrer_host = lru_cache(maxsize=4096)(enrichment.referrer_hostname)
 
 
 @lru_cache(maxsize=4096)
@@ -169,7 +162,8 @@ def ingest(event: EventRequest, *, meta: Mapping[str, Any]) -> IngestOutcome:
     if agent.is_bot:
         count_dropped("bot")
         return IngestOutcome(0, "bot")
-    referrer_host = _hostname_of(event.referrer)
+    # The same reading of the referrer as classification: a host without a scheme counts too.
+    referrer_host = _referrer_host(event.referrer)
     if referrer_host and enrichment.is_referrer_spam(referrer_host):
         count_dropped("referrer_spam")
         return IngestOutcome(0, "referrer-spam")

@@ -70,9 +70,10 @@ def _pick(data: dict[str, Any], key: str) -> Any:
     return None
 
 
-# Control characters, and the halves of surrogate pairs that JSON's \uXXXX escapes can
-# smuggle in alone (they cannot be written as UTF-8, so nothing downstream could keep them).
-_UNPRINTABLE = re.compile("[\x00-\x1f\ud800-\udfff]")
+# Control characters (C0, DEL and C1, as the content API refuses them), and the halves of
+# surrogate pairs that JSON's \uXXXX escapes can smuggle in alone (they cannot be written as
+# UTF-8, so nothing downstream could keep them).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 _UNPRINTABLE_MESSAGE = "must not contain control characters or unpaired surrogates"

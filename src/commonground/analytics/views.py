@@ -61,7 +61,11 @@ def _answer(method: str, meta: Mapping[str, Any], read: Read, handler: Handler) 
         count_dropped("too_large")
         return _error(413, "body", f"must be at most {MAX_BODY_BYTES} bytes")
     try:
-        return handler(meta, read(max(declared, 0)) if declared > 0 else b"")
+        body = read(declared) if declared > 0 else b""
+    except OSError:  # the client went away mid-body: nothing to acknowledge
+        return _error(400, "body", "was not received completely")
+    try:
+        return handler(meta, body)
     except EventRequestError as error:
         count_dropped("invalid")
         return _error(400, error.field, error.message)
