@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from commonground.analytics import ingest as ingest_module
-from commonground.analytics import sites
+from commonground.analytics import ratelimit, sites
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import TrackedSite
 
@@ -14,9 +14,12 @@ from commonground.analytics.models import TrackedSite
 @pytest.fixture(autouse=True)
 def fresh_site_snapshot() -> Iterator[None]:
     # A test's tracked sites vanish with its rolled-back transaction; so must the snapshot.
+    # Per-source counts start afresh too: every test client request comes from 127.0.0.1.
     sites.forget()
+    ratelimit._limiter = None
     yield
     sites.forget()
+    ratelimit._limiter = None
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import sites, umami
-from .ingest import count_dropped, ingest
+from . import ratelimit, sites, umami
+from .ingest import client_ip, count_dropped, ingest
 from .requests import MAX_BODY_BYTES, EventRequestError, json_error, parse_event_request
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,10 @@ def _answer(method: str, meta: Mapping[str, Any], read: Read, handler: Handler) 
     if declared > MAX_BODY_BYTES:
         count_dropped("too_large")
         return _error(413, "body", f"must be at most {MAX_BODY_BYTES} bytes")
+    wait = ratelimit.limiter().retry_after(client_ip(meta))
+    if wait:
+        count_dropped("rate_limited")
+        return _error(429, "source", "sends too many events; slow down", ("Retry-After", str(wait)))
     try:
         body = read(declared) if declared > 0 else b""
     except OSError:  # the client went away mid-body: nothing to acknowledge
@@ -142,6 +146,7 @@ _REASONS = {
     400: "Bad Request",
     405: "Method Not Allowed",
     413: "Content Too Large",
+    429: "Too Many Requests",
     503: "Service Unavailable",
 }
 

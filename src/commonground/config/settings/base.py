@@ -168,6 +168,9 @@ ANALYTICS_RETENTION_MONTHS = env.int("ANALYTICS_RETENTION_MONTHS", default=25)
 ANALYTICS_TRUSTED_PROXIES: list[str] = env.list("ANALYTICS_TRUSTED_PROXIES", default=[])
 # A MaxMind-format (.mmdb) country/region database; none by default.
 ANALYTICS_GEOIP_PATH = env.str("ANALYTICS_GEOIP_PATH", default="")
+# Events one source (client address; IPv6 per /64) may send per minute to each server process
+# before it is answered 429. A page view with a few events and page speed is 3-6; 0 disables.
+ANALYTICS_RATE_LIMIT_PER_MINUTE = env.int("ANALYTICS_RATE_LIMIT_PER_MINUTE", default=600)
 
 # Background work: Django's tasks framework with the database backend by default.
 TASKS = {
