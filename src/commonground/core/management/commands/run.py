@@ -1,4 +1,5 @@
-"""Run the web server (several worker processes), the task worker and the scheduler together."""
+"""Run the web server (several worker processes), the task worker, the scheduler and the
+analytics mover together."""
 
 import contextlib
 import os
@@ -30,8 +31,9 @@ def _answers(host: str, port: int) -> bool:
 
 class Command(BaseCommand):
     help = (
-        "Run granian (WSGI, several worker processes), the task worker and the scheduler in the "
-        "foreground. Ctrl-C stops all of them; if one exits, the others are stopped too."
+        "Run granian (WSGI, several worker processes), the task worker, the scheduler and the "
+        "analytics mover in the foreground. Ctrl-C stops all of them; if one exits, the others "
+        "are stopped too."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -61,7 +63,9 @@ class Command(BaseCommand):
                     self.stdout.write(
                         "    " + "  ".join(f"{part:<18}" for part in line.split("\t"))
                     )
-        self.stdout.write("  Press Ctrl-C to stop the web server, the worker and the scheduler.\n")
+        self.stdout.write(
+            "  Press Ctrl-C to stop the web server, the worker, the scheduler and the mover.\n"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -125,4 +129,4 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{exited} exited with status {processes[exited].returncode}; stopped the others."
             )
-        self.stdout.write("stopped web server, worker and scheduler.")
+        self.stdout.write("stopped web server, worker, scheduler and mover.")
