@@ -22,13 +22,9 @@ VISITOR_IP = "203.0.113.77"
 
 def post(body: object, *, ua: str = CHROME, raw: bytes | None = None, **extra: str):
     data = raw if raw is not None else json.dumps(body).encode()
+    extra.setdefault("REMOTE_ADDR", VISITOR_IP)
     return Client().post(
-        "/api/event",
-        data=data,
-        content_type="text/plain",
-        HTTP_USER_AGENT=ua,
-        REMOTE_ADDR=VISITOR_IP,
-        **extra,
+        "/api/event", data=data, content_type="text/plain", HTTP_USER_AGENT=ua, **extra
     )
 
 

@@ -1,25 +1,18 @@
 """Per-source rate limits: 429 with Retry-After past the limit, per address (IPv6 per /64)."""
 
 import pytest
-from django.test import Client
 
 from commonground.analytics.ratelimit import SourceLimiter
 
-from .test_ingest import CHROME
+from .test_ingest import post
 
 pytestmark = pytest.mark.django_db
 
-EVENT = b'{"n": "pageview", "u": "https://example.com/", "d": "example.com"}'
+EVENT = {"n": "pageview", "u": "https://example.com/", "d": "example.com"}
 
 
 def send(address: str):
-    return Client().post(
-        "/api/event",
-        data=EVENT,
-        content_type="text/plain",
-        HTTP_USER_AGENT=CHROME,
-        REMOTE_ADDR=address,
-    )
+    return post(EVENT, REMOTE_ADDR=address)
 
 
 def test_a_source_past_its_limit_gets_429_and_others_do_not(spool, settings) -> None:
