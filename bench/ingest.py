@@ -130,7 +130,7 @@ class Deployment:
 
     def start_mover(self) -> None:
         self.mover = subprocess.Popen(
-            [PYTHON, "-m", "commonground.cli", "analytics_mover", "--interval", "0.2"],
+            [PYTHON, "-m", "commonground.cli", "analytics_mover", "--interval", "0.5"],
             env=self.env,
             stdout=subprocess.DEVNULL,
         )

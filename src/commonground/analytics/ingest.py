@@ -156,7 +156,9 @@ def flush_dropped_counts() -> None:
             cache.set(key, count, None)
 
 
-def ingest(event: EventRequest, *, meta: Mapping[str, Any]) -> IngestOutcome:
+def ingest(event: EventRequest, *, meta: Mapping[str, Any], ip: str | None = None) -> IngestOutcome:
+    """Drop, or enrich and spool, one event. ``ip``: the client address when the caller
+    already worked it out with :func:`client_ip` (it is used, never kept)."""
     user_agent = meta.get("HTTP_USER_AGENT", "")[:1000]
     agent = enrichment.parse_user_agent(user_agent)
     if agent.is_bot:
@@ -179,7 +181,8 @@ def ingest(event: EventRequest, *, meta: Mapping[str, Any]) -> IngestOutcome:
             return IngestOutcome(0, "do-not-track")
 
     now = datetime.now(UTC)
-    ip = client_ip(meta)
+    if ip is None:
+        ip = client_ip(meta)
     campaign = _campaign(event.url)
     source, channel = _classify_referrer(
         event.referrer, event.hostname, campaign.utm_source, campaign.utm_medium, campaign.click_id

@@ -55,8 +55,14 @@ class SourceLimiter:
         return max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
 
 
-@lru_cache(maxsize=8192)
 def _source(address: str) -> str:
+    if ":" not in address:
+        return address  # IPv4 (ingest hands over canonical addresses): itself
+    return _ipv6_block(address)
+
+
+@lru_cache(maxsize=8192)
+def _ipv6_block(address: str) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

@@ -40,7 +40,8 @@ class Answer:
 
 
 Read = Callable[[int], bytes]
-Handler = Callable[[Mapping[str, Any], bytes], Answer]
+# A handler gets the request's WSGI variables, its body and the client address.
+Handler = Callable[[Mapping[str, Any], bytes, str], Answer]
 
 
 def _error(status: int, field: str, message: str, *extra: tuple[str, str]) -> Answer:
@@ -60,7 +61,8 @@ def _answer(method: str, meta: Mapping[str, Any], read: Read, handler: Handler) 
     if declared > MAX_BODY_BYTES:
         count_dropped("too_large")
         return _error(413, "body", f"must be at most {MAX_BODY_BYTES} bytes")
-    wait = ratelimit.limiter().retry_after(client_ip(meta))
+    ip = client_ip(meta)
+    wait = ratelimit.limiter().retry_after(ip)
     if wait:
         count_dropped("rate_limited")
         return _error(429, "source", "sends too many events; slow down", ("Retry-After", str(wait)))
@@ -69,7 +71,7 @@ def _answer(method: str, meta: Mapping[str, Any], read: Read, handler: Handler) 
     except OSError:  # the client went away mid-body: nothing to acknowledge
         return _error(400, "body", "was not received completely")
     try:
-        return handler(meta, body)
+        return handler(meta, body, ip)
     except EventRequestError as error:
         count_dropped("invalid")
         return _error(400, error.field, error.message)
@@ -90,8 +92,8 @@ def _with_dropped(answer: Answer, dropped: str) -> Answer:
     return Answer(answer.status, answer.body, answer.content_type, (("X-Dropped", dropped),))
 
 
-def _event(meta: Mapping[str, Any], body: bytes) -> Answer:
-    outcome = ingest(parse_event_request(body), meta=meta)
+def _event(meta: Mapping[str, Any], body: bytes, ip: str) -> Answer:
+    outcome = ingest(parse_event_request(body), meta=meta, ip=ip)
     return _with_dropped(Answer(202, b"ok"), outcome.dropped)
 
 
@@ -100,7 +102,7 @@ def _event(meta: Mapping[str, Any], body: bytes) -> Answer:
 _UMAMI_OK = Answer(202, b'{"ok": true}', "application/json")
 
 
-def _umami(meta: Mapping[str, Any], body: bytes) -> Answer:
+def _umami(meta: Mapping[str, Any], body: bytes, ip: str) -> Answer:
     sent = umami.parse_umami_request(body)
     if sent.kind == "identify":
         return _UMAMI_OK
@@ -109,7 +111,7 @@ def _umami(meta: Mapping[str, Any], body: bytes) -> Answer:
     if domain is None:
         count_dropped("unknown_site")
         return _with_dropped(_UMAMI_OK, "unknown-site")
-    outcome = ingest(umami.event_for_site(sent, domain=domain), meta=meta)
+    outcome = ingest(umami.event_for_site(sent, domain=domain), meta=meta, ip=ip)
     return _with_dropped(_UMAMI_OK, outcome.dropped)
 
 
