@@ -49,13 +49,13 @@ def test_page_view_event_and_page_speed_reach_the_store(live_url: str, home, tmp
         env=subprocess_env(),
         log_dir=tmp_path,
     )
-    # Events are judged from the moment they are sent, so the mover must be up first.
-    wait_for(lambda: "mover: moving events" in mover.log_tail(), timeout=60)
-    # Both server processes know a new site on their next request, with no wait.
-    for _ in range(4):
-        assert _site_is_known(f"http://localhost:{port}")
     url = f"http://localhost:{port}{page.url}?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
-    try:
+    try:  # the mover is stopped however this ends
+        # Events are judged from the moment they are sent, so the mover must be up first.
+        wait_for(lambda: "mover: moving events" in mover.log_tail(), timeout=60)
+        # Both server processes know a new site on their next request, with no wait.
+        for _ in range(4):
+            assert _site_is_known(f"http://localhost:{port}")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM,
