@@ -9,6 +9,7 @@ the URL map for ``runserver`` and the test client. Both give the same answers.
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -128,7 +129,7 @@ def _endpoint(
         answer = _answer(environ.get("REQUEST_METHOD", ""), environ, stream.read, handler)
         headers = [("Content-Type", answer.content_type), *cors, *answer.headers]
         headers.append(("Content-Length", str(len(answer.body))))
-        start_response(f"{answer.status} {_REASONS[answer.status]}", headers)
+        start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", headers)
         return [answer.body]
 
     @csrf_exempt
@@ -141,16 +142,6 @@ def _endpoint(
 
     return wsgi_app, django_view
 
-
-_REASONS = {
-    202: "Accepted",
-    204: "No Content",
-    400: "Bad Request",
-    405: "Method Not Allowed",
-    413: "Content Too Large",
-    429: "Too Many Requests",
-    503: "Service Unavailable",
-}
 
 event_wsgi, event_endpoint = _endpoint(_event, allow_headers="Content-Type")
 # Umami's tracker sends its cache token as x-umami-cache (an empty one after identify()).
