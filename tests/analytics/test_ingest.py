@@ -236,3 +236,18 @@ def test_referrer_spam_is_dropped_with_or_without_a_scheme(
         body = {"n": "pageview", "u": "https://example.com/", "d": "example.com", "r": referrer}
         assert post(body)["X-Dropped"] == "referrer-spam", referrer
     assert stored(store, spool, "name") == []
+
+
+def test_drop_counts_do_not_expire(spool: Path, monkeypatch) -> None:
+    import django.core.cache.backends.filebased as filebased
+    from django.core.cache import caches
+
+    key = "analytics:dropped:unknown_site"
+    for _ in range(2):  # the first flush sets the key, the second adds to it
+        post({"n": "pageview", "u": "https://other.org/", "d": "other.org"})
+        ingest_module.flush_dropped_counts()
+    total = caches["default"].get(key)
+    assert total and total >= 2
+    later = filebased.time.time() + 24 * 3600
+    monkeypatch.setattr(filebased.time, "time", lambda: later)
+    assert caches["default"].get(key) == total

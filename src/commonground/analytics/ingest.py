@@ -154,11 +154,15 @@ def flush_dropped_counts() -> None:
             cache.incr(key, count)
         except ValueError:
             cache.set(key, count, None)
+        else:
+            # Django's incr writes the value back with the default timeout (5 minutes on
+            # the file cache): the running totals must not expire.
+            cache.touch(key, None)
 
 
-def ingest(event: EventRequest, *, meta: Mapping[str, Any], ip: str | None = None) -> IngestOutcome:
-    """Drop, or enrich and spool, one event. ``ip``: the client address when the caller
-    already worked it out with :func:`client_ip` (it is used, never kept)."""
+def ingest(event: EventRequest, *, meta: Mapping[str, Any], ip: str) -> IngestOutcome:
+    """Drop, or enrich and spool, one event from the client at ``ip`` (see :func:`client_ip`;
+    used for the visitor id and the country, never kept)."""
     user_agent = meta.get("HTTP_USER_AGENT", "")[:1000]
     agent = enrichment.parse_user_agent(user_agent)
     if agent.is_bot:
@@ -181,8 +185,6 @@ def ingest(event: EventRequest, *, meta: Mapping[str, Any], ip: str | None = Non
             return IngestOutcome(0, "do-not-track")
 
     now = datetime.now(UTC)
-    if ip is None:
-        ip = client_ip(meta)
     campaign = _campaign(event.url)
     source, channel = _classify_referrer(
         event.referrer, event.hostname, campaign.utm_source, campaign.utm_medium, campaign.click_id
