@@ -13,6 +13,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import KeysView
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,6 @@ class _Snapshot:
     generation: tuple[int, int] | None
     loaded_at: float
     by_domain: dict[str, SiteInfo]
-    domains: frozenset[str]
     by_umami_website: dict[uuid.UUID, str]
 
 
@@ -71,9 +71,7 @@ def _load(generation: tuple[int, int] | None) -> _Snapshot:
         if site.umami_website_id is not None:
             by_umami_website[site.umami_website_id] = domain
     logger.debug("analytics: %d tracked sites (generation %s)", len(by_domain), generation)
-    return _Snapshot(
-        generation, time.monotonic(), by_domain, frozenset(by_domain), by_umami_website
-    )
+    return _Snapshot(generation, time.monotonic(), by_domain, by_umami_website)
 
 
 def _current() -> _Snapshot:
@@ -89,8 +87,9 @@ def _current() -> _Snapshot:
     return snapshot
 
 
-def known_domains() -> frozenset[str]:
-    return _current().domains
+def known_domains() -> KeysView[str]:
+    """The tracked domains, normalised (a set-like view)."""
+    return _current().by_domain.keys()
 
 
 def is_tracked(domain: str) -> bool:
