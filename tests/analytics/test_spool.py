@@ -77,6 +77,60 @@ def test_partial_last_line_waits_in_open_segment_and_is_dropped_when_closed(
     assert list_segments(spool) == []
 
 
+def test_lines_that_are_not_events_are_skipped_and_the_rest_stored(
+    tmp_path: Path, store: DuckDBEventStore
+) -> None:
+    spool = tmp_path / "spool"
+    writer = SpoolWriter(spool)
+    writer.append(record(1))
+    not_events: list[dict[str, object]] = [
+        {k: v for k, v in record(2).items() if k != "site"},  # a required field missing
+        {**record(3), "visitor_id": "seven"},  # mistyped
+        {**record(4), "visitor_id": 2**64},  # beyond a 64-bit column
+        {**record(5), "ts": -1.0},  # before 1970
+        {**record(6), "ts": 1e13},  # after the year 9999
+        {**record(7), "props": {"plan": 3}},  # props are strings
+        {**record(8), "lcp_ms": "fast"},
+    ]
+    for line in not_events:
+        writer.append(line)
+    with (spool / list_segments(spool)[0].path.name).open("ab") as handle:
+        handle.write(b"not json at all\n[1, 2]\n")
+    writer.append({**record(9), "session_id": 5, "from_a_newer_writer": "x"})
+    writer.close()
+    assert move_once(store, spool, VisitTracker()) == 2
+    assert stored_paths(store) == ["/p/1", "/p/9"]
+    [(session,)] = store.query("SELECT session_id FROM events WHERE pathname = '/p/9'")
+    assert session != 5, "the mover assigns visits; a line cannot bring its own"
+    assert list_segments(spool) == []
+
+
+def test_a_pass_stops_at_what_was_written_when_it_began(
+    tmp_path: Path, store: DuckDBEventStore
+) -> None:
+    # A writer that never pauses must not turn one pass into an endless chain of tiny
+    # batches: lines written during a pass wait for the next one.
+    spool = tmp_path / "spool"
+    writer = SpoolWriter(spool)
+    for n in range(5):
+        writer.append(record(n))
+    batches: list[int] = []
+    insert_rows = store.insert_rows
+
+    def insert_while_the_writer_goes_on(rows, **kwargs):  # type: ignore[no-untyped-def]
+        batches.append(len(rows))
+        insert_rows(rows, **kwargs)
+        if len(batches) < 50:
+            writer.append(record(100 + len(batches)))
+
+    store.insert_rows = insert_while_the_writer_goes_on  # type: ignore[method-assign]
+    assert move_once(store, spool, VisitTracker()) == 5
+    assert batches == [5]
+    assert move_once(store, spool, VisitTracker()) == 1
+    writer.close()
+    assert len(stored_paths(store)) == 6
+
+
 def test_visits_end_after_30_minutes_of_inactivity(tmp_path: Path, store: DuckDBEventStore) -> None:
     spool = tmp_path / "spool"
     writer = SpoolWriter(spool)

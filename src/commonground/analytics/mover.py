@@ -8,60 +8,96 @@ replayed lines get the same visit as before.
 
 import hashlib
 import logging
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from .eventstore import Event, EventStore
-from .spool import Segment, list_segments, read_records
+import msgspec
+
+from .eventstore import Event, EventStore, epoch_microseconds
+from .spool import Segment, list_segments, read_lines
 
 logger = logging.getLogger(__name__)
 
 VISIT_TIMEOUT = timedelta(minutes=30)
-_EVENT_FIELDS = {f.name for f in fields(Event)}
+_VISIT_TIMEOUT_US = VISIT_TIMEOUT // timedelta(microseconds=1)
+_BIGINT = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+# From 1970 to the end of year 9999, in seconds: what every store's timestamps can hold.
+_SECONDS = Annotated[float, msgspec.Meta(ge=0, lt=253_402_300_800)]
+
+
+def _spooled_event_type() -> type[msgspec.Struct]:
+    """A spool line's shape, derived from :class:`Event`, as a msgspec type that validates
+    a line while decoding it: ``ts`` is in seconds, and ``session_id`` (given by the mover)
+    may be absent. Fields the line has and Event has not are dropped."""
+    specs: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+    for f in fields(Event):
+        kind: Any = {"ts": _SECONDS, "visitor_id": _BIGINT, "session_id": _BIGINT}.get(
+            f.name, f.type
+        )
+        if f.name == "session_id":
+            default: Any = 0
+        elif f.default_factory is not MISSING:
+            default = msgspec.field(default_factory=f.default_factory)
+        else:
+            default = f.default
+        specs.append((f.name, kind, default) if default is not MISSING else (f.name, kind))
+    return msgspec.defstruct("SpooledEvent", specs, kw_only=True)
+
+
+_SpooledEvent = _spooled_event_type()
+_decode_line = msgspec.json.Decoder(_SpooledEvent).decode
+_encode_row = msgspec.json.Encoder().encode
 
 
 class VisitTracker:
-    """Which visit each visitor is in; one entry per visitor seen in the last 30 minutes."""
+    """Which visit each visitor is in; one entry per visitor seen in the last 30 minutes.
+
+    Times are microseconds since the epoch, as in the store's rows.
+    """
 
     def __init__(self) -> None:
-        self._last: dict[tuple[str, int], tuple[datetime, int]] = {}
+        self._last: dict[tuple[str, int], tuple[int, int]] = {}
 
     def load(self, store: EventStore, *, now: datetime) -> None:
         rows = store.query(
             "SELECT site, visitor_id, max(ts), arg_max(session_id, ts) FROM events "
             "WHERE ts >= ? GROUP BY site, visitor_id",
-            [(now - VISIT_TIMEOUT).replace(tzinfo=None)],
+            [(now - VISIT_TIMEOUT).astimezone(UTC).replace(tzinfo=None)],
         )
-        self._last = {(site, vid): (ts, session) for site, vid, ts, session in rows}
+        self._last = {
+            (site, vid): (epoch_microseconds(ts), session) for site, vid, ts, session in rows
+        }
 
-    def visit_for(self, site: str, visitor_id: int, ts: datetime) -> int:
+    def visit_for(self, site: str, visitor_id: int, ts: int) -> int:
         key = (site, visitor_id)
         last = self._last.get(key)
-        if last is not None and ts - last[0] <= VISIT_TIMEOUT and ts >= last[0] - VISIT_TIMEOUT:
+        if last is not None and abs(ts - last[0]) <= _VISIT_TIMEOUT_US:
             session = last[1]
+            if ts < last[0]:
+                ts = last[0]
         else:
             digest = hashlib.blake2b(
-                f"{site}\x00{visitor_id}\x00{ts.isoformat()}".encode(), digest_size=8
+                f"{site}\x00{visitor_id}\x00{ts}".encode(), digest_size=8
             ).digest()
             session = int.from_bytes(digest, "big") >> 1
-        self._last[key] = (max(ts, last[0]) if last else ts, session)
+        self._last[key] = (ts, session)
         return session
 
     def forget_before(self, cutoff: datetime) -> None:
-        self._last = {k: v for k, v in self._last.items() if v[0] >= cutoff}
+        limit = epoch_microseconds(cutoff)
+        self._last = {k: v for k, v in self._last.items() if v[0] >= limit}
 
 
-def event_from_record(record: dict[str, Any], visits: VisitTracker) -> Event | None:
-    """The event for one spool line, or None for a line that is not an event."""
+def row_from_line(line: bytes, visits: VisitTracker) -> bytes | None:
+    """The store's JSON row for one spool line, or None for a line that is not an event."""
     try:
-        ts = datetime.fromtimestamp(float(record["ts"]), UTC).replace(tzinfo=None)
-        values = {k: record[k] for k in _EVENT_FIELDS.intersection(record)}
-        values["ts"] = ts
-        values["session_id"] = visits.visit_for(record["site"], int(record["visitor_id"]), ts)
-        return Event(**values)
-    except (KeyError, TypeError, ValueError):
+        event: Any = _decode_line(line)
+        event.ts = round(event.ts * 1_000_000)
+        event.session_id = visits.visit_for(event.site, event.visitor_id, event.ts)
+        return _encode_row(event)
+    except (msgspec.MsgspecError, ValueError):  # not JSON, a field missing or mistyped
         logger.warning("mover: skipped a spool line that is not an event")
         return None
 
@@ -73,13 +109,17 @@ def move_once(store: EventStore, spool_dir: Path, visits: VisitTracker) -> int:
     segments = list_segments(spool_dir)
     for segment in segments:
         offset = checkpoints.get(segment.name, 0)
-        while True:
-            records, new_offset = read_records(segment, offset)
+        # Up to what the segment held when the pass began: against a writer that never stops,
+        # chasing its newest lines would make a pass of many tiny batches, each paying for a
+        # transaction. What comes later is the next pass's one large batch.
+        size = segment.size()
+        while offset < size:
+            lines, new_offset = read_lines(segment, offset)
             if new_offset == offset:
                 break
-            events = [e for e in (event_from_record(r, visits) for r in records) if e]
-            store.insert_batch(events, checkpoint=(segment.name, new_offset))
-            moved += len(events)
+            rows = [row for row in (row_from_line(line, visits) for line in lines) if row]
+            store.insert_rows(rows, checkpoint=(segment.name, new_offset))
+            moved += len(rows)
             offset = new_offset
         _delete_if_done(store, segment, offset)
     return moved

@@ -18,7 +18,6 @@ from typing import Any
 import msgspec
 
 _encode = msgspec.json.Encoder().encode
-_decode = msgspec.json.Decoder().decode
 
 OPEN_SUFFIX = ".open"
 CLOSED_SUFFIX = ".closed"
@@ -98,6 +97,13 @@ class Segment:
     def writer_pid(self) -> int:
         return int(self.path.stem.rsplit("-", 1)[1])
 
+    def size(self) -> int:
+        """Bytes written so far (0 once the segment is gone)."""
+        for path in (self.path, self.path.with_suffix(CLOSED_SUFFIX)):
+            with contextlib.suppress(FileNotFoundError):
+                return path.stat().st_size
+        return 0
+
 
 def _pid_alive(pid: int) -> bool:
     try:
@@ -127,10 +133,10 @@ def list_segments(directory: Path, *, abandoned_after: float = 5.0) -> list[Segm
     return segments
 
 
-def read_records(
+def read_lines(
     segment: Segment, offset: int, *, max_bytes: int = 4 << 20
-) -> tuple[list[dict[str, Any]], int]:
-    """Complete lines after ``offset``; returns the records and the offset after them.
+) -> tuple[list[bytes], int]:
+    """Complete lines after ``offset``; returns them and the offset after them.
 
     A trailing line without its newline is left for later, or, in a closed segment, is the
     remnant of a write that was never acknowledged and is skipped.
@@ -145,11 +151,8 @@ def read_records(
     if end < 0:
         skip_remnant = segment.closed and len(chunk) < max_bytes
         return [], offset + (len(chunk) if skip_remnant else 0)
-    records = []
-    for line in chunk[: end + 1].splitlines():
-        with contextlib.suppress(ValueError):  # msgspec's DecodeError is a ValueError
-            records.append(_decode(line))
+    lines = chunk[: end + 1].splitlines()
     new_offset = offset + end + 1
     if segment.closed and len(chunk) < max_bytes and end + 1 < len(chunk):
         new_offset = offset + len(chunk)  # drop the unacknowledged remnant
-    return records, new_offset
+    return lines, new_offset

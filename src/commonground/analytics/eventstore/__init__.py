@@ -9,9 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import EVENT_COLUMNS, Event, EventStore
+from .base import EVENT_COLUMNS, Event, EventStore, epoch_microseconds
 
-__all__ = ["EVENT_COLUMNS", "Event", "EventStore", "get_event_store"]
+__all__ = ["EVENT_COLUMNS", "Event", "EventStore", "epoch_microseconds", "get_event_store"]
 
 
 @cache
