@@ -229,6 +229,33 @@ def test_forwarded_for_with_garbage_falls_back_to_the_peer(settings) -> None:
         ingest_module.forget_trusted_proxies()
 
 
+def test_the_quick_ipv4_reading_agrees_with_the_ipaddress_module(settings) -> None:
+    import ipaddress
+
+    settings.ANALYTICS_TRUSTED_PROXIES = ["10.0.0.0/8", "192.168.1.7/32", "fd00::/8"]
+    ingest_module.forget_trusted_proxies()
+    networks = [ipaddress.ip_network(n) for n in settings.ANALYTICS_TRUSTED_PROXIES]
+
+    def by_the_book(text: str) -> tuple[str, str]:
+        try:
+            ip = ipaddress.ip_address(text)
+        except ValueError:
+            return "invalid", ""
+        return ("proxy" if any(ip in n for n in networks) else "client"), str(ip)
+
+    addresses = [
+        "10.0.0.1", "10.255.255.255", "11.0.0.1", "9.255.255.255", "192.168.1.7", "192.168.1.8",
+        "0.0.0.0", "255.255.255.255", "256.0.0.1",  # noqa: S104 - an address to read, not bind "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04",
+        "1.2.3.-4", "+1.2.3.4", " 1.2.3.4", "1.2.3.4 ", "1.2.3.4\n", "1..3.4", "\u0661.2.3.4",
+        "1.2.3.\u00b2", "::1", "fd00::5", "::ffff:10.0.0.1", "1.2.3.4%eth0", "", "a.b.c.d",
+    ]  # fmt: skip
+    try:
+        for address in addresses:
+            assert ingest_module._address(address) == by_the_book(address), address
+    finally:
+        ingest_module.forget_trusted_proxies()
+
+
 def test_referrer_spam_is_dropped_with_or_without_a_scheme(
     spool: Path, store: DuckDBEventStore
 ) -> None:

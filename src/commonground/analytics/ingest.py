@@ -6,6 +6,7 @@ never part of what is spooled, stored or logged.
 
 import ipaddress
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -60,9 +61,26 @@ def client_ip(meta: Mapping[str, Any]) -> str:
     return peer
 
 
-@lru_cache(maxsize=8192)
 def _address(text: str) -> tuple[str, str]:
     """("proxy" | "client" | "invalid", the address in canonical form)."""
+    # Every visitor brings a new address, so caching helps little; most are IPv4 in
+    # canonical dotted form, read here without the ipaddress module (a fifth of the time).
+    dotted = _CANONICAL_IPV4.fullmatch(text)
+    if dotted is None:
+        return _address_slowly(text)
+    a, b, c, d = map(int, dotted.groups())
+    number = a << 24 | b << 16 | c << 8 | d
+    trusted = any(number & mask == network for network, mask in _trusted_ipv4())
+    return ("proxy" if trusted else "client"), text
+
+
+# 0 to 255 without leading zeros, in ASCII digits (\d and str.isdigit also take "٣").
+_OCTET = "(0|[1-9][0-9]?|1[0-9][0-9]|2[0-4][0-9]|25[0-5])"
+_CANONICAL_IPV4 = re.compile(r"\.".join([_OCTET] * 4))
+
+
+@lru_cache(maxsize=8192)
+def _address_slowly(text: str) -> tuple[str, str]:
     try:
         ip = ipaddress.ip_address(text)
     except ValueError:
@@ -78,10 +96,21 @@ def _trusted_networks() -> tuple[IPNetwork, ...]:
     )
 
 
+@cache
+def _trusted_ipv4() -> tuple[tuple[int, int], ...]:
+    """The trusted IPv4 networks as (network, mask) integers."""
+    return tuple(
+        (int(network.network_address), int(network.netmask))
+        for network in _trusted_networks()
+        if network.version == 4
+    )
+
+
 def forget_trusted_proxies() -> None:
     """Read ANALYTICS_TRUSTED_PROXIES again (for tests that change it)."""
     _trusted_networks.cache_clear()
-    _address.cache_clear()
+    _trusted_ipv4.cache_clear()
+    _address_slowly.cache_clear()
 
 
 @cache
