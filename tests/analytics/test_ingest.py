@@ -149,6 +149,14 @@ def test_get_is_405_and_preflight_allows_any_origin(spool: Path) -> None:
     preflight = Client().options("/api/event")
     assert preflight.status_code == 204
     assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert preflight["Access-Control-Allow-Methods"] == "POST, OPTIONS"
+    assert preflight["Access-Control-Allow-Headers"] == "Content-Type"
+    assert preflight["Access-Control-Max-Age"] == "86400"
+    # The answer to the POST itself only needs to let the page read it.
+    answer = post({"n": "pageview", "u": "https://example.com/", "d": "example.com"})
+    assert answer["Access-Control-Allow-Origin"] == "*"
+    assert answer["Access-Control-Expose-Headers"] == "X-Dropped"
+    assert "Access-Control-Allow-Methods" not in answer
 
 
 def test_the_ip_address_is_kept_nowhere(spool: Path, store: DuckDBEventStore, tmp_path) -> None:

@@ -9,6 +9,7 @@ the URL map for ``runserver`` and the test client. Both give the same answers.
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from http import HTTPStatus
 from typing import Any
 
@@ -22,12 +23,16 @@ from .requests import MAX_BODY_BYTES, EventRequestError, json_error, parse_event
 logger = logging.getLogger(__name__)
 
 # The tracker runs on other sites too; events carry no credentials, so any origin may send.
+# Every answer says so and lets the page read X-Dropped; what may be sent is the preflight's
+# business alone (answered once a day per visitor, where the events come per page).
 _CORS = (
     ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Allow-Methods", "POST, OPTIONS"),
     ("Access-Control-Expose-Headers", "X-Dropped"),
-    ("Access-Control-Max-Age", "86400"),
     ("Cache-Control", "no-store"),
+)
+_PREFLIGHT = (
+    ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+    ("Access-Control-Max-Age", "86400"),
 )
 _RETRY_AFTER_SECONDS = "5"
 
@@ -52,7 +57,7 @@ def _error(status: int, field: str, message: str, *extra: tuple[str, str]) -> An
 def _answer(method: str, meta: Mapping[str, Any], read: Read, handler: Handler) -> Answer:
     """What both endpoints share: POST only, the size limit, 400 on bad input, 503."""
     if method == "OPTIONS":
-        return Answer(204)
+        return Answer(204, headers=_PREFLIGHT)
     if method != "POST":
         return _error(405, "method", "use POST", ("Allow", "POST, OPTIONS"))
     try:
@@ -93,9 +98,12 @@ def _with_dropped(answer: Answer, dropped: str) -> Answer:
     return Answer(answer.status, answer.body, answer.content_type, (("X-Dropped", dropped),))
 
 
+_EVENT_OK = Answer(202, b"ok")
+
+
 def _event(meta: Mapping[str, Any], body: bytes, ip: str) -> Answer:
     outcome = ingest(parse_event_request(body), meta=meta, ip=ip)
-    return _with_dropped(Answer(202, b"ok"), outcome.dropped)
+    return _with_dropped(_EVENT_OK, outcome.dropped)
 
 
 # The tracker reads the answer: no "cache" token (we keep no sessions to resume) and never
@@ -116,27 +124,36 @@ def _umami(meta: Mapping[str, Any], body: bytes, ip: str) -> Answer:
     return _with_dropped(_UMAMI_OK, outcome.dropped)
 
 
+@cache
+def _status_line(status: int) -> str:
+    return f"{status} {HTTPStatus(status).phrase}"
+
+
 # --- served as plain WSGI apps (the front door) and as Django views (the URL map) ----------
 
 
 def _endpoint(
     handler: Handler, *, allow_headers: str
 ) -> tuple[Callable[..., Iterable[bytes]], Callable[[HttpRequest], HttpResponse]]:
-    cors = (*_CORS, ("Access-Control-Allow-Headers", allow_headers))
+    allowed = ("Access-Control-Allow-Headers", allow_headers)
+
+    def headers_of(answer: Answer) -> tuple[tuple[str, str], ...]:
+        extra = (*answer.headers, allowed) if answer.status == 204 else answer.headers
+        return (*_CORS, *extra)
 
     def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         stream = environ["wsgi.input"]
         answer = _answer(environ.get("REQUEST_METHOD", ""), environ, stream.read, handler)
-        headers = [("Content-Type", answer.content_type), *cors, *answer.headers]
+        headers = [("Content-Type", answer.content_type), *headers_of(answer)]
         headers.append(("Content-Length", str(len(answer.body))))
-        start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", headers)
+        start_response(_status_line(answer.status), headers)
         return [answer.body]
 
     @csrf_exempt
     def django_view(request: HttpRequest) -> HttpResponse:
         answer = _answer(request.method or "", request.META, request.read, handler)
         response = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
-        for name, value in (*cors, *answer.headers):
+        for name, value in headers_of(answer):
             response[name] = value
         return response
 
