@@ -31,8 +31,10 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from _support import ensure_wrk, free_port
 from commonground.core.web_server import granian_command
@@ -129,11 +131,25 @@ class Deployment:
         return [int(pid) for pid in out.split()]
 
     def start_mover(self) -> None:
+        """Start the mover and wait until it moves: its start-up (Django, the store) must
+        not overlap a measurement."""
         self.mover = subprocess.Popen(
             [PYTHON, "-m", "commonground.cli", "analytics_mover", "--interval", "0.5"],
             env=self.env,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            text=True,
         )
+        assert self.mover.stdout is not None
+        ready = threading.Event()
+
+        def read_output(stream: IO[str]) -> None:
+            for line in stream:  # drained to the end, so the mover never blocks on a pipe
+                if line.startswith("mover: moving events"):
+                    ready.set()
+
+        threading.Thread(target=read_output, args=(self.mover.stdout,), daemon=True).start()
+        if not ready.wait(timeout=120):
+            sys.exit("bench/ingest: the mover did not start")
 
     def stop_mover(self) -> None:
         if self.mover is not None and self.mover.poll() is None:
@@ -216,6 +232,30 @@ def _wrk(wrk: str, url: str, *, connections: int, duration: int, script: Path | 
     )
 
 
+def _cpu_busy_share(seconds: float) -> float:
+    """How busy the machine's CPUs were over the next ``seconds`` (0 to 1)."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            ticks = [int(n) for n in stat.readline().split()[1:]]
+        return sum(ticks), ticks[3] + ticks[4]  # all, idle + iowait
+
+    total, idle = sample()
+    time.sleep(seconds)
+    total2, idle2 = sample()
+    return 1 - (idle2 - idle) / max(1, total2 - total)
+
+
+def wait_until_idle(say: Callable[[str], None], *, timeout: float = 90) -> None:
+    """Wait for start-up work (server workers importing Django, the mover) to end, so that
+    it does not take CPU from a measurement."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _cpu_busy_share(1.0) < 0.15:
+            return
+    say("the machine did not become idle; measuring anyway")
+
+
 def run_load(args: argparse.Namespace) -> None:
     wrk = ensure_wrk("bench/ingest")
     deployment = Deployment()
@@ -227,6 +267,7 @@ def run_load(args: argparse.Namespace) -> None:
         trivial.write_text(WRK_SCRIPT % {"site": SITE, "ua": CHROME, "path": "/-/alive"})
         deployment.start_server()
         deployment.start_mover()
+        wait_until_idle(deployment.say)
         rows: list[tuple[str, int, WrkResult]] = []
         acknowledged = 0
         for connections in args.concurrency:
