@@ -9,11 +9,10 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -30,8 +29,7 @@ logger = logging.getLogger(__name__)
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-@dataclass(frozen=True)
-class IngestOutcome:
+class IngestOutcome(NamedTuple):
     accepted: int  # events spooled
     dropped: str = ""  # why the request was dropped, "" when it was not
 
@@ -123,9 +121,12 @@ def _geo() -> enrichment.GeoLookup:
         return enrichment.GeoLookup(None)
 
 
-def _tracked_domains(sent: Iterable[str]) -> list[str]:
+def _tracked_domains(sent: Sequence[str]) -> list[str]:
     """The tracked sites among the domains sent, normalised, each once, in the order sent."""
     tracked = sites.known_domains()
+    if len(sent) == 1:  # nearly always
+        domain = normalise_domain(sent[0])
+        return [domain] if domain in tracked else []
     return list(dict.fromkeys(d for d in map(normalise_domain, sent) if d in tracked))
 
 

@@ -8,11 +8,12 @@ the Plausible parser, so both formats are stored with the same meaning. ``"ident
 requests are understood and ignored: visitors are never identified here.
 """
 
-import dataclasses
 import json
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import msgspec
 
 from .models import normalise_domain
 from .requests import (
@@ -77,7 +78,7 @@ def parse_umami_request(body: bytes) -> UmamiRequest:
 def event_for_site(request: UmamiRequest, *, domain: str) -> EventRequest:
     """The request's event, counted for the tracked site the website id belongs to."""
     assert request.event is not None, "only event requests carry an event"
-    return dataclasses.replace(request.event, domains=(normalise_domain(domain),))
+    return msgspec.structs.replace(request.event, domains=(normalise_domain(domain),))
 
 
 def _website(value: Any) -> uuid.UUID:
