@@ -1,5 +1,6 @@
 """The per-process snapshot of tracked sites follows every change, even across a cache clear."""
 
+import time
 import uuid
 from pathlib import Path
 
@@ -32,6 +33,7 @@ def test_a_change_made_elsewhere_reaches_this_process_through_the_stamp(settings
     assert sites.known_domains() == {"example.com"}  # bulk_create sends no signal
     with open(settings.ANALYTICS_SITES_STAMP, "ab") as stamp:
         stamp.write(b".")
+    time.sleep(sites.STAMP_CHECK_SECONDS)
     assert sites.known_domains() == {"example.com", "shop.example.org"}
     assert sites.domain_for_umami_website(website) == "shop.example.org"
 

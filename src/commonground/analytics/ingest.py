@@ -48,7 +48,7 @@ def client_ip(meta: Mapping[str, Any]) -> str:
     """
     peer = meta.get("REMOTE_ADDR", "")
     forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    if not forwarded or _address(peer)[0] != "proxy":
+    if not forwarded or _peer(peer)[0] != "proxy":
         return peer
     for candidate in reversed(forwarded.split(",")):
         kind, address = _address(candidate.strip())
@@ -66,15 +66,23 @@ def _address(text: str) -> tuple[str, str]:
     dotted = _CANONICAL_IPV4.fullmatch(text)
     if dotted is None:
         return _address_slowly(text)
-    a, b, c, d = map(int, dotted.groups())
-    number = a << 24 | b << 16 | c << 8 | d
-    trusted = any(number & mask == network for network, mask in _trusted_ipv4())
-    return ("proxy" if trusted else "client"), text
+    a, b, c, d = dotted.groups()
+    number = int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+    for network, mask in _trusted_ipv4():
+        if number & mask == network:
+            return "proxy", text
+    return "client", text
 
 
 # 0 to 255 without leading zeros, in ASCII digits (\d and str.isdigit also take "٣").
 _OCTET = "(0|[1-9][0-9]?|1[0-9][0-9]|2[0-4][0-9]|25[0-5])"
 _CANONICAL_IPV4 = re.compile(r"\.".join([_OCTET] * 4))
+
+
+@lru_cache(maxsize=256)
+def _peer(text: str) -> tuple[str, str]:
+    """:func:`_address` for the direct peer: a load balancer, or a handful of them."""
+    return _address(text)
 
 
 @lru_cache(maxsize=8192)
@@ -109,6 +117,7 @@ def forget_trusted_proxies() -> None:
     _trusted_networks.cache_clear()
     _trusted_ipv4.cache_clear()
     _address_slowly.cache_clear()
+    _peer.cache_clear()
 
 
 @cache
