@@ -4,9 +4,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+
+if TYPE_CHECKING:
+    from .service import QueryService
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,11 @@ class EventStore(ABC):
     @abstractmethod
     def delete_before(self, cutoff: datetime) -> int:
         """Delete events older than ``cutoff`` (retention); returns how many."""
+
+    def query_service(self, path: Path) -> "QueryService | None":
+        """What lets other processes read this store while its owner writes, if it needs one
+        (an embedded store does; a database server does not)."""
+        return None
 
     @abstractmethod
     def close(self) -> None: ...

@@ -12,6 +12,7 @@ import duckdb
 import numpy as np
 
 from .base import EVENT_COLUMNS, EventStore
+from .service import QueryService
 
 # Append-only list: each entry is one schema version, applied in order, never edited.
 MIGRATIONS: tuple[str, ...] = (
@@ -155,6 +156,14 @@ class DuckDBEventStore(EventStore):
                 "DELETE FROM events WHERE ts < ?", [cutoff.replace(tzinfo=None)]
             ).fetchone()
         return int(row[0]) if row else 0
+
+    def query_service(self, path: Path) -> QueryService:
+        return QueryService(self.cursor, path)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new connection to the same database, for one reader thread (its own snapshot)."""
+        with self._lock:
+            return self._con.cursor()
 
     @contextmanager
     def bulk_transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

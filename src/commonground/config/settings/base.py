@@ -158,6 +158,9 @@ EVENT_STORE = {
     "OPTIONS": {"path": str(DATA_DIR / "events.duckdb")},
 }
 
+# The mover, the store's owner, answers every other process's queries on this Unix socket.
+ANALYTICS_STORE_SOCKET = DATA_DIR / "events.sock"
+
 # Acknowledged events wait here (one file per server process) until the mover stores them.
 ANALYTICS_SPOOL_DIR = DATA_DIR / "spool"
 # Grows by a byte whenever a tracked site changes; server processes watch its size.

@@ -14,6 +14,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test session gets its own media and cache directories unless told otherwise.
 _TEST_DIR = Path(env.str("COMMONGROUND_TEST_DIR", default=tempfile.mkdtemp(prefix="cg-test-")))
 MEDIA_ROOT = _TEST_DIR / "media"
+ANALYTICS_STORE_SOCKET = _TEST_DIR / "events.sock"
 STATIC_ROOT = _TEST_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 CACHES = {

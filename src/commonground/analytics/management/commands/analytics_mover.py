@@ -34,6 +34,11 @@ class Command(BaseCommand):
         visits = VisitTracker()
         visits.load(store, now=datetime.now(UTC))
         spool_dir = settings.ANALYTICS_SPOOL_DIR
+        # The store's owner answers everyone else's queries (dashboards, the Stats API).
+        service = store.query_service(settings.ANALYTICS_STORE_SOCKET)
+        if service is not None and not options["once"]:
+            service.start()
+            self.stdout.write(f"mover: answering queries on {service.path}")
         self.stdout.write(f"mover: moving events from {spool_dir} into the event store")
         last_trim = time.monotonic()
         next_retention = 0.0
@@ -58,4 +63,6 @@ class Command(BaseCommand):
                 # ones, and the per-batch cost (a transaction, a checkpoint) stays small.
                 stop.wait(max(0.0, options["interval"] - (time.monotonic() - started)))
         finally:
+            if service is not None and not options["once"]:
+                service.stop()
             store.close()
