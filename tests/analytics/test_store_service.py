@@ -164,3 +164,13 @@ def test_the_running_mover_answers_other_processes(tmp_path, settings) -> None:
         mover.stop()
     with pytest.raises(StoreUnavailableError):
         client.query("SELECT 1")
+
+
+def test_a_socket_path_too_long_is_refused_with_advice(tmp_path) -> None:
+    store = DuckDBEventStore(tmp_path / "events.duckdb")
+    try:
+        service = QueryService(store.cursor, tmp_path / ("d" * 120) / "events.sock")
+        with pytest.raises(OSError, match="COMMONGROUND_DATA_DIR short"):
+            service.start()
+    finally:
+        store.close()

@@ -35,10 +35,16 @@ class Command(BaseCommand):
         visits.load(store, now=datetime.now(UTC))
         spool_dir = settings.ANALYTICS_SPOOL_DIR
         # The store's owner answers everyone else's queries (dashboards, the Stats API).
-        service = store.query_service(settings.ANALYTICS_STORE_SOCKET)
-        if service is not None and not options["once"]:
-            service.start()
-            self.stdout.write(f"mover: answering queries on {service.path}")
+        service = None if options["once"] else store.query_service(settings.ANALYTICS_STORE_SOCKET)
+        if service is not None:
+            try:
+                service.start()
+            except OSError as error:
+                # Moving acknowledged events matters more than answering dashboards.
+                self.stderr.write(f"mover: not answering queries: {error}")
+                service = None
+            else:
+                self.stdout.write(f"mover: answering queries on {service.path}")
         self.stdout.write(f"mover: moving events from {spool_dir} into the event store")
         last_trim = time.monotonic()
         next_retention = 0.0
@@ -63,6 +69,6 @@ class Command(BaseCommand):
                 # ones, and the per-batch cost (a transaction, a checkpoint) stays small.
                 stop.wait(max(0.0, options["interval"] - (time.monotonic() - started)))
         finally:
-            if service is not None and not options["once"]:
+            if service is not None:
                 service.stop()
             store.close()
