@@ -174,3 +174,29 @@ def test_a_socket_path_too_long_is_refused_with_advice(tmp_path) -> None:
             service.start()
     finally:
         store.close()
+
+
+def test_clients_that_keep_their_connection_do_not_starve_others(served) -> None:
+    # Every web worker thread keeps a connection open; more of them than query threads
+    # must all be answered, and one more client after them too.
+    _, first = served
+    path = first.path
+    clients = [QueryClient(path, timeout_seconds=5) for _ in range(6)]
+    try:
+        for client in clients:
+            assert client.query("SELECT count(*) FROM events") == [(10,)]
+        answers: list[object] = []
+
+        def ask(client: QueryClient) -> None:
+            answers.append(client.query("SELECT count(*) FROM events"))
+
+        threads = [threading.Thread(target=ask, args=(c,)) for c in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert answers == [[(10,)]] * 6
+        assert first.query("SELECT 1") == [(1,)]
+    finally:
+        for client in clients:
+            client.close()

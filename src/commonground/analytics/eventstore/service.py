@@ -23,7 +23,6 @@ import struct
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 64 << 20  # an answer larger than this is refused: page through it instead
 MAX_ROWS = 100_000
+MAX_CONNECTIONS = 256
 _HEADER = struct.Struct(">I")
 
 # Extension codes for the values msgpack would otherwise flatten to strings.
@@ -149,7 +149,10 @@ class QueryService:
         self.path = Path(path)
         self.timeout_seconds = timeout_seconds
         self._open_cursor = open_cursor
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="store-query")
+        # Clients keep their connection (one per web worker thread), so each connection has
+        # a thread of its own that mostly waits; the queries running at once are bounded.
+        self._running = threading.BoundedSemaphore(threads)
+        self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._listener: socket.socket | None = None
         self._stopped = threading.Event()
 
@@ -179,7 +182,6 @@ class QueryService:
             self._listener.close()
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
-        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _accept(self) -> None:
         assert self._listener is not None
@@ -188,10 +190,21 @@ class QueryService:
                 client, _ = self._listener.accept()
             except OSError:
                 return  # closed by stop()
-            self._pool.submit(self._serve, client)
+            if not self._connections.acquire(blocking=False):
+                with client, contextlib.suppress(OSError):
+                    _send(client, {"error": "too many connections", "kind": "refused"})
+                continue
+            threading.Thread(
+                target=self._serve, args=(client,), name="store-client", daemon=True
+            ).start()
 
     def _serve(self, client: socket.socket) -> None:
-        cursor = self._open_cursor()  # its own snapshot, independent of the mover's
+        try:
+            cursor = self._open_cursor()  # its own snapshot, independent of the mover's
+        except BaseException:
+            self._connections.release()
+            client.close()
+            raise
         try:
             with client:
                 while not self._stopped.is_set():
@@ -200,13 +213,19 @@ class QueryService:
                     except (ConnectionError, OSError):
                         return
                     except (ValueError, msgspec.MsgspecError):
-                        _send(
-                            client, {"error": "the request is not a valid frame", "kind": "refused"}
-                        )
+                        answer = {"error": "the request is not a valid frame", "kind": "refused"}
+                        with contextlib.suppress(OSError):
+                            _send(client, answer)
                         return
-                    _send(client, self._answer(cursor, request))
+                    with self._running:
+                        answer = self._answer(cursor, request)
+                    try:
+                        _send(client, answer)
+                    except OSError:
+                        return  # the client went away
         finally:
             cursor.close()
+            self._connections.release()
 
     def _answer(self, cursor: duckdb.DuckDBPyConnection, request: Any) -> dict[str, Any]:
         if not isinstance(request, dict) or not isinstance(request.get("sql"), str):
