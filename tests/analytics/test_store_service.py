@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from commonground.analytics.eventstore import (
@@ -23,6 +24,9 @@ from commonground.analytics.spool import SpoolWriter
 
 from ..processes import Process, commonground, subprocess_env, wait_for
 from .test_eventstore import make_event
+
+# High bits set in every byte: a UUID's 16 raw bytes are not UTF-8 text.
+WIDE_UUID = uuid.UUID("f0e1d2c3-b4a5-9687-f8e9-dacbbcad9e8f")
 
 
 @pytest.fixture
@@ -46,7 +50,7 @@ def test_rows_come_back_as_the_store_gives_them(served) -> None:
     [row] = client.query(
         "SELECT ?::TIMESTAMP, ?::DATE, 1.25::DECIMAL(5, 2), 2::HUGEINT << 80, "
         "INTERVAL 90 SECOND, ?::UUID, [1, 2], NULL",
-        [dt.datetime(2026, 11, 20, 12, 30, 0, 5), dt.date(2026, 11, 20), uuid.UUID(int=7)],
+        [dt.datetime(2026, 11, 20, 12, 30, 0, 5), dt.date(2026, 11, 20), WIDE_UUID],
     )
     assert row == (
         dt.datetime(2026, 11, 20, 12, 30, 0, 5),
@@ -54,7 +58,7 @@ def test_rows_come_back_as_the_store_gives_them(served) -> None:
         Decimal("1.25"),
         2 << 80,
         dt.timedelta(seconds=90),
-        uuid.UUID(int=7),
+        WIDE_UUID,
         [1, 2],
         None,
     )
@@ -101,8 +105,14 @@ def test_garbage_on_the_socket_is_refused_and_others_are_served(served, tmp_path
             raw.connect(str(tmp_path / "events.sock"))
             raw.sendall(garbage)
             raw.shutdown(socket.SHUT_WR)
-            while raw.recv(4096):  # an answer, or a close; never a hang
-                pass
+            answer = b""
+            while chunk := raw.recv(4096):  # the answer, then the service closes
+                answer += chunk
+        (size,) = struct.unpack(">I", answer[:4])
+        assert msgspec.msgpack.decode(answer[4 : 4 + size]) == {
+            "error": "the request is not a valid frame",
+            "kind": "refused",
+        }, garbage
     assert client.query("SELECT count(*) FROM events") == [(10,)]
 
 

@@ -8,7 +8,7 @@ batches and never blocks them. The socket is the app's own (mode 0600): queries 
 the query layer, never from users, and only single SELECT statements are run.
 
 Wire format, both ways: a 4-byte big-endian length, then a msgpack map. A request is
-``{"sql": str, "params": list}``; an answer ``{"columns": [...], "rows": [[...], ...]}`` or
+``{"sql": str, "params": list}``; an answer ``{"rows": [[...], ...]}`` or
 ``{"error": str, "kind": "refused" | "query" | "timeout"}``. Values whose type msgpack does
 not keep (naive timestamps, dates, decimals, big integers, intervals, UUIDs) travel as
 extension types, so rows come back as DuckDB gave them.
@@ -16,7 +16,6 @@ extension types, so rows come back as DuckDB gave them.
 
 import contextlib
 import datetime as dt
-import logging
 import os
 import socket
 import struct
@@ -30,15 +29,14 @@ from typing import Any
 import duckdb
 import msgspec
 
-logger = logging.getLogger(__name__)
-
 MAX_FRAME_BYTES = 64 << 20  # an answer larger than this is refused: page through it instead
 MAX_ROWS = 100_000
 MAX_CONNECTIONS = 256
 _HEADER = struct.Struct(">I")
 
-# Extension codes for the values msgpack would otherwise flatten to strings.
-_NAIVE_DATETIME, _DATE, _DECIMAL, _BIG_INT, _INTERVAL, _UUID, _AWARE_DATETIME = range(1, 8)
+# Extension codes for the values msgpack would otherwise flatten to strings. A timestamp's
+# ISO text carries its offset when it has one, so naive and aware ones share a code.
+_DATETIME, _DATE, _DECIMAL, _BIG_INT, _INTERVAL, _UUID = range(1, 7)
 
 
 class StoreUnavailableError(RuntimeError):
@@ -64,8 +62,7 @@ def _wrap(value: Any) -> Any:
             return value
         return msgspec.msgpack.Ext(_BIG_INT, str(value).encode())
     if isinstance(value, dt.datetime):
-        code = _NAIVE_DATETIME if value.tzinfo is None else _AWARE_DATETIME
-        return msgspec.msgpack.Ext(code, value.isoformat().encode())
+        return msgspec.msgpack.Ext(_DATETIME, value.isoformat().encode())
     if isinstance(value, dt.date):
         return msgspec.msgpack.Ext(_DATE, value.isoformat().encode())
     if isinstance(value, Decimal):
@@ -83,8 +80,10 @@ def _wrap(value: Any) -> Any:
 
 
 def _unwrap(code: int, data: memoryview) -> Any:
+    if code == _UUID:  # 16 raw bytes, not text
+        return uuid.UUID(bytes=bytes(data))
     text = bytes(data).decode()
-    if code in (_NAIVE_DATETIME, _AWARE_DATETIME):
+    if code == _DATETIME:
         return dt.datetime.fromisoformat(text)
     if code == _DATE:
         return dt.date.fromisoformat(text)
@@ -94,8 +93,6 @@ def _unwrap(code: int, data: memoryview) -> Any:
         return int(text)
     if code == _INTERVAL:
         return dt.timedelta(microseconds=int(text))
-    if code == _UUID:
-        return uuid.UUID(bytes=bytes(data))
     raise ValueError(f"unknown extension type {code}")
 
 
@@ -244,7 +241,6 @@ class QueryService:
         timer.start()
         try:
             cursor.execute(sql, params)
-            columns = [d[0] for d in cursor.description or ()]
             rows = cursor.fetchmany(MAX_ROWS + 1)
         except duckdb.InterruptException:
             return {
@@ -257,7 +253,7 @@ class QueryService:
             timer.cancel()
         if len(rows) > MAX_ROWS:
             return {"error": f"over {MAX_ROWS} rows; ask for fewer", "kind": "refused"}
-        return {"columns": columns, "rows": [[_wrap(v) for v in row] for row in rows]}
+        return {"rows": [[_wrap(v) for v in row] for row in rows]}
 
 
 # --- the client, in every other process -------------------------------------------------------
