@@ -1,5 +1,12 @@
 """What other apps may call in analytics."""
 
+import time
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+
 from .models import TrackedSite, normalise_domain
 
 
@@ -9,3 +16,43 @@ def ensure_tracked_site(*, domain: str, name: str) -> TrackedSite:
         domain=normalise_domain(domain), defaults={"name": name}
     )
     return site
+
+
+def ensure_history(*, site: str, paths: Sequence[str], days: int, events: int) -> str:
+    """Generated traffic for ``site`` over the ``days`` days before today, unless the store
+    already holds some of its events (so that a demo shows dashboards with a past). Returns
+    one line saying what was done, for the caller to print."""
+    # Imported here: numpy and the generator are not needed to serve pages.
+    import duckdb
+
+    from .eventstore.duckdb import DuckDBEventStore
+    from .generator import StoreLockedError, generate_traffic
+
+    config: dict[str, Any] = settings.EVENT_STORE
+    if not str(config["BACKEND"]).endswith("DuckDBEventStore"):
+        return "Analytics history: skipped (the event store is not DuckDB)."
+    path = str(config["OPTIONS"]["path"])
+    try:
+        store = DuckDBEventStore(path)
+        try:
+            store.migrate()
+            [(existing,)] = store.query("SELECT count(*) FROM events WHERE site = ?", [site])
+        finally:
+            store.close()
+        if existing:
+            return f"Analytics history: {existing:,} events already stored; leaving them."
+        started = time.monotonic()
+        written = generate_traffic(
+            path=path,
+            site=site,
+            events=events,
+            days=days,
+            end_day=date.today() - timedelta(days=1),
+            paths=sorted(paths),
+        )
+    except (StoreLockedError, duckdb.IOException) as error:
+        return f"Analytics history: skipped, the event store is in use ({error})."
+    return (
+        f"Analytics history: {written:,} events over {days} days generated "
+        f"in {time.monotonic() - started:.1f}s."
+    )

@@ -4,12 +4,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import duckdb
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -19,7 +16,7 @@ from wagtail.models import Collection, Page, ReferenceIndex, Site, Workflow, Wor
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.users.models import UserProfile
 
-from commonground.analytics.public import ensure_tracked_site
+from commonground.analytics.public import ensure_history, ensure_tracked_site
 from commonground.core.roles import APPROVAL_WORKFLOW
 
 from ..models import Author, ContentImage, HomePage
@@ -79,7 +76,7 @@ def load_demo(*, reset: bool = False, write: Write = print) -> DemoSummary:
             page.url_path.removeprefix(home.url_path.rstrip("/")) or "/"
             for page in home.get_descendants(inclusive=True).live().public()
         ]
-    _generate_history(site.domain, paths, write)
+    write(ensure_history(site=site.domain, paths=paths, days=HISTORY_DAYS, events=HISTORY_EVENTS))
     base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     summary = DemoSummary(
         built=built,
@@ -95,44 +92,6 @@ def load_demo(*, reset: bool = False, write: Write = print) -> DemoSummary:
 
 HISTORY_DAYS = 90
 HISTORY_EVENTS = 300_000
-
-
-def _generate_history(site: str, paths: list[str], write: Write) -> None:
-    """90 days of realistic traffic for the demo's dashboards, once, in a DuckDB store."""
-    from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-    from commonground.analytics.generator import StoreLockedError, generate_traffic
-
-    config: dict[str, Any] = settings.EVENT_STORE
-    if not str(config["BACKEND"]).endswith("DuckDBEventStore"):
-        write("Analytics history: skipped (the event store is not DuckDB).")
-        return
-    path = str(config["OPTIONS"]["path"])
-    try:
-        store = DuckDBEventStore(path)
-        try:
-            store.migrate()
-            [(existing,)] = store.query("SELECT count(*) FROM events WHERE site = ?", [site])
-        finally:
-            store.close()
-        if existing:
-            write(f"Analytics history: {existing:,} events already stored; leaving them.")
-            return
-        started = time.monotonic()
-        written = generate_traffic(
-            path=path,
-            site=site,
-            events=HISTORY_EVENTS,
-            days=HISTORY_DAYS,
-            end_day=date.today() - timedelta(days=1),
-            paths=sorted(paths),
-        )
-    except (StoreLockedError, duckdb.IOException) as error:
-        write(f"Analytics history: skipped, the event store is in use ({error}).")
-        return
-    write(
-        f"Analytics history: {written:,} events over {HISTORY_DAYS} days generated "
-        f"in {time.monotonic() - started:.1f}s."
-    )
 
 
 def _clear_site_root(write: Write) -> None:
