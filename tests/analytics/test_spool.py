@@ -94,7 +94,7 @@ def test_lines_that_are_not_events_are_skipped_and_the_rest_stored(
     ]
     for line in not_events:
         writer.append(line)
-    with (spool / list_segments(spool)[0].path.name).open("ab") as handle:
+    with list_segments(spool)[0].path.open("ab") as handle:
         handle.write(b"not json at all\n[1, 2]\n")
     writer.append({**record(9), "session_id": 5, "from_a_newer_writer": "x"})
     writer.close()

@@ -9,7 +9,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
@@ -130,12 +130,9 @@ def _geo() -> enrichment.GeoLookup:
         return enrichment.GeoLookup(None)
 
 
-def _tracked_domains(sent: Sequence[str]) -> list[str]:
+def _tracked_domains(sent: Iterable[str]) -> list[str]:
     """The tracked sites among the domains sent, normalised, each once, in the order sent."""
     tracked = sites.known_domains()
-    if len(sent) == 1:  # nearly always
-        domain = normalise_domain(sent[0])
-        return [domain] if domain in tracked else []
     return list(dict.fromkeys(d for d in map(normalise_domain, sent) if d in tracked))
 
 

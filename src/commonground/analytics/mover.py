@@ -75,14 +75,12 @@ class VisitTracker:
         last = self._last.get(key)
         if last is not None and abs(ts - last[0]) <= _VISIT_TIMEOUT_US:
             session = last[1]
-            if ts < last[0]:
-                ts = last[0]
         else:
             digest = hashlib.blake2b(
                 f"{site}\x00{visitor_id}\x00{ts}".encode(), digest_size=8
             ).digest()
             session = int.from_bytes(digest, "big") >> 1
-        self._last[key] = (ts, session)
+        self._last[key] = (max(ts, last[0]) if last else ts, session)
         return session
 
     def forget_before(self, cutoff: datetime) -> None:

@@ -78,8 +78,6 @@ def _pick(data: dict[str, Any], key: str) -> Any:
 # surrogate pairs that JSON's \uXXXX escapes can smuggle in alone (they cannot be written as
 # UTF-8, so nothing downstream could keep them).
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
 _UNPRINTABLE_MESSAGE = "must not contain control characters or unpaired surrogates"
 
 
@@ -211,10 +209,7 @@ def event_request_from_data(data: dict[str, Any]) -> EventRequest:
     hostname, pathname = page
 
     raw_domain = _text(_pick(data, "domain"), "domain", required=True, limit=1000)
-    if "," in raw_domain:  # one event for several sites
-        domains = tuple(d.strip().lower() for d in raw_domain.split(",") if d.strip())
-    else:
-        domains = (raw_domain.strip().lower(),) if raw_domain.strip() else ()
+    domains = tuple(d.strip().lower() for d in raw_domain.split(",") if d.strip())
     if not domains or len(domains) > MAX_DOMAINS:
         raise EventRequestError("domain", f"must name 1 to {MAX_DOMAINS} sites")
 

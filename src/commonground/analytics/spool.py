@@ -97,12 +97,16 @@ class Segment:
     def writer_pid(self) -> int:
         return int(self.path.stem.rsplit("-", 1)[1])
 
+    def current_path(self) -> Path:
+        """Where the segment is now: an open one may have been closed since it was listed."""
+        return self.path if self.path.exists() else self.path.with_suffix(CLOSED_SUFFIX)
+
     def size(self) -> int:
         """Bytes written so far (0 once the segment is gone)."""
-        for path in (self.path, self.path.with_suffix(CLOSED_SUFFIX)):
-            with contextlib.suppress(FileNotFoundError):
-                return path.stat().st_size
-        return 0
+        try:
+            return self.current_path().stat().st_size
+        except FileNotFoundError:
+            return 0
 
 
 def _pid_alive(pid: int) -> bool:
@@ -141,10 +145,7 @@ def read_lines(
     A trailing line without its newline is left for later, or, in a closed segment, is the
     remnant of a write that was never acknowledged and is skipped.
     """
-    path = segment.path
-    if not path.exists():  # renamed from .open to .closed since listing
-        path = path.with_suffix(CLOSED_SUFFIX)
-    with path.open("rb") as handle:
+    with segment.current_path().open("rb") as handle:
         handle.seek(offset)
         chunk = handle.read(max_bytes)
     end = chunk.rfind(b"\n")
