@@ -10,8 +10,7 @@ paths in the URL map, so ``runserver`` and the test client answer them identical
 Django's request_started/request_finished signals are not sent; their one job that matters
 here, retiring database connections that are broken or past CONN_MAX_AGE, is done directly,
 at most once a second and only for connections that are open: these apps rarely touch the
-database. An exception
-is logged and answered with a plain 500, as Django would.
+database. An exception is logged and answered with a plain 500, as Django would.
 """
 
 import logging

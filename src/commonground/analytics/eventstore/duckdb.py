@@ -55,8 +55,9 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 # A batch reaches DuckDB as one column of JSON rows (see EventStore.insert_rows), registered
-# as a view and parsed by DuckDB's JSON reader into typed columns: no Python object per value
-# (about 6 µs an event, against 25 for building a numpy array per column).
+# as a view and parsed by DuckDB's JSON reader into typed columns: no Python object per value.
+# With it the mover spends about 27 µs an event in all, against 79 when it built an Event per
+# line and a numpy array per column (docs/architecture.md).
 _ROW_TYPES = {
     "ts": "BIGINT",  # microseconds since the epoch
     "visitor_id": "BIGINT",

@@ -14,7 +14,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Each test session gets its own media and cache directories unless told otherwise.
 _TEST_DIR = Path(env.str("COMMONGROUND_TEST_DIR", default=tempfile.mkdtemp(prefix="cg-test-")))
 MEDIA_ROOT = _TEST_DIR / "media"
-ANALYTICS_STORE_SOCKET = _TEST_DIR / "events.sock"
 STATIC_ROOT = _TEST_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 CACHES = {
@@ -48,6 +47,7 @@ WHITENOISE_USE_FINDERS = True
 # Analytics files live in the shared test directory, so server and mover subprocesses see them.
 ANALYTICS_SPOOL_DIR = _TEST_DIR / "spool"
 ANALYTICS_SITES_STAMP = _TEST_DIR / "analytics-sites.stamp"
+ANALYTICS_STORE_SOCKET = _TEST_DIR / "events.sock"
 EVENT_STORE = {
     "BACKEND": "commonground.analytics.eventstore.duckdb.DuckDBEventStore",
     "OPTIONS": {"path": str(_TEST_DIR / "events.duckdb")},
