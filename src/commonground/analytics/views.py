@@ -8,7 +8,7 @@ the URL map for ``runserver`` and the test client. Both give the same answers.
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from http import HTTPStatus
 from typing import Any
@@ -95,7 +95,7 @@ def _answer(method: str, meta: Mapping[str, Any], read: Read, handler: Handler) 
 def _with_dropped(answer: Answer, dropped: str) -> Answer:
     if not dropped:
         return answer
-    return Answer(answer.status, answer.body, answer.content_type, (("X-Dropped", dropped),))
+    return replace(answer, headers=(("X-Dropped", dropped),))
 
 
 _EVENT_OK = Answer(202, b"ok")
