@@ -54,3 +54,39 @@ class TrackedSite(models.Model):
 
 def normalise_domain(domain: str) -> str:
     return domain.strip().lower().removeprefix("www.")
+
+
+class Goal(models.Model):
+    """What counts as a conversion on a site: a custom event, or a view of matching pages.
+
+    A page path may hold ``*`` (any characters but ``/``) and ``**`` (any characters), so
+    ``/blog/*`` is every post and ``/docs/**`` every page under /docs.
+    """
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "custom event"
+        PAGE = "page", "page visit"
+
+    site = models.ForeignKey(TrackedSite, on_delete=models.CASCADE, related_name="goals")
+    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.EVENT)
+    event_name = models.CharField(
+        max_length=120, blank=True, help_text="For a custom-event goal: the event's name."
+    )
+    page_path = models.CharField(
+        max_length=2000,
+        blank=True,
+        help_text="For a page goal: the path, with * for one segment and ** for any.",
+    )
+    display_name = models.CharField(
+        max_length=120, help_text="How the goal is shown and asked for in queries."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site", "display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "display_name"], name="goal_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
