@@ -1,5 +1,6 @@
 """Relational analytics state: tracked sites and daily visitor-id salts (never the events)."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -90,3 +91,93 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+class Annotation(models.Model):
+    """A dated note on a site's traffic graph ("newsletter sent"), written by a person.
+
+    Publish events are shown too, but read from Wagtail's log when asked for; only the
+    notes people write are stored here.
+    """
+
+    site = models.ForeignKey(TrackedSite, on_delete=models.CASCADE, related_name="annotations")
+    date = models.DateField(help_text="The day, in the site's time zone.")
+    text = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site", "date", "created_at"]
+        indexes = [models.Index(fields=["site", "date"], name="annotation_site_date")]
+        # Who may see the dashboard at all: a permission of its own, so that a role can be
+        # given the admin without the numbers.
+        permissions = [("view_dashboard", "Can view the analytics dashboard")]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()}: {self.text}"
+
+
+class ApiKey(models.Model):
+    """A user's key to the Stats API, reading only ``sites``; the secret is kept as a hash.
+
+    A key reads ``cg_<prefix>_<secret>``: the prefix is public and names the key in the admin,
+    the secret is 32 random bytes shown once at creation. 256 random bits cannot be guessed,
+    so a fast hash (SHA-256) protects them as well as a slow password hash would, and costs
+    microseconds on every request instead of tens of milliseconds.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="analytics_api_keys"
+    )
+    name = models.CharField(max_length=120, help_text="What the key is for, e.g. “BI dashboard”.")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    sites = models.ManyToManyField(
+        TrackedSite, related_name="api_keys", help_text="The sites this key may read."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.masked})"
+
+    @property
+    def masked(self) -> str:
+        """The key as the admin shows it: the prefix, never the secret."""
+        return f"cg_{self.prefix}_…"
+
+
+class ApiKeyRateWindow(models.Model):
+    """How many requests a key made in its current window of ``period_seconds``.
+
+    One row per key and period, overwritten when a new window starts, so the table never
+    grows beyond two rows a key; the count is raised in one atomic upsert (see
+    ``stats_api/rate_limits.py``), which keeps it exact with any number of server processes.
+    """
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="rate_windows")
+    period_seconds = models.PositiveIntegerField()
+    window_start = models.BigIntegerField()  # seconds since the Unix epoch
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "period_seconds"], name="unique_api_key_rate_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} requests in {self.period_seconds}s from {self.window_start}"
