@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+# Browser libraries for the admin, fetched from npm and hash-checked (scripts/fetch_vendor_assets.py).
+VENDOR_STAMP := src/commonground/analytics/static/analytics/vendor/.fetched
 export COMMONGROUND_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: demo test install lint typecheck test-sqlite test-postgres bench clean
@@ -13,13 +15,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# Order-only: the vendor files are refreshed when their pins change, without a pip reinstall.
+$(STAMP): pyproject.toml | $(BIN)/python $(VENDOR_STAMP)
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
+$(TEST_STAMP): pyproject.toml | $(BIN)/python $(VENDOR_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $@ $(STAMP)
+
+$(VENDOR_STAMP): scripts/fetch_vendor_assets.py | $(BIN)/python
+	$(BIN)/python scripts/fetch_vendor_assets.py
 
 install: $(STAMP)
 
@@ -53,4 +59,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/generate.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts $(dir $(VENDOR_STAMP))
