@@ -181,3 +181,25 @@ class ApiKeyRateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} requests in {self.period_seconds}s from {self.window_start}"
+
+
+class Segment(models.Model):
+    """A saved set of filters (Stats API v2 form), asked for as ``["is", "segment", [id]]``."""
+
+    site = models.ForeignKey(TrackedSite, on_delete=models.CASCADE, related_name="segments")
+    name = models.CharField(max_length=120)
+    filters = models.JSONField(
+        help_text='Filters as in the Stats API, e.g. [["is", "visit:source", ["Google"]]].'
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="segment_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
