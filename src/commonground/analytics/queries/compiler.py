@@ -1,0 +1,354 @@
+"""A :class:`StatsQuery` as one SQLGlot tree, rendered for the store's dialect.
+
+Constant fragments are written once in DuckDB's dialect and parsed; every value that comes
+from a query, a goal or a site is a numbered bound parameter (``$1``), never text in the SQL.
+A filter on the other level (a page filter on a visit query, a source filter on an event
+query) becomes a semi-join on ``session_id``: a visit lies within one UTC day, so the other
+table is read only over the period widened by a day.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from .catalogue import PAGE_SPEED_COLUMNS, Dimension, Level
+from .dates import Period
+from .request import Condition, Filter, Junction, Negation, QueryError, StatsQuery
+
+DIALECT = "duckdb"
+NO_PROP = "(none)"  # the value of a custom property an event does not have
+_TABLES = {Level.EVENT: "events", Level.VISIT: "visits_all"}
+_TIME_COLUMNS = {Level.EVENT: "ts", Level.VISIT: "started_at"}
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRule:
+    """A goal as the compiler needs it: its name and what an event must be to reach it."""
+
+    name: str
+    event_name: str = ""  # a custom-event goal
+    page_pattern: str = ""  # a page goal: the path with * and ** wildcards
+
+    @property
+    def page_regex(self) -> str:
+        return page_path_regex(self.page_pattern)
+
+
+def page_path_regex(pattern: str) -> str:
+    """``/blog/*`` -> ``^/blog/[^/]*$``: ``*`` is one path segment, ``**`` anything."""
+    parts = re.split(r"(\*\*|\*)", pattern)
+    body = "".join(
+        ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part) for part in parts
+    )
+    return f"^{body}$"
+
+
+@cache
+def _fragment(sql: str) -> exp.Expr:
+    return sqlglot.parse_one(sql, read=DIALECT)
+
+
+def fragment(sql: str) -> exp.Expr:
+    """A constant piece of SQL (never with input in it), parsed once, copied per use."""
+    return _fragment(sql).copy()
+
+
+@dataclass
+class Parameters:
+    """Values bound to ``$1``, ``$2``... in the order they were added."""
+
+    values: list[Any] = field(default_factory=list)
+
+    def add(self, value: Any) -> exp.Placeholder:
+        self.values.append(value)
+        return exp.Placeholder(this=str(len(self.values)))
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    sql: str
+    params: list[Any]
+    dimension_count: int
+    aggregates: tuple[str, ...]  # the columns after the dimensions, by name
+
+
+# What each metric needs from the store; the answer's metrics are computed from these.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "visitors": ("visitors",),
+    "visits": ("visits",),
+    "pageviews": ("pageviews",),
+    "views_per_visit": ("pageviews", "visits"),
+    "bounce_rate": ("bounces", "visits"),
+    "visit_duration": ("duration", "visits"),
+    "events": ("events",),
+    "conversion_rate": ("visitors",),
+    "revenue": ("revenue",),
+    "percentage": ("visitors",),
+    "lcp_p75": ("lcp_p75",),
+    "inp_p75": ("inp_p75",),
+    "cls_p75": ("cls_p75",),
+    "ttfb_p75": ("ttfb_p75",),
+}
+
+_AGGREGATES: dict[Level, dict[str, str]] = {
+    Level.VISIT: {
+        "visitors": "count(DISTINCT visitor_id)",
+        "visits": "count(*)",
+        "pageviews": "coalesce(sum(pageviews), 0)",
+        "bounces": "coalesce(sum(CASE WHEN is_bounce THEN 1 ELSE 0 END), 0)",
+        "duration": "coalesce(sum(duration_s), 0)",
+        "events": "coalesce(sum(events), 0)",
+    },
+    Level.EVENT: {
+        "visitors": "count(DISTINCT visitor_id)",
+        "visits": "count(DISTINCT session_id)",
+        "pageviews": "coalesce(sum(CASE WHEN name = 'pageview' THEN 1 ELSE 0 END), 0)",
+        "events": "count(*)",
+        "revenue": "coalesce(sum(revenue_amount), 0)",
+        **{
+            metric: f"quantile_cont({column}, 0.75)"
+            for metric, column in PAGE_SPEED_COLUMNS.items()
+        },
+    },
+}
+_APPROXIMATE_VISITORS = "approx_count_distinct(visitor_id)"
+# How to order by a metric in SQL (derived ones as the ratio of their aggregates).
+_ORDER_EXPRESSIONS = {
+    "views_per_visit": "{pageviews} / nullif({visits}, 0)",
+    "bounce_rate": "{bounces} / nullif({visits}, 0)",
+    "visit_duration": "{duration} / nullif({visits}, 0)",
+    "percentage": "{visitors}",
+    "conversion_rate": "{visitors}",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What to compile: the query plus what the runner decided around it."""
+
+    query: StatsQuery
+    site: str
+    period: Period
+    zone: str
+    goals: Sequence[GoalRule]
+    level: Level
+    approximate: bool = False
+    aggregates: tuple[str, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    order_in_sql: bool = True
+    paginate: bool = True
+
+
+def compile_plan(plan: Plan) -> Compiled:
+    params = Parameters()
+    level = plan.level
+    select: list[exp.Expr] = []
+    for index, dim in enumerate(plan.dimensions):
+        select.append(exp.alias_(_dimension_expression(dim, level, plan, params), f"d{index}"))
+    aggregate_sql = dict(_AGGREGATES[level])
+    if plan.approximate:
+        aggregate_sql["visitors"] = _APPROXIMATE_VISITORS
+    for name in plan.aggregates:
+        select.append(exp.alias_(fragment(aggregate_sql[name]), name))
+    grouped = bool(plan.dimensions)
+    if grouped:
+        select.append(exp.alias_(fragment("count(*) OVER ()"), "total_rows"))
+
+    source = _source(plan, params)
+    where: list[exp.Expr] = [
+        exp.column("site").eq(params.add(plan.site)),
+        exp.column(_TIME_COLUMNS[level]) >= params.add(plan.period.start),
+        exp.column(_TIME_COLUMNS[level]) < params.add(plan.period.end),
+    ]
+    where += [_filter_expression(f, level, plan, params) for f in plan.filters]
+    query = exp.select(*select).from_(source).where(exp.and_(*where))
+    if grouped:
+        query = query.group_by(*(exp.Literal.number(i + 1) for i in range(len(plan.dimensions))))
+        if plan.order_in_sql:
+            query = query.order_by(*_ordering(plan, aggregate_sql))
+        if plan.paginate and plan.order_in_sql:
+            query = query.limit(params.add(plan.query.limit)).offset(params.add(plan.query.offset))
+    return Compiled(
+        sql=query.sql(dialect=DIALECT),
+        params=params.values,
+        dimension_count=len(plan.dimensions),
+        aggregates=plan.aggregates,
+    )
+
+
+def _source(plan: Plan, params: Parameters) -> exp.Expr:
+    table = _TABLES[plan.level]
+    if not any(d.is_goal for d in plan.dimensions):
+        return exp.to_table(table)
+    # One branch per goal: an event reaching two goals counts for each.
+    branches: list[exp.Expr] = []
+    for goal in plan.goals:
+        branches.append(
+            exp.select(exp.Star(), exp.alias_(params.add(goal.name), "goal"))
+            .from_(table)
+            .where(
+                exp.and_(
+                    exp.column("site").eq(params.add(plan.site)),
+                    exp.column("ts") >= params.add(plan.period.start),
+                    exp.column("ts") < params.add(plan.period.end),
+                    _goal_condition(goal, params),
+                )
+            )
+        )
+    if not branches:  # no goals yet: an empty answer, not an error
+        branches.append(
+            exp.select(exp.Star(), exp.alias_(exp.Literal.string(""), "goal"))
+            .from_(table)
+            .where(exp.false())
+        )
+    union = branches[0]
+    for branch in branches[1:]:
+        union = exp.union(union, branch, distinct=False)
+    return exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("e")))
+
+
+def _dimension_expression(dim: Dimension, level: Level, plan: Plan, params: Parameters) -> exp.Expr:
+    if dim.is_time:
+        local = exp.AtTimeZone(
+            this=exp.AtTimeZone(
+                this=exp.column(_TIME_COLUMNS[level]), zone=exp.Literal.string("UTC")
+            ),
+            zone=params.add(plan.zone),
+        )
+        return exp.func("date_trunc", exp.Literal.string(dim.column), local)
+    if dim.is_goal:
+        return exp.column("goal")
+    return _column(dim, params)
+
+
+def _column(dim: Dimension, params: Parameters) -> exp.Expr:
+    if dim.is_prop:
+        value = exp.Bracket(this=exp.column("props"), expressions=[params.add(dim.column)])
+        return exp.Coalesce(this=value, expressions=[exp.Literal.string(NO_PROP)])
+    return exp.column(dim.column)
+
+
+def _goal_condition(goal: GoalRule, params: Parameters) -> exp.Expr:
+    if goal.event_name:
+        return exp.column("name").eq(params.add(goal.event_name))
+    return exp.and_(
+        exp.column("name").eq(exp.Literal.string("pageview")),
+        exp.func("regexp_matches", exp.column("pathname"), params.add(goal.page_regex)),
+    )
+
+
+def _filter_expression(node: Filter, level: Level, plan: Plan, params: Parameters) -> exp.Expr:
+    if isinstance(node, Junction):
+        parts = [_filter_expression(child, level, plan, params) for child in node.children]
+        return exp.and_(*parts) if node.operator == "and" else exp.or_(*parts)
+    if isinstance(node, Negation):
+        return exp.not_(exp.paren(_filter_expression(node.child, level, plan, params)))
+    if not isinstance(node, Condition):
+        raise TypeError(f"segments are expanded before compiling, got {node!r}")
+    negative = node.operator.endswith("_not")
+    positive = _positive_condition(node, plan, params)
+    dim_level = node.dimension.level or level
+    if dim_level is not level:
+        positive = _semi_join(positive, dim_level, plan, params)
+    return exp.not_(exp.paren(positive)) if negative else positive
+
+
+def _positive_condition(node: Condition, plan: Plan, params: Parameters) -> exp.Expr:
+    operator = node.operator.removesuffix("_not")
+    if node.dimension.is_goal:
+        goals = {goal.name: goal for goal in plan.goals}
+        chosen = [goals[name] for name in node.values if name in goals]
+        if not chosen:
+            return exp.false()
+        return exp.or_(*(exp.paren(_goal_condition(goal, params)) for goal in chosen))
+    column = _column(node.dimension, params)
+    if operator == "is":
+        return exp.In(this=column, expressions=[params.add(value) for value in node.values])
+    if operator == "contains":
+        tests: list[exp.Expr] = [
+            exp.func("strpos", column.copy(), params.add(value)) > exp.Literal.number(0)
+            for value in node.values
+        ]
+    else:
+        tests = [
+            exp.func("regexp_matches", column.copy(), params.add(value)) for value in node.values
+        ]
+    return exp.or_(*tests) if len(tests) > 1 else tests[0]
+
+
+def _semi_join(condition: exp.Expr, other: Level, plan: Plan, params: Parameters) -> exp.Expr:
+    period = plan.period
+    if other is Level.EVENT:  # events of visits that began in the period
+        start, end = period.start, period.end + _DAY
+    else:  # visits whose events fall in the period began at most a day before it
+        start, end = period.start - _DAY, period.end
+    sessions = (
+        exp.select("session_id")
+        .from_(_TABLES[other])
+        .where(
+            exp.and_(
+                exp.column("site").eq(params.add(plan.site)),
+                exp.column(_TIME_COLUMNS[other]) >= params.add(_naive(start)),
+                exp.column(_TIME_COLUMNS[other]) < params.add(_naive(end)),
+                condition,
+            )
+        )
+    )
+    return exp.In(this=exp.column("session_id"), query=exp.Subquery(this=sessions))
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None)
+
+
+def _ordering(plan: Plan, aggregate_sql: dict[str, str]) -> list[exp.Expr]:
+    positions = {dim.name: index + 1 for index, dim in enumerate(plan.dimensions)}
+    order: list[exp.Expr] = []
+    requested = plan.query.order_by or _default_order(plan)
+    for name, direction in requested:
+        if name in positions:
+            target: exp.Expr = exp.Literal.number(positions[name])
+        else:
+            template = _ORDER_EXPRESSIONS.get(name, "{" + name + "}")
+            needed = {aggregate: f"({aggregate_sql[aggregate]})" for aggregate in NEEDS[name]}
+            target = fragment(template.format(**needed))
+        order.append(exp.Ordered(this=target, desc=direction == "desc", nulls_first=False))
+    # Ties broken by the dimensions, so pages of an answer never overlap.
+    for dim in plan.dimensions:
+        if dim.name not in dict(requested):
+            order.append(exp.Ordered(this=exp.Literal.number(positions[dim.name])))
+    return order
+
+
+def _default_order(plan: Plan) -> tuple[tuple[str, str], ...]:
+    times = [d.name for d in plan.dimensions if d.is_time]
+    if times:
+        return ((times[0], "asc"),)
+    return ((plan.query.metrics[0], "desc"),)
+
+
+def check_goal_names(query_filters: Sequence[Filter], goals: Sequence[GoalRule]) -> None:
+    """Refuse a goal filter that names no goal of the site (a typo would answer zero)."""
+    names = {goal.name for goal in goals}
+
+    def walk(node: Filter, at: str) -> None:
+        if isinstance(node, Junction):
+            for index, child in enumerate(node.children):
+                walk(child, f"{at}[1][{index}]")
+        elif isinstance(node, Negation):
+            walk(node.child, f"{at}[1]")
+        elif isinstance(node, Condition) and node.dimension.is_goal:
+            for index, value in enumerate(node.values):
+                if value not in names:
+                    raise QueryError(f"{at}[2][{index}]", f"the site has no goal named {value!r}")
+
+    for index, node in enumerate(query_filters):
+        walk(node, f"filters[{index}]")

@@ -1,0 +1,320 @@
+"""A stats query as asked (Plausible Stats API v2 vocabulary), checked into a :class:`StatsQuery`.
+
+Every refusal is a :class:`QueryError` naming the field at fault, e.g. ``filters[1][2]``.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import msgspec
+import re2
+
+from .catalogue import (
+    COMPARISONS,
+    DATE_RANGES,
+    FILTER_OPERATORS,
+    METRICS,
+    Dimension,
+    Level,
+    dimension,
+)
+
+MAX_BODY_VALUES = 1000  # values in one filter
+MAX_VALUE_LENGTH = 2000
+MAX_FILTER_DEPTH = 8
+MAX_LIMIT = 10_000
+
+
+class QueryError(ValueError):
+    """A query that cannot be answered; ``field`` says which part of it is wrong."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+# --- typed query ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    operator: str  # one of FILTER_OPERATORS
+    dimension: Dimension
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Junction:
+    operator: Literal["and", "or"]
+    children: tuple["Filter", ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    child: "Filter"
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRef:
+    """``["is", "segment", [id]]``: a saved segment, expanded when the query runs."""
+
+    segment_id: int
+
+
+Filter = Condition | Junction | Negation | SegmentRef
+
+
+@dataclass(frozen=True, slots=True)
+class StatsQuery:
+    """Metrics broken down by dimensions, for one site and date range, under filters."""
+
+    site_id: str
+    date_range: str | tuple[date, date]
+    metrics: tuple[str, ...]
+    dimensions: tuple[Dimension, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    order_by: tuple[tuple[str, Literal["asc", "desc"]], ...] = ()
+    limit: int = MAX_LIMIT
+    offset: int = 0
+    comparison: str | None = None
+    time_labels: bool = False
+    total_rows: bool = False
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def level(self) -> Level:
+        """Events answer when a dimension or metric needs them; visits otherwise."""
+        if any(d.level is Level.EVENT for d in self.dimensions):
+            return Level.EVENT
+        if any(Level.VISIT not in METRICS[m].levels for m in self.metrics):
+            return Level.EVENT
+        return Level.VISIT
+
+
+# --- the JSON shape, decoded by msgspec -----------------------------------------------------
+
+
+class _Pagination(msgspec.Struct, forbid_unknown_fields=True):
+    limit: int = MAX_LIMIT
+    offset: int = 0
+
+
+class _Include(msgspec.Struct, forbid_unknown_fields=True):
+    comparison: str | None = None
+    time_labels: bool = False
+    total_rows: bool = False
+
+
+class QueryBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The request body of ``POST /api/v2/query`` (also what the OpenAPI schema is made of)."""
+
+    site_id: str
+    date_range: str | list[str]
+    metrics: list[str]
+    dimensions: list[str] = []
+    filters: list[Any] = []
+    order_by: list[list[str]] = []
+    pagination: _Pagination = msgspec.field(default_factory=_Pagination)
+    include: _Include = msgspec.field(default_factory=_Include)
+
+
+_decode_body = msgspec.json.Decoder(QueryBody).decode
+_AT = re.compile(r" - at `\$(.*)`$")
+_FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
+
+
+def _error_from_msgspec(error: msgspec.MsgspecError) -> QueryError:
+    text = str(error)
+    at = _AT.search(text)
+    path = at.group(1).lstrip(".") if at else ""
+    message = _AT.sub("", text)
+    named = _FIELD_IN_MESSAGE.search(message)
+    if named and ("missing required" in message or "unknown field" in message):
+        path = f"{path}.{named.group(1)}" if path else named.group(1)
+    if isinstance(error, msgspec.DecodeError) and not at:
+        return QueryError("body", f"not valid JSON ({message})")
+    return QueryError(path or "body", message[0].lower() + message[1:])
+
+
+def parse_query(body: bytes | str | dict[str, Any]) -> StatsQuery:
+    """Check a query (JSON text or an already decoded object) and type it."""
+    try:
+        raw = msgspec.convert(body, QueryBody) if isinstance(body, dict) else _decode_body(body)
+    except msgspec.MsgspecError as error:
+        raise _error_from_msgspec(error) from None
+    return _typed(raw)
+
+
+def _typed(raw: QueryBody) -> StatsQuery:
+    site_id = raw.site_id.strip()
+    if not site_id:
+        raise QueryError("site_id", "must not be empty")
+    metrics = _metrics(raw.metrics)
+    dimensions = _dimensions(raw.dimensions)
+    filters = tuple(_filter(f, f"filters[{i}]", 1) for i, f in enumerate(raw.filters))
+    order_by = _order_by(raw.order_by, metrics, dimensions)
+    if not 1 <= raw.pagination.limit <= MAX_LIMIT:
+        raise QueryError("pagination.limit", f"must be between 1 and {MAX_LIMIT}")
+    if raw.pagination.offset < 0:
+        raise QueryError("pagination.offset", "must not be negative")
+    comparison = raw.include.comparison
+    if comparison is not None and comparison not in COMPARISONS:
+        raise QueryError("include.comparison", f"must be one of {', '.join(COMPARISONS)}")
+    query = StatsQuery(
+        site_id=site_id,
+        date_range=_date_range(raw.date_range),
+        metrics=metrics,
+        dimensions=dimensions,
+        filters=filters,
+        order_by=order_by,
+        limit=raw.pagination.limit,
+        offset=raw.pagination.offset,
+        comparison=comparison,
+        time_labels=raw.include.time_labels,
+        total_rows=raw.include.total_rows,
+        raw=msgspec.to_builtins(raw),
+    )
+    _check_levels(query)
+    return query
+
+
+def _date_range(value: str | list[str]) -> str | tuple[date, date]:
+    if isinstance(value, str):
+        if value not in DATE_RANGES:
+            raise QueryError(
+                "date_range", f"must be one of {', '.join(DATE_RANGES)} or [first, last]"
+            )
+        return value
+    if len(value) != 2:
+        raise QueryError("date_range", "a custom range is two ISO dates: [first, last]")
+    days = []
+    for index, text in enumerate(value):
+        try:
+            days.append(date.fromisoformat(text))
+        except ValueError:
+            raise QueryError(f"date_range[{index}]", f"{text!r} is not an ISO date") from None
+    if days[0] > days[1]:
+        raise QueryError("date_range", "the first date is after the last")
+    return days[0], days[1]
+
+
+def _metrics(names: list[str]) -> tuple[str, ...]:
+    if not names:
+        raise QueryError("metrics", "ask for at least one metric")
+    for index, name in enumerate(names):
+        if name not in METRICS:
+            raise QueryError(
+                f"metrics[{index}]", f"unknown metric {name!r}; known: {', '.join(METRICS)}"
+            )
+        if name in names[:index]:
+            raise QueryError(f"metrics[{index}]", f"{name!r} is asked for twice")
+    return tuple(names)
+
+
+def _dimensions(names: list[str]) -> tuple[Dimension, ...]:
+    dimensions: list[Dimension] = []
+    for index, name in enumerate(names):
+        found = dimension(name)
+        if found is None:
+            raise QueryError(f"dimensions[{index}]", f"unknown dimension {name!r}")
+        if found in dimensions:
+            raise QueryError(f"dimensions[{index}]", f"{name!r} is asked for twice")
+        if found.is_time and any(d.is_time for d in dimensions):
+            raise QueryError(f"dimensions[{index}]", "only one time dimension at a time")
+        dimensions.append(found)
+    return tuple(dimensions)
+
+
+def _filter(value: Any, at: str, depth: int) -> Filter:
+    if depth > MAX_FILTER_DEPTH:
+        raise QueryError(at, f"filters nest at most {MAX_FILTER_DEPTH} deep")
+    if not isinstance(value, list) or not value or not isinstance(value[0], str):
+        raise QueryError(at, 'a filter is ["operator", dimension, [values]], or and/or/not')
+    operator = value[0]
+    if operator in ("and", "or"):
+        if len(value) != 2 or not isinstance(value[1], list) or not value[1]:
+            raise QueryError(at, f'"{operator}" takes one non-empty list of filters')
+        children = tuple(
+            _filter(child, f"{at}[1][{i}]", depth + 1) for i, child in enumerate(value[1])
+        )
+        return Junction("and" if operator == "and" else "or", children)
+    if operator == "not":
+        if len(value) != 2:
+            raise QueryError(at, '"not" takes one filter')
+        return Negation(_filter(value[1], f"{at}[1]", depth + 1))
+    if operator not in FILTER_OPERATORS:
+        raise QueryError(
+            f"{at}[0]",
+            f"unknown operator {operator!r}; known: {', '.join(FILTER_OPERATORS)}, and, or, not",
+        )
+    if len(value) != 3:
+        raise QueryError(at, f'"{operator}" takes a dimension and a list of values')
+    name, values = value[1], value[2]
+    if name == "segment":
+        return _segment(operator, values, at)
+    found = dimension(name) if isinstance(name, str) else None
+    if found is None:
+        raise QueryError(f"{at}[1]", f"unknown dimension {name!r}")
+    if found.is_time:
+        raise QueryError(f"{at}[1]", "time is chosen by date_range, not filtered")
+    if found.is_goal and operator not in ("is", "is_not"):
+        raise QueryError(f"{at}[0]", "goals are filtered with is or is_not")
+    if not isinstance(values, list) or not values:
+        raise QueryError(f"{at}[2]", "a non-empty list of values")
+    if len(values) > MAX_BODY_VALUES:
+        raise QueryError(f"{at}[2]", f"at most {MAX_BODY_VALUES} values")
+    for index, item in enumerate(values):
+        if not isinstance(item, str):
+            raise QueryError(f"{at}[2][{index}]", "values are strings")
+        if len(item) > MAX_VALUE_LENGTH:
+            raise QueryError(f"{at}[2][{index}]", f"longer than {MAX_VALUE_LENGTH} characters")
+        if operator.startswith("matches"):
+            try:
+                re2.compile(item)
+            except re2.error as error:
+                raise QueryError(f"{at}[2][{index}]", f"not a valid pattern: {error}") from None
+    return Condition(operator, found, tuple(values))
+
+
+def _segment(operator: str, values: Any, at: str) -> SegmentRef:
+    if operator != "is":
+        raise QueryError(f"{at}[0]", 'segments are filtered with "is"')
+    if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], int):
+        raise QueryError(f"{at}[2]", "one segment id, e.g. [12]")
+    return SegmentRef(values[0])
+
+
+def _order_by(
+    pairs: list[list[str]], metrics: tuple[str, ...], dimensions: tuple[Dimension, ...]
+) -> tuple[tuple[str, Literal["asc", "desc"]], ...]:
+    known = set(metrics) | {d.name for d in dimensions}
+    order: list[tuple[str, Literal["asc", "desc"]]] = []
+    for index, pair in enumerate(pairs):
+        if len(pair) != 2 or pair[1] not in ("asc", "desc"):
+            raise QueryError(f"order_by[{index}]", 'each is [metric or dimension, "asc"|"desc"]')
+        if pair[0] not in known:
+            raise QueryError(
+                f"order_by[{index}]", f"{pair[0]!r} is not among the query's metrics or dimensions"
+            )
+        order.append((pair[0], "asc" if pair[1] == "asc" else "desc"))
+    return tuple(order)
+
+
+def _check_levels(query: StatsQuery) -> None:
+    """Visit metrics cannot be split by an event dimension (a visit has many pages)."""
+    level = query.level
+    for index, name in enumerate(query.metrics):
+        if level not in METRICS[name].levels:
+            event_dimension = next(
+                (d.name for d in query.dimensions if d.level is Level.EVENT), None
+            )
+            reason = (
+                f"cannot be broken down by {event_dimension}"
+                if event_dimension
+                else "cannot be asked together with "
+                + ", ".join(m for m in query.metrics if Level.VISIT not in METRICS[m].levels)
+            )
+            raise QueryError(f"metrics[{index}]", f"{name} is a visit metric and {reason}")
