@@ -1,0 +1,44 @@
+"""Grants of model permissions to the roles, for data migrations (the loader skips ``_`` files).
+
+The roles migration (core 0002) gave IT "every permission there is" once, which does not cover
+models created after it ran, so each later model's permissions are granted explicitly.
+Permissions are normally created after all migrations have run; these grants need them now.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+
+def role_grants(model_name, grants):
+    """(grant, revoke) for RunPython: ``grants`` maps role names to codenames of analytics'
+    ``model_name``. A role IT has deleted gets nothing; reversing removes exactly these."""
+
+    def _grants(apps):
+        app_config = apps.get_app_config("analytics")
+        # Migration state's app stubs have no models module, and create_permissions skips those.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
+        Permission = apps.get_model("auth.Permission")
+        by_codename = {
+            permission.codename: permission
+            for permission in Permission.objects.filter(
+                content_type__app_label="analytics", content_type__model=model_name
+            )
+        }
+        Group = apps.get_model("auth.Group")
+        for group in Group.objects.filter(name__in=grants):
+            # A KeyError means the permissions were not created: better to stop than to skip.
+            yield group, [by_codename[codename] for codename in grants[group.name]]
+
+    def grant(apps, schema_editor):
+        for group, permissions in _grants(apps):
+            group.permissions.add(*permissions)
+
+    def revoke(apps, schema_editor):
+        for group, permissions in _grants(apps):
+            group.permissions.remove(*permissions)
+
+    return grant, revoke
