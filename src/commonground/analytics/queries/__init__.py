@@ -1,15 +1,36 @@
 """Insight queries: typed questions (Plausible Stats API v2 vocabulary) compiled once to SQL.
 
-``parse_query`` checks a request into a :class:`StatsQuery`; ``run_query`` answers it through
-the event store's query service. Every refusal is a :class:`QueryError` naming the field.
+One class per insight: :class:`StatsQuery` (metrics by dimensions), :class:`FunnelQuery`,
+:class:`JourneyQuery`. ``parse_*`` checks a request into one; ``run_*`` answers it through the
+event store's query service. Every refusal is a :class:`QueryError` naming the field.
 """
 
 from typing import Any
 
+from .funnels import FunnelQuery, parse_funnel, run_funnel
+from .journeys import JourneyQuery, parse_journey, run_journey
 from .request import QueryBody, QueryError, StatsQuery, parse_query
 from .stats import Reader, run_stats
 
-__all__ = ["QueryBody", "QueryError", "StatsQuery", "parse_query", "run_query"]
+__all__ = [
+    "FunnelQuery",
+    "JourneyQuery",
+    "QueryBody",
+    "QueryError",
+    "StatsQuery",
+    "answer_funnel",
+    "answer_journey",
+    "parse_funnel",
+    "parse_journey",
+    "parse_query",
+    "run_query",
+]
+
+
+def _store_reader() -> Reader:
+    from ..eventstore import get_query_client
+
+    return get_query_client().query
 
 
 def run_query(
@@ -19,8 +40,14 @@ def run_query(
 
     Raises QueryError, and StoreUnavailableError when the event store cannot be reached.
     """
-    if reader is None:
-        from ..eventstore import get_query_client
+    return run_stats(query, reader=reader or _store_reader(), approximate=approximate)
 
-        reader = get_query_client().query
-    return run_stats(query, reader=reader, approximate=approximate)
+
+def answer_funnel(funnel: FunnelQuery, *, reader: Reader | None = None) -> dict[str, Any]:
+    """Visitors reaching each step of ``funnel``, with conversion and drop-off."""
+    return run_funnel(funnel, reader=reader or _store_reader())
+
+
+def answer_journey(journey: JourneyQuery, *, reader: Reader | None = None) -> dict[str, Any]:
+    """The most common paths into and out of ``journey.page``."""
+    return run_journey(journey, reader=reader or _store_reader())

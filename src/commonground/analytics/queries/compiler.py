@@ -199,7 +199,7 @@ def _source(plan: Plan, params: Parameters) -> exp.Expr:
                     exp.column("site").eq(params.add(plan.site)),
                     exp.column("ts") >= params.add(plan.period.start),
                     exp.column("ts") < params.add(plan.period.end),
-                    _goal_condition(goal, params),
+                    goal_condition(goal, params),
                 )
             )
         )
@@ -236,7 +236,7 @@ def _column(dim: Dimension, params: Parameters) -> exp.Expr:
     return exp.column(dim.column)
 
 
-def _goal_condition(goal: GoalRule, params: Parameters) -> exp.Expr:
+def goal_condition(goal: GoalRule, params: Parameters) -> exp.Expr:
     if goal.event_name:
         return exp.column("name").eq(params.add(goal.event_name))
     return exp.and_(
@@ -261,6 +261,11 @@ def _filter_expression(node: Filter, level: Level, plan: Plan, params: Parameter
     return exp.not_(exp.paren(positive)) if negative else positive
 
 
+def filter_condition(node: Filter, plan: Plan, params: Parameters) -> exp.Expr:
+    """One filter as a condition on rows of ``plan.level``'s table."""
+    return _filter_expression(node, plan.level, plan, params)
+
+
 def _positive_condition(node: Condition, plan: Plan, params: Parameters) -> exp.Expr:
     operator = node.operator.removesuffix("_not")
     if node.dimension.is_goal:
@@ -268,7 +273,7 @@ def _positive_condition(node: Condition, plan: Plan, params: Parameters) -> exp.
         chosen = [goals[name] for name in node.values if name in goals]
         if not chosen:
             return exp.false()
-        return exp.or_(*(exp.paren(_goal_condition(goal, params)) for goal in chosen))
+        return exp.or_(*(exp.paren(goal_condition(goal, params)) for goal in chosen))
     column = _column(node.dimension, params)
     if operator == "is":
         return exp.In(this=column, expressions=[params.add(value) for value in node.values])

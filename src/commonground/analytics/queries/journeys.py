@@ -1,0 +1,171 @@
+"""Journeys: the most common paths into and out of a page, within a visit.
+
+For every pageview of the page, the pages viewed just before it (up to ``depth``) and just
+after it, in the same visit; a visit that began on the page comes from "(entrance)", one that
+ended there goes to "(exit)". Counted in visits (distinct visits taking that path) and
+visitors. Only pageviews inside the period are seen.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from sqlglot import exp
+
+from .catalogue import Level
+from .compiler import DIALECT, Parameters, Plan, filter_condition
+from .dates import resolve
+from .request import (
+    Filter,
+    QueryError,
+    StatsQuery,
+    _date_range,
+    _error_from_msgspec,
+    _filter,
+)
+from .stats import Reader, expand_segments, site_context
+
+ENTRANCE, EXIT = "(entrance)", "(exit)"
+MAX_DEPTH = 3
+
+
+class JourneyBody(msgspec.Struct, forbid_unknown_fields=True):
+    site_id: str
+    date_range: str | list[str]
+    page: str
+    depth: int = 2
+    limit: int = 10
+    filters: list[Any] = []
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyQuery:
+    site_id: str
+    date_range: Any
+    page: str
+    depth: int
+    limit: int
+    filters: tuple[Filter, ...]
+
+
+def parse_journey(body: bytes | str | dict[str, Any]) -> JourneyQuery:
+    try:
+        raw = (
+            msgspec.convert(body, JourneyBody)
+            if isinstance(body, dict)
+            else msgspec.json.decode(body, type=JourneyBody)
+        )
+    except msgspec.MsgspecError as error:
+        raise _error_from_msgspec(error) from None
+    if not raw.page.startswith("/"):
+        raise QueryError("page", "a path starts with /")
+    if not 1 <= raw.depth <= MAX_DEPTH:
+        raise QueryError("depth", f"between 1 and {MAX_DEPTH} pages")
+    if not 1 <= raw.limit <= 100:
+        raise QueryError("limit", "between 1 and 100 paths")
+    filters = tuple(_filter(f, f"filters[{i}]", 1) for i, f in enumerate(raw.filters))
+    return JourneyQuery(
+        raw.site_id, _date_range(raw.date_range), raw.page, raw.depth, raw.limit, filters
+    )
+
+
+def run_journey(
+    journey: JourneyQuery, *, reader: Reader, now: datetime | None = None
+) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    site = site_context(journey.site_id)
+    stats_query = expand_segments(
+        StatsQuery(
+            site_id=journey.site_id, date_range="day", metrics=("visits",), filters=journey.filters
+        ),
+        journey.site_id,
+    )
+    period = resolve(journey.date_range, site.zone, now=now)
+    plan = Plan(
+        query=stats_query,
+        site=site.domain,
+        period=period,
+        zone=site.zone.key,
+        goals=site.goals,
+        level=Level.EVENT,
+        filters=stats_query.filters,
+    )
+    answer: dict[str, Any] = {
+        "page": journey.page,
+        "date_range": [period.first.isoformat(), period.last.isoformat()],
+    }
+    for direction, function in (("into", "lag"), ("out_of", "lead")):
+        params = Parameters()
+        where = [
+            exp.column("site").eq(params.add(site.domain)),
+            exp.column("name").eq(exp.Literal.string("pageview")),
+            exp.column("ts") >= params.add(period.start),
+            exp.column("ts") < params.add(period.end),
+            *(filter_condition(f, plan, params) for f in plan.filters),
+        ]
+        window = exp.Window(
+            partition_by=[exp.column("session_id")],
+            order=exp.Order(expressions=[exp.Ordered(this=exp.column("ts"))]),
+        )
+        steps = [
+            exp.alias_(
+                exp.Window(
+                    this=exp.func(function, exp.column("pathname"), exp.Literal.number(n)),
+                    partition_by=window.args["partition_by"],
+                    order=window.args["order"].copy(),
+                ),
+                f"p{n}",
+            )
+            for n in range(1, journey.depth + 1)
+        ]
+        views = (
+            exp.select("session_id", "visitor_id", "pathname", *steps)
+            .from_("events")
+            .where(exp.and_(*where))
+        )
+        columns = [f"p{n}" for n in range(1, journey.depth + 1)]
+        query = (
+            exp.select(
+                *columns,
+                exp.alias_(
+                    exp.func("count", exp.Distinct(expressions=[exp.column("session_id")])),
+                    "visits",
+                ),
+                exp.alias_(
+                    exp.func("count", exp.Distinct(expressions=[exp.column("visitor_id")])),
+                    "visitors",
+                ),
+            )
+            .from_(exp.Subquery(this=views, alias="v"))
+            .where(exp.column("pathname").eq(params.add(journey.page)))
+            .group_by(*columns)
+            .order_by(
+                exp.Ordered(this=exp.column("visits"), desc=True),
+                *(exp.Ordered(this=exp.column(c), nulls_first=True) for c in columns),
+            )
+            .limit(params.add(journey.limit))
+        )
+        rows = reader(query.sql(dialect=DIALECT), params.values)
+        answer[direction] = [
+            {
+                "path": _path(row[: journey.depth], journey.page, direction),
+                "visits": int(row[journey.depth]),
+                "visitors": int(row[journey.depth + 1]),
+            }
+            for row in rows
+        ]
+    return answer
+
+
+def _path(steps: tuple[Any, ...], page: str, direction: str) -> list[str]:
+    """The pages in the order they were seen, ending (into) or starting (out of) at ``page``."""
+    path: list[str] = []
+    for step in steps:
+        if step is None:
+            path.append(ENTRANCE if direction == "into" else EXIT)
+            break
+        path.append(str(step))
+    if direction == "into":
+        return [*reversed(path), page]
+    return [page, *path]
