@@ -13,25 +13,21 @@ from typing import Any
 import msgspec
 from sqlglot import exp
 
-from .catalogue import Level
 from .compiler import (
     DIALECT,
     GoalRule,
     Parameters,
-    Plan,
     filter_condition,
     goal_condition,
 )
-from .dates import resolve
 from .request import (
     Filter,
     QueryError,
-    StatsQuery,
     _date_range,
     _error_from_msgspec,
     _filter,
 )
-from .stats import Reader, expand_segments, site_context
+from .stats import Reader, event_plan, site_context
 
 MIN_STEPS, MAX_STEPS = 2, 8
 
@@ -110,22 +106,8 @@ def run_funnel(
                 )
             rule = goals[rule.name]
         steps.append(FunnelStep(step.label, rule))
-    stats_query = expand_segments(
-        StatsQuery(
-            site_id=funnel.site_id, date_range="day", metrics=("visitors",), filters=funnel.filters
-        ),
-        funnel.site_id,
-    )
-    period = resolve(funnel.date_range, site.zone, now=now)
-    plan = Plan(
-        query=stats_query,
-        site=site.domain,
-        period=period,
-        zone=site.zone.key,
-        goals=site.goals,
-        level=Level.EVENT,
-        filters=stats_query.filters,
-    )
+    plan = event_plan(site, funnel.site_id, funnel.date_range, funnel.filters, now)
+    period = plan.period
     params = Parameters()
     base_where = [
         exp.column("site").eq(params.add(site.domain)),

@@ -13,18 +13,15 @@ from typing import Any
 import msgspec
 from sqlglot import exp
 
-from .catalogue import Level
-from .compiler import DIALECT, Parameters, Plan, filter_condition
-from .dates import resolve
+from .compiler import DIALECT, Parameters, filter_condition
 from .request import (
     Filter,
     QueryError,
-    StatsQuery,
     _date_range,
     _error_from_msgspec,
     _filter,
 )
-from .stats import Reader, expand_segments, site_context
+from .stats import Reader, event_plan, site_context
 
 ENTRANCE, EXIT = "(entrance)", "(exit)"
 MAX_DEPTH = 3
@@ -75,22 +72,8 @@ def run_journey(
 ) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     site = site_context(journey.site_id)
-    stats_query = expand_segments(
-        StatsQuery(
-            site_id=journey.site_id, date_range="day", metrics=("visits",), filters=journey.filters
-        ),
-        journey.site_id,
-    )
-    period = resolve(journey.date_range, site.zone, now=now)
-    plan = Plan(
-        query=stats_query,
-        site=site.domain,
-        period=period,
-        zone=site.zone.key,
-        goals=site.goals,
-        level=Level.EVENT,
-        filters=stats_query.filters,
-    )
+    plan = event_plan(site, journey.site_id, journey.date_range, journey.filters, now)
+    period = plan.period
     answer: dict[str, Any] = {
         "page": journey.page,
         "date_range": [period.first.isoformat(), period.last.isoformat()],

@@ -87,6 +87,26 @@ def expand_segments(query: StatsQuery, site_id: str) -> StatsQuery:
     return replace(query, filters=tuple(f for f in filters if not _empty(f)))
 
 
+def event_plan(
+    site: SiteContext, site_id: str, date_range: Any, filters: tuple[Filter, ...], now: datetime
+) -> Plan:
+    """A plan over events for insights other than stats (funnels, journeys): their period,
+    and their filters with saved segments expanded."""
+    query = expand_segments(
+        StatsQuery(site_id=site_id, date_range="day", metrics=("visits",), filters=filters),
+        site_id,
+    )
+    return Plan(
+        query=query,
+        site=site.domain,
+        period=resolve(date_range, site.zone, now=now),
+        zone=site.zone.key,
+        goals=site.goals,
+        level=Level.EVENT,
+        filters=query.filters,
+    )
+
+
 def _empty(node: Filter) -> bool:
     return isinstance(node, Junction) and not node.children
 
