@@ -158,9 +158,6 @@ def compile_plan(plan: Plan) -> Compiled:
     aggregate_sql = dict(_AGGREGATES[level])
     if plan.approximate:
         aggregate_sql["visitors"] = _APPROXIMATE_VISITORS
-        for metric, column in PAGE_SPEED_COLUMNS.items():
-            if metric in aggregate_sql:  # t-digest: no sort of every value
-                aggregate_sql[metric] = f"approx_quantile({column}, 0.75)"
     for name in plan.aggregates:
         select.append(exp.alias_(fragment(aggregate_sql[name]), name))
     grouped = bool(plan.dimensions)
