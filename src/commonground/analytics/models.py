@@ -203,3 +203,52 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportSubscription(models.Model):
+    """A user who wants the weekly e-mail report of a site."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    site = models.ForeignKey(
+        TrackedSite, on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="report_subscription_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"weekly report of {self.site} for {self.user}"
+
+
+class ReportDelivery(models.Model):
+    """One weekly report, claimed by a worker and then sent, at most one per user, site and week.
+
+    The row is claimed (``claimed_at``) before the e-mail goes out and marked ``sent_at`` after:
+    the unique constraint lets exactly one of several workers claim it, and a claim whose
+    worker died unsent is taken over once it is stale (see ``weekly_report.py``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_deliveries"
+    )
+    site = models.ForeignKey(TrackedSite, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text="The Monday the reported week began (site time).")
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-week_start", "site", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "site", "week_start"], name="report_delivery_once_a_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report of {self.site} for the week of {self.week_start.isoformat()}"
