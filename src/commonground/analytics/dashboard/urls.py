@@ -1,0 +1,21 @@
+"""The dashboard's URLs, mounted under /admin/ by the register_admin_urls hook (admin login)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("analytics/", views.DashboardView.as_view(), name="analytics_dashboard"),
+    path("analytics/query/", views.query, name="analytics_dashboard_query"),
+    path("analytics/annotations/", views.annotations, name="analytics_dashboard_annotations"),
+    path(
+        "analytics/annotations/<int:pk>/delete/",
+        views.delete_annotation,
+        name="analytics_dashboard_annotation_delete",
+    ),
+    path(
+        "analytics/property-keys/",
+        views.property_keys_view,
+        name="analytics_dashboard_property_keys",
+    ),
+]

@@ -1,0 +1,177 @@
+"""The dashboard page and the JSON endpoints its script calls (all behind Wagtail's admin login).
+
+Every endpoint answers bad input with a 4xx and a message the page shows as it is, and an
+event store that is not running with a 503, never a 500.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.generic import TemplateView
+from wagtail.admin.auth import permission_required
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from ..eventstore import StoreQueryError, StoreUnavailableError
+from ..models import Annotation, TrackedSite
+from ..queries import QueryError, parse_query, run_query
+from . import annotations as annotation_service
+from .forms import AnnotationForm, SiteRangeForm
+from .selectors import property_keys
+
+logger = logging.getLogger(__name__)
+
+VIEW_PERMISSION = "analytics.view_dashboard"
+ADD_ANNOTATION = "analytics.add_annotation"
+DELETE_ANNOTATION = "analytics.delete_annotation"
+
+JsonView = Callable[..., HttpResponse]
+
+
+def _error(message: str, status: int, **extra: Any) -> JsonResponse:
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def _form_error(form: BaseForm) -> JsonResponse:
+    fields = form.errors.get_json_data()
+    first = next(iter(fields.items()))
+    name, errors = first
+    prefix = "" if name == "__all__" else f"{name}: "
+    return _error(f"{prefix}{errors[0]['message']}", 400, fields=fields)
+
+
+def _requires(permission: str) -> Callable[[JsonView], JsonView]:
+    """A JSON 403 for signed-in admin users without ``permission`` (Wagtail checked the rest)."""
+
+    def decorator(view: JsonView) -> JsonView:
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(permission):
+                return _error("You may not do this.", 403)
+            return view(request, *args, **kwargs)
+
+        checked.__name__ = view.__name__
+        checked.__doc__ = view.__doc__
+        return checked
+
+    return decorator
+
+
+@method_decorator(permission_required(VIEW_PERMISSION), name="dispatch")
+class DashboardView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "analytics/dashboard/index.html"
+    page_title = "Analytics"
+    header_icon = "analytics-chart"
+
+    def get_breadcrumbs_items(self) -> list[dict[str, str]]:
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": "Analytics"}]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        sites = [
+            {"domain": site.domain, "name": site.name, "time_zone": site.time_zone}
+            for site in TrackedSite.objects.order_by("name", "domain")
+        ]
+        config = {
+            "sites": sites,
+            "urls": {
+                "query": reverse("analytics_dashboard_query"),
+                "annotations": reverse("analytics_dashboard_annotations"),
+                "propertyKeys": reverse("analytics_dashboard_property_keys"),
+                "trackedSites": reverse("tracked_sites:index"),
+            },
+            "csrfToken": get_token(self.request),
+            "canAnnotate": user.has_perm(ADD_ANNOTATION),
+            "today": date.today().isoformat(),
+        }
+        return {**super().get_context_data(**kwargs), "config": config, "has_sites": bool(sites)}
+
+
+@require_POST
+@_requires(VIEW_PERMISSION)
+def query(request: HttpRequest) -> HttpResponse:
+    """One stats query (the Stats API v2 body), answered with approximate visitor counts."""
+    try:
+        answer = run_query(parse_query(request.body), approximate=True)
+    except QueryError as error:
+        return _error(str(error), 400, field=error.field)
+    except StoreUnavailableError as error:
+        return _error(f"The event store is not available: {error}", 503)
+    except StoreQueryError as error:
+        if error.kind == "timeout":
+            return _error("The query took too long; try a shorter date range.", 503)
+        # Anything else is our query layer's fault, not the user's: log it, say so.
+        logger.exception("dashboard query failed")
+        return _error("The query failed on the server; it has been logged.", 500)
+    return JsonResponse(answer, encoder=DjangoJSONEncoder)
+
+
+@require_http_methods(["GET", "POST"])
+@_requires(VIEW_PERMISSION)
+def annotations(request: HttpRequest) -> HttpResponse:
+    """GET: the graph's markers for a site and range. POST: add a note."""
+    if request.method == "POST":
+        return _add_annotation(request)
+    form = SiteRangeForm(request.GET)
+    if not form.is_valid():
+        return _form_error(form)
+    found = annotation_service.annotations_between(
+        site=form.cleaned_data["site"],
+        first=form.cleaned_data["first"],
+        last=form.cleaned_data["last"],
+        user=request.user,
+    )
+    return JsonResponse({"annotations": [asdict(a) for a in found]})
+
+
+@_requires(ADD_ANNOTATION)
+def _add_annotation(request: HttpRequest) -> HttpResponse:
+    form = AnnotationForm(request.POST)
+    if not form.is_valid():
+        return _form_error(form)
+    assert request.user.is_authenticated  # Wagtail's admin login comes first
+    note = annotation_service.add_annotation(
+        site=form.cleaned_data["site"],
+        day=form.cleaned_data["date"],
+        text=form.cleaned_data["text"],
+        user=request.user,
+    )
+    return JsonResponse(
+        {"id": note.pk, "date": note.date.isoformat(), "text": note.text}, status=201
+    )
+
+
+@require_POST
+@_requires(DELETE_ANNOTATION)
+def delete_annotation(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(Annotation, pk=pk)
+    assert request.user.is_authenticated
+    annotation_service.delete_annotation(annotation=note, user=request.user)
+    return JsonResponse({"deleted": pk})
+
+
+@require_GET
+@_requires(VIEW_PERMISSION)
+def property_keys_view(request: HttpRequest) -> HttpResponse:
+    """The custom-property keys sent for a site in a range, for the properties panel."""
+    form = SiteRangeForm(request.GET)
+    if not form.is_valid():
+        return _form_error(form)
+    try:
+        keys = property_keys(
+            site=form.cleaned_data["site"],
+            first=form.cleaned_data["first"],
+            last=form.cleaned_data["last"],
+        )
+    except StoreUnavailableError as error:
+        return _error(f"The event store is not available: {error}", 503)
+    return JsonResponse({"keys": keys})

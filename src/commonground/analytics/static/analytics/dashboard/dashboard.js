@@ -1,0 +1,1109 @@
+/* The analytics dashboard: every panel is one Stats API v2 query sent to the admin's query
+ * endpoint (see analytics/dashboard/views.py). What is shown (site, range, filters, graph
+ * metric) lives in the URL's query string, so a view can be shared and reloaded.
+ *
+ * DOM is built with createElement and textContent only: page paths, UTM values and
+ * property values come from visitors' browsers and must never become markup.
+ */
+(function () {
+  "use strict";
+
+  const configElement = document.getElementById("cg-dashboard-config");
+  const root = document.getElementById("cg-dashboard");
+  if (!configElement || !root) return;
+  const config = JSON.parse(configElement.textContent);
+
+  // --- vocabulary ------------------------------------------------------------------------
+
+  const PERIODS = ["day", "7d", "30d", "month", "12mo", "custom"];
+  const KPIS = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"];
+  const METRIC_LABELS = {
+    visitors: "Unique visitors",
+    visits: "Visits",
+    pageviews: "Pageviews",
+    views_per_visit: "Views per visit",
+    bounce_rate: "Bounce rate",
+    visit_duration: "Visit duration",
+    events: "Events",
+    conversion_rate: "Conversion rate",
+    lcp_p75: "LCP p75",
+    inp_p75: "INP p75",
+    cls_p75: "CLS p75",
+    ttfb_p75: "TTFB p75",
+  };
+  // A rise in these is bad news: their change is coloured the other way round.
+  const LOWER_IS_BETTER = new Set(["bounce_rate", "lcp_p75", "inp_p75", "cls_p75", "ttfb_p75"]);
+  // Visitor counts are HyperLogLog estimates on the dashboard (exact in the Stats API).
+  const APPROXIMATE = new Set(["visitors"]);
+  const APPROXIMATE_TITLE =
+    "Approximate: unique visitors are estimated (HyperLogLog, within about 1%). The Stats API counts exactly.";
+  const DIMENSION_LABELS = {
+    "visit:source": "Source",
+    "visit:channel": "Channel",
+    "visit:utm_campaign": "UTM campaign",
+    "visit:utm_source": "UTM source",
+    "visit:utm_medium": "UTM medium",
+    "event:page": "Page",
+    "visit:entry_page": "Entry page",
+    "visit:exit_page": "Exit page",
+    "visit:country": "Country",
+    "visit:region": "Region",
+    "visit:device": "Device",
+    "visit:browser": "Browser",
+    "visit:os": "Operating system",
+    "event:goal": "Goal",
+  };
+  // Web Vitals thresholds (good up to the first, poor beyond the second), as web.dev sets them.
+  const SPEED_THRESHOLDS = {
+    lcp_p75: [2500, 4000],
+    inp_p75: [200, 500],
+    cls_p75: [0.1, 0.25],
+    ttfb_p75: [800, 1800],
+  };
+  const SPEED_METRICS = ["lcp_p75", "inp_p75", "cls_p75", "ttfb_p75"];
+  const ROWS_SHOWN = 10;
+  const CSV_ROWS = 1000;
+
+  // The breakdown panels. Each tab is one query: its dimension and metrics; skipEmpty leaves
+  // out the "" row (events without a UTM tag, say), which would otherwise top every list.
+  const PANELS = [
+    {
+      id: "sources",
+      title: "Sources",
+      tabs: [
+        { label: "Sources", dimension: "visit:source", metrics: ["visitors", "bounce_rate"] },
+        { label: "Channels", dimension: "visit:channel", metrics: ["visitors", "bounce_rate"] },
+      ],
+    },
+    {
+      id: "campaigns",
+      title: "Campaigns",
+      tabs: [
+        { label: "Campaign", dimension: "visit:utm_campaign", metrics: ["visitors", "bounce_rate"], skipEmpty: true },
+        { label: "Source", dimension: "visit:utm_source", metrics: ["visitors", "bounce_rate"], skipEmpty: true },
+        { label: "Medium", dimension: "visit:utm_medium", metrics: ["visitors", "bounce_rate"], skipEmpty: true },
+      ],
+    },
+    {
+      id: "pages",
+      title: "Pages",
+      tabs: [
+        { label: "Top pages", dimension: "event:page", metrics: ["visitors", "pageviews"] },
+        { label: "Entry pages", dimension: "visit:entry_page", metrics: ["visits", "bounce_rate"] },
+        { label: "Exit pages", dimension: "visit:exit_page", metrics: ["visits"] },
+      ],
+    },
+    {
+      id: "locations",
+      title: "Locations",
+      tabs: [
+        { label: "Countries", dimension: "visit:country", metrics: ["visitors"] },
+        { label: "Regions", dimension: "visit:region", metrics: ["visitors"], skipEmpty: true },
+      ],
+    },
+    {
+      id: "devices",
+      title: "Devices",
+      tabs: [
+        { label: "Devices", dimension: "visit:device", metrics: ["visitors"] },
+        { label: "Browsers", dimension: "visit:browser", metrics: ["visitors"] },
+        { label: "Operating systems", dimension: "visit:os", metrics: ["visitors"] },
+      ],
+    },
+    {
+      id: "goals",
+      title: "Goals",
+      empty: "No conversions in this period (goals are set up per site).",
+      tabs: [{ label: "Goals", dimension: "event:goal", metrics: ["visitors", "events", "conversion_rate"] }],
+    },
+    {
+      id: "properties",
+      title: "Custom properties",
+      properties: true,
+      empty: "No custom properties were sent in this period.",
+      tabs: [{ label: "Properties", dimension: null, metrics: ["visitors", "events"], skipEmpty: true }],
+    },
+    {
+      id: "speed",
+      title: "Page speed",
+      speed: true,
+      empty: "No Web Vitals were measured in this period.",
+      tabs: [
+        {
+          label: "By page",
+          dimension: "event:page",
+          metrics: ["pageviews", ...SPEED_METRICS],
+          orderBy: [["pageviews", "desc"]],
+        },
+      ],
+    },
+  ];
+
+  // --- small helpers ---------------------------------------------------------------------
+
+  function h(tag, attributes, ...children) {
+    const element = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "className") element.className = value;
+      else if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+      else element.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return element;
+  }
+
+  function dimensionLabel(dimension) {
+    if (dimension.startsWith("event:props:")) return `Property “${dimension.slice(12)}”`;
+    return DIMENSION_LABELS[dimension] || dimension;
+  }
+
+  const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
+
+  function valueLabel(dimension, value) {
+    if (value === "" || value === null || value === undefined) {
+      if (dimension === "visit:source") return "Direct / None";
+      if (dimension === "visit:country") return "Unknown";
+      return "(none)";
+    }
+    if (dimension === "visit:country" && regionNames && /^[A-Z]{2}$/.test(value)) {
+      try {
+        return `${regionNames.of(value)} (${value})`;
+      } catch {
+        return value;
+      }
+    }
+    return String(value);
+  }
+
+  // --- number formats: 1.2k, 42%, 1m 30s --------------------------------------------------
+
+  function trim(text) {
+    return text.replace(/\.0+$/, "").replace(/(\.\d*?)0+$/, "$1");
+  }
+
+  function formatCount(value) {
+    const size = Math.abs(value);
+    if (size < 1000) return trim(value.toFixed(Number.isInteger(value) ? 0 : 1));
+    if (size < 10000) return `${trim((value / 1000).toFixed(1))}k`;
+    if (size < 999500) return `${Math.round(value / 1000)}k`;
+    if (size < 9950000) return `${trim((value / 1e6).toFixed(1))}M`;
+    return `${Math.round(value / 1e6)}M`;
+  }
+
+  function formatPercent(value) {
+    return `${Math.abs(value) >= 10 ? Math.round(value) : trim(value.toFixed(1))}%`;
+  }
+
+  function formatDuration(seconds) {
+    const total = Math.round(seconds);
+    if (total < 60) return `${total}s`;
+    if (total < 3600) return `${Math.floor(total / 60)}m ${total % 60}s`;
+    return `${Math.floor(total / 3600)}h ${Math.floor((total % 3600) / 60)}m`;
+  }
+
+  function formatMilliseconds(ms) {
+    return ms >= 1000 ? `${trim((ms / 1000).toFixed(2))} s` : `${Math.round(ms)} ms`;
+  }
+
+  function formatMetric(metric, value) {
+    if (value === null || value === undefined || Number.isNaN(value)) return "—";
+    switch (metric) {
+      case "bounce_rate":
+      case "conversion_rate":
+      case "percentage":
+        return formatPercent(value);
+      case "visit_duration":
+        return formatDuration(value);
+      case "views_per_visit":
+        return trim(Number(value).toFixed(2));
+      case "lcp_p75":
+      case "inp_p75":
+      case "ttfb_p75":
+        return formatMilliseconds(value);
+      case "cls_p75":
+        return Number(value).toFixed(3);
+      default:
+        return formatCount(value);
+    }
+  }
+
+  function exactTitle(metric, value) {
+    if (value === null || value === undefined) return "no data";
+    const text = Number(value).toLocaleString("en");
+    return APPROXIMATE.has(metric) ? `about ${text}` : text;
+  }
+
+  function speedRating(metric, value) {
+    const limits = SPEED_THRESHOLDS[metric];
+    if (!limits || value === null || value === undefined) return null;
+    if (value <= limits[0]) return "good";
+    if (value <= limits[1]) return "needs improvement";
+    return "poor";
+  }
+
+  function approximateMark(metric) {
+    if (!APPROXIMATE.has(metric)) return null;
+    return h("abbr", { className: "cg-approx", title: APPROXIMATE_TITLE }, "≈");
+  }
+
+  function formatDay(iso) {
+    const [year, month, day] = iso.slice(0, 10).split("-").map(Number);
+    return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString("en-GB", {
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      timeZone: "UTC",
+    });
+  }
+
+  // --- state in the URL ------------------------------------------------------------------
+
+  const FILTER_PREFIX = "f.";
+
+  function readState() {
+    const params = new URLSearchParams(window.location.search);
+    const domains = config.sites.map((site) => site.domain);
+    const site = domains.includes(params.get("site")) ? params.get("site") : domains[0];
+    let period = PERIODS.includes(params.get("period")) ? params.get("period") : "30d";
+    const from = params.get("from") || "";
+    const to = params.get("to") || "";
+    if (period === "custom" && !(isDate(from) && isDate(to) && from <= to)) period = "30d";
+    const metric = KPIS.includes(params.get("metric")) ? params.get("metric") : "visitors";
+    const filters = [];
+    for (const [key, value] of params) {
+      if (!key.startsWith(FILTER_PREFIX)) continue;
+      const dimension = key.slice(FILTER_PREFIX.length);
+      const existing = filters.find((filter) => filter.dimension === dimension);
+      if (existing) existing.values.push(value);
+      else filters.push({ dimension, values: [value] });
+    }
+    return { site, period, from, to, metric, filters };
+  }
+
+  function isDate(text) {
+    return /^\d{4}-\d{2}-\d{2}$/.test(text);
+  }
+
+  function stateQueryString(state) {
+    const params = new URLSearchParams();
+    params.set("site", state.site);
+    params.set("period", state.period);
+    if (state.period === "custom") {
+      params.set("from", state.from);
+      params.set("to", state.to);
+    }
+    if (state.metric !== "visitors") params.set("metric", state.metric);
+    for (const filter of state.filters) {
+      for (const value of filter.values) params.append(FILTER_PREFIX + filter.dimension, value);
+    }
+    return `?${params.toString()}`;
+  }
+
+  function withFilter(state, dimension, value) {
+    // Clicking a value replaces any filter on the same dimension, as Plausible does.
+    const filters = state.filters.filter((filter) => filter.dimension !== dimension);
+    filters.push({ dimension, values: [value] });
+    return { ...state, filters };
+  }
+
+  let state = readState();
+
+  function navigate(next, { replace = false } = {}) {
+    state = next;
+    const url = stateQueryString(state);
+    if (replace) window.history.replaceState(null, "", url);
+    else window.history.pushState(null, "", url);
+    loadAll();
+  }
+
+  window.addEventListener("popstate", () => {
+    state = readState();
+    loadAll();
+  });
+
+  // --- talking to the server -------------------------------------------------------------
+
+  let controller = null;
+
+  async function ask(url, options) {
+    // Answers for what was shown before the latest change are dropped: loadAll() aborts.
+    const signal = controller.signal;
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", signal, ...options });
+    } catch (error) {
+      if (error.name === "AbortError") throw error;
+      throw new Error("The server could not be reached.");
+    }
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    if (signal.aborted) throw new DOMException("superseded", "AbortError");
+    if (!response.ok) {
+      const message = body && body.error ? body.error : `The server answered ${response.status}.`;
+      throw new Error(message);
+    }
+    return body;
+  }
+
+  function runQuery(query) {
+    return ask(config.urls.query, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken },
+      body: JSON.stringify(query),
+    });
+  }
+
+  function dateRange() {
+    return state.period === "custom" ? [state.from, state.to] : state.period;
+  }
+
+  function baseQuery(metrics, extra) {
+    return {
+      site_id: state.site,
+      date_range: dateRange(),
+      metrics,
+      filters: state.filters.map((filter) => ["is", filter.dimension, filter.values]),
+      ...extra,
+    };
+  }
+
+  function tabQuery(tab, dimension, limit) {
+    const query = baseQuery(tab.metrics, {
+      dimensions: [dimension],
+      order_by: tab.orderBy || [[tab.metrics[0], "desc"]],
+      pagination: { limit, offset: 0 },
+      include: { total_rows: true },
+    });
+    if (tab.skipEmpty) query.filters = [...query.filters, ["is_not", dimension, [""]]];
+    return query;
+  }
+
+  // --- panels: loading, empty, error -----------------------------------------------------
+
+  function setPanelState(panel, panelState, message) {
+    panel.dataset.state = panelState;
+    const note = panel.querySelector(":scope > .cg-panel-message, :scope .cg-panel-body > .cg-panel-message");
+    if (!note) return;
+    note.textContent = message || "";
+    note.hidden = !message;
+    note.setAttribute("role", panelState === "error" ? "alert" : "status");
+  }
+
+  function isAbort(error) {
+    return error && error.name === "AbortError";
+  }
+
+  // --- controls and filter chips ---------------------------------------------------------
+
+  const siteSelect = document.getElementById("cg-site");
+  const periodSelect = document.getElementById("cg-period");
+  const customRange = document.getElementById("cg-custom-range");
+  const fromInput = document.getElementById("cg-from");
+  const toInput = document.getElementById("cg-to");
+  const rangeLabel = document.getElementById("cg-range-label");
+  const chips = document.getElementById("cg-filter-chips");
+
+  for (const site of config.sites) {
+    siteSelect.append(h("option", { value: site.domain }, site.name === site.domain ? site.domain : `${site.name} (${site.domain})`));
+  }
+
+  siteSelect.addEventListener("change", () => navigate({ ...state, site: siteSelect.value, filters: [] }));
+  periodSelect.addEventListener("change", () => {
+    if (periodSelect.value === "custom") {
+      customRange.hidden = false;
+      fromInput.value = fromInput.value || config.today;
+      toInput.value = toInput.value || config.today;
+      fromInput.focus();
+      return;
+    }
+    navigate({ ...state, period: periodSelect.value });
+  });
+  document.getElementById("cg-controls").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const from = fromInput.value;
+    const to = toInput.value;
+    if (!isDate(from) || !isDate(to) || from > to) {
+      rangeLabel.textContent = "Choose a first day on or before the last day.";
+      return;
+    }
+    navigate({ ...state, period: "custom", from, to });
+  });
+
+  function renderControls() {
+    siteSelect.value = state.site;
+    periodSelect.value = state.period;
+    customRange.hidden = state.period !== "custom";
+    if (state.period === "custom") {
+      fromInput.value = state.from;
+      toInput.value = state.to;
+    }
+  }
+
+  function renderChips() {
+    chips.replaceChildren();
+    for (const filter of state.filters) {
+      const text = `${dimensionLabel(filter.dimension)} is ${filter.values.map((v) => valueLabel(filter.dimension, v)).join(" or ")}`;
+      const remove = h(
+        "button",
+        {
+          type: "button",
+          className: "cg-chip-remove",
+          "aria-label": `Remove filter: ${text}`,
+          onclick: () =>
+            navigate({ ...state, filters: state.filters.filter((f) => f.dimension !== filter.dimension) }),
+        },
+        "×",
+      );
+      chips.append(h("li", { className: "cg-chip", "data-dimension": filter.dimension }, h("span", {}, text), remove));
+    }
+  }
+
+  function filterLink(dimension, value) {
+    const target = withFilter(state, dimension, value);
+    const label = valueLabel(dimension, value);
+    return h(
+      "a",
+      {
+        className: "cg-filter-link",
+        href: stateQueryString(target),
+        title: `Show only ${dimensionLabel(dimension)}: ${label}`,
+        "data-dimension": dimension,
+        "data-value": value,
+        onclick: (event) => {
+          if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+          event.preventDefault();
+          navigate(withFilter(state, dimension, value));
+        },
+      },
+      label,
+    );
+  }
+
+  // --- KPI cards --------------------------------------------------------------------------
+
+  const kpiPanel = document.getElementById("cg-kpis");
+
+  function changeBadge(metric, change) {
+    if (change === null || change === undefined) {
+      return h("span", { className: "cg-change" }, "— ", h("span", { className: "w-sr-only" }, "no comparison"));
+    }
+    const rounded = Math.round(change);
+    const direction = rounded > 0 ? "up" : rounded < 0 ? "down" : "flat";
+    const good = direction === "flat" ? "neutral" : (direction === "up") !== LOWER_IS_BETTER.has(metric) ? "good" : "bad";
+    const arrow = direction === "up" ? "↑" : direction === "down" ? "↓" : "→";
+    return h(
+      "span",
+      { className: `cg-change cg-change-${good}`, title: `${change > 0 ? "+" : ""}${change}% vs the previous period` },
+      `${arrow} ${Math.abs(rounded)}%`,
+      h("span", { className: "w-sr-only" }, " vs the previous period"),
+    );
+  }
+
+  async function loadKpis() {
+    setPanelState(kpiPanel, "loading", kpiPanel.querySelector(".cg-kpi") ? "" : "Loading…");
+    const answer = await runQuery(baseQuery(KPIS, { include: { comparison: "previous_period" } }));
+    const row = answer.results[0];
+    const values = row ? row.metrics : KPIS.map(() => 0);
+    const changes = row && row.comparison ? row.comparison.change : KPIS.map(() => null);
+    const cards = KPIS.map((metric, index) =>
+      h(
+        "button",
+        {
+          type: "button",
+          className: "cg-kpi",
+          "data-metric": metric,
+          "aria-pressed": String(state.metric === metric),
+          title: `Show ${METRIC_LABELS[metric].toLowerCase()} on the graph`,
+          onclick: () => selectMetric(metric),
+        },
+        h("span", { className: "cg-kpi-label" }, METRIC_LABELS[metric], approximateMark(metric)),
+        h(
+          "span",
+          { className: "cg-kpi-value", "data-value": values[index] ?? "", title: exactTitle(metric, values[index]) },
+          formatMetric(metric, values[index]),
+        ),
+        changeBadge(metric, changes ? changes[index] : null),
+      ),
+    );
+    const list = h("div", { className: "cg-kpi-list" }, cards);
+    kpiPanel.querySelector(".cg-kpi-list")?.remove();
+    kpiPanel.append(list);
+    setPanelState(kpiPanel, "ready", "");
+    return answer;
+  }
+
+  function selectMetric(metric) {
+    // Only the graph changes: the other panels do not depend on the graph's metric.
+    state = { ...state, metric };
+    window.history.replaceState(null, "", stateQueryString(state));
+    kpiPanel.querySelectorAll(".cg-kpi").forEach((card) => card.setAttribute("aria-pressed", String(card.dataset.metric === metric)));
+    loadGraph().catch((error) => {
+      if (!isAbort(error)) setPanelState(graphPanel, "error", `The graph could not be loaded: ${error.message}`);
+    });
+  }
+
+  // --- the graph --------------------------------------------------------------------------
+
+  const graphPanel = document.getElementById("cg-graph");
+  const graphChart = document.getElementById("cg-graph-chart");
+  const graphTable = document.getElementById("cg-graph-table");
+  const annotationList = document.getElementById("cg-annotation-list");
+  let plot = null;
+  let graph = { labels: [], current: [], previousLabels: [], previous: [], interval: "day", metric: "visitors" };
+  let annotations = [];
+
+  function graphInterval() {
+    if (state.period === "day") return "hour";
+    if (state.period === "12mo") return "month";
+    if (state.period === "custom") {
+      const days = (Date.parse(state.to) - Date.parse(state.from)) / 86400000;
+      if (days < 1) return "hour";
+      if (days > 92) return "month";
+    }
+    return "day";
+  }
+
+  function labelSeconds(label) {
+    // Labels are the site's local times; the axis shows them as they are (drawn in UTC).
+    const [day, clock = "00:00:00"] = label.split(" ");
+    return Date.parse(`${day}T${clock}Z`) / 1000;
+  }
+
+  function seriesFor(answer, labels) {
+    const byLabel = new Map(answer.results.map((row) => [String(row.dimensions[0]), row.metrics[0]]));
+    return labels.map((label) => byLabel.get(label) ?? 0);
+  }
+
+  function labelsOf(answer) {
+    const labels = answer.meta && answer.meta.time_labels;
+    return labels && labels.length ? labels.map(String) : answer.results.map((row) => String(row.dimensions[0]));
+  }
+
+  async function loadGraph() {
+    setPanelState(graphPanel, "loading", plot ? "" : "Loading…");
+    const metric = state.metric;
+    const interval = graphInterval();
+    const dimensions = [`time:${interval}`];
+    const include = { time_labels: true, comparison: "previous_period" };
+    const answer = await runQuery(baseQuery([metric], { dimensions, include }));
+    const labels = labelsOf(answer);
+    const current = seriesFor(answer, labels);
+    let previousLabels = [];
+    let previous = [];
+    const comparisonRange = answer.meta && answer.meta.comparison_date_range;
+    if (comparisonRange) {
+      // The previous period as a query of its own: its days line up with ours by position.
+      const before = await runQuery({
+        ...baseQuery([metric], { dimensions, include: { time_labels: true } }),
+        date_range: comparisonRange,
+      });
+      previousLabels = labelsOf(before);
+      previous = seriesFor(before, previousLabels);
+    }
+    graph = { labels, current, previousLabels, previous, interval, metric, range: answer.query.date_range };
+    document.getElementById("cg-graph-title").textContent = `${METRIC_LABELS[metric]} by ${interval}`;
+    drawGraph();
+    renderGraphTable();
+    setPanelState(graphPanel, labels.length ? "ready" : "empty", labels.length ? "" : "No data for this period.");
+    loadAnnotations(answer.query.date_range);
+    return answer;
+  }
+
+  function graphData() {
+    const xs = graph.labels.map(labelSeconds);
+    const previous = graph.labels.map((_, index) => (index < graph.previous.length ? graph.previous[index] : null));
+    return [xs, graph.current, previous];
+  }
+
+  function drawGraph() {
+    const data = graphData();
+    const width = Math.max(graphChart.clientWidth, 300);
+    if (plot) {
+      plot.destroy();
+      plot = null;
+    }
+    const metric = graph.metric;
+    const options = {
+      width,
+      height: 280,
+      tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max, 1) * 1.1] } },
+      legend: { live: true },
+      cursor: { points: { size: 7 } },
+      series: [
+        {
+          label: graph.interval === "hour" ? "Hour" : graph.interval === "month" ? "Month" : "Day",
+          value: (u, seconds, si, index) => (index === null || index === undefined ? "—" : graph.labels[index]),
+        },
+        {
+          label: "This period",
+          stroke: "#2e6fd9",
+          width: 2,
+          fill: "rgba(46, 111, 217, 0.08)",
+          value: (u, value) => formatMetric(metric, value),
+        },
+        {
+          label: "Previous period",
+          stroke: "#8a8a8a",
+          width: 1.5,
+          dash: [6, 5],
+          value: (u, value, si, index) =>
+            value === null || index === null || index === undefined
+              ? "—"
+              : `${formatMetric(metric, value)} (${graph.previousLabels[index] || ""})`,
+        },
+      ],
+      axes: [
+        { stroke: "#5c5c5c", grid: { stroke: "#eee" } },
+        { stroke: "#5c5c5c", grid: { stroke: "#eee" }, size: 60, values: (u, ticks) => ticks.map((v) => formatMetric(metric, v)) },
+      ],
+      plugins: [annotationMarkers()],
+    };
+    plot = new uPlot(options, data, graphChart);
+  }
+
+  if (typeof ResizeObserver === "function") {
+    new ResizeObserver(() => {
+      if (plot) plot.setSize({ width: Math.max(graphChart.clientWidth, 300), height: 280 });
+    }).observe(graphChart);
+  }
+
+  function renderGraphTable() {
+    const metric = graph.metric;
+    graphTable.replaceChildren(
+      h("caption", {}, `${METRIC_LABELS[metric]} by ${graph.interval}, this period and the previous one`),
+      h(
+        "thead",
+        {},
+        h("tr", {}, h("th", { scope: "col" }, "Period"), h("th", { scope: "col" }, "This period"), h("th", { scope: "col" }, "Previous period")),
+      ),
+      h(
+        "tbody",
+        {},
+        graph.labels.map((label, index) =>
+          h(
+            "tr",
+            {},
+            h("th", { scope: "row" }, label),
+            h("td", { "data-value": graph.current[index] }, formatMetric(metric, graph.current[index])),
+            h("td", { "data-value": graph.previous[index] ?? "" }, formatMetric(metric, graph.previous[index])),
+          ),
+        ),
+      ),
+    );
+  }
+
+  // --- annotations: markers on the graph and the list under it ---------------------------
+
+  function annotationSeconds(annotation) {
+    if (graph.interval === "hour" && annotation.hour) return labelSeconds(annotation.hour);
+    if (graph.interval === "month") return labelSeconds(`${annotation.date.slice(0, 7)}-01`);
+    return labelSeconds(annotation.date);
+  }
+
+  function annotationMarkers() {
+    function place(u) {
+      u.over.querySelectorAll(".cg-marker").forEach((marker) => marker.remove());
+      const [min, max] = [u.scales.x.min, u.scales.x.max];
+      for (const annotation of annotations) {
+        const seconds = annotationSeconds(annotation);
+        if (seconds < min || seconds > max) continue;
+        const left = u.valToPos(seconds, "x");
+        const title = `${formatDay(annotation.date)}: ${annotation.text}${annotation.author ? ` (${annotation.author})` : ""}`;
+        const marker = h("span", { className: `cg-marker cg-marker-${annotation.kind}`, title, "aria-hidden": "true" });
+        marker.style.left = `${left}px`;
+        u.over.append(marker);
+      }
+    }
+    return { hooks: { draw: [place] } };
+  }
+
+  async function loadAnnotations(range) {
+    if (!range) return;
+    const params = new URLSearchParams({ site: state.site, first: range[0], last: range[1] });
+    try {
+      const answer = await ask(`${config.urls.annotations}?${params}`, {});
+      annotations = answer.annotations;
+    } catch (error) {
+      if (isAbort(error)) return;
+      annotations = [];
+      annotationList.replaceChildren(h("li", { className: "cg-error", role: "alert" }, `Notes could not be loaded: ${error.message}`));
+      return;
+    }
+    renderAnnotations();
+    if (plot) plot.redraw(false, false);
+  }
+
+  function renderAnnotations() {
+    annotationList.replaceChildren();
+    if (!annotations.length) {
+      annotationList.append(h("li", { className: "cg-muted" }, "No notes or publishes in this period."));
+      return;
+    }
+    for (const annotation of annotations) {
+      const remove = annotation.can_delete
+        ? h(
+            "button",
+            {
+              type: "button",
+              className: "button button-small button-secondary cg-annotation-delete",
+              "aria-label": `Delete the note “${annotation.text}”`,
+              onclick: () => deleteAnnotation(annotation),
+            },
+            "Delete",
+          )
+        : null;
+      annotationList.append(
+        h(
+          "li",
+          { className: `cg-annotation cg-annotation-${annotation.kind}` },
+          h("time", { datetime: annotation.date }, formatDay(annotation.date)),
+          " ",
+          annotation.text,
+          annotation.author ? h("span", { className: "cg-muted" }, ` — ${annotation.author}`) : null,
+          remove,
+        ),
+      );
+    }
+  }
+
+  async function deleteAnnotation(annotation) {
+    try {
+      await ask(`${config.urls.annotations}${annotation.id}/delete/`, {
+        method: "POST",
+        headers: { "X-CSRFToken": config.csrfToken },
+      });
+    } catch (error) {
+      if (!isAbort(error)) window.alert(`The note could not be deleted: ${error.message}`);
+      return;
+    }
+    loadAnnotations(graph.range);
+  }
+
+  const annotationForm = document.getElementById("cg-annotation-form");
+  if (annotationForm) {
+    const errorNote = document.getElementById("cg-annotation-error");
+    annotationForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = new FormData(annotationForm);
+      body.set("site", state.site);
+      errorNote.hidden = true;
+      try {
+        // Not through ask(): a reload of the panels must not cancel a note being saved.
+        const response = await fetch(config.urls.annotations, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": config.csrfToken },
+          body,
+        });
+        const answer = await response.json().catch(() => ({}));
+        if (!response.ok) throw new Error(answer.error || `The server answered ${response.status}.`);
+      } catch (error) {
+        errorNote.textContent = `The note was not saved: ${error.message}`;
+        errorNote.hidden = false;
+        return;
+      }
+      annotationForm.querySelector("#cg-annotation-text").value = "";
+      loadAnnotations(graph.range);
+    });
+  }
+
+  // --- breakdown panels -------------------------------------------------------------------
+
+  const panelsContainer = document.getElementById("cg-panels");
+  const panelViews = PANELS.map(buildPanel);
+
+  function buildPanel(definition) {
+    const view = { definition, tab: 0, propertyKey: null, element: null, body: null, tabButtons: [] };
+    const titleId = `cg-panel-${definition.id}-title`;
+    const bodyId = `cg-panel-${definition.id}-body`;
+    const tablist =
+      definition.tabs.length > 1
+        ? h(
+            "div",
+            { className: "cg-tabs", role: "tablist", "aria-label": `${definition.title}: show` },
+            definition.tabs.map((tab, index) => {
+              const button = h(
+                "button",
+                {
+                  type: "button",
+                  role: "tab",
+                  id: `cg-tab-${definition.id}-${index}`,
+                  "aria-controls": bodyId,
+                  "aria-selected": String(index === 0),
+                  className: "cg-tab",
+                  onclick: () => {
+                    view.tab = index;
+                    view.tabButtons.forEach((b, i) => b.setAttribute("aria-selected", String(i === index)));
+                    loadPanel(view).catch(() => {});
+                  },
+                },
+                tab.label,
+              );
+              view.tabButtons.push(button);
+              return button;
+            }),
+          )
+        : null;
+    const csv = h(
+      "button",
+      {
+        type: "button",
+        className: "button button-small button-secondary",
+        "data-csv": definition.id,
+        onclick: () => exportPanel(view),
+      },
+      "Export CSV",
+    );
+    view.keySelect = definition.properties
+      ? h("select", {
+          id: `cg-${definition.id}-key`,
+          onchange: () => {
+            view.propertyKey = view.keySelect.value;
+            loadPanel(view).catch(() => {});
+          },
+        })
+      : null;
+    view.speedSummary = definition.speed ? h("dl", { className: "cg-speed-summary" }) : null;
+    view.body = h(
+      "div",
+      { id: bodyId, className: "cg-panel-body", role: tablist ? "tabpanel" : null, "aria-labelledby": titleId },
+      h("p", { className: "cg-panel-message", role: "status" }, "Loading…"),
+    );
+    view.element = h(
+      "section",
+      { className: "cg-panel", "data-panel": definition.id, "data-state": "loading", "aria-labelledby": titleId },
+      h(
+        "header",
+        { className: "cg-panel-header" },
+        h("h2", { id: titleId }, definition.title),
+        tablist,
+        view.keySelect
+          ? h("span", { className: "cg-key-picker" }, h("label", { for: view.keySelect.id }, "Property"), view.keySelect)
+          : null,
+        h("div", { className: "cg-panel-actions" }, csv),
+      ),
+      view.speedSummary,
+      view.body,
+    );
+    panelsContainer.append(view.element);
+    return view;
+  }
+
+  function currentDimension(view) {
+    const tab = view.definition.tabs[view.tab];
+    if (!view.definition.properties) return tab.dimension;
+    return view.propertyKey ? `event:props:${view.propertyKey}` : null;
+  }
+
+  let rangePromise = null; // the period as the server resolved it (two ISO days)
+
+  async function loadPropertyKeys(view) {
+    const range = await rangePromise;
+    const params = new URLSearchParams({ site: state.site, first: range[0], last: range[1] });
+    const answer = await ask(`${config.urls.propertyKeys}?${params}`, {});
+    view.keySelect.replaceChildren(...answer.keys.map((key) => h("option", { value: key }, key)));
+    view.propertyKey = answer.keys.includes(view.propertyKey) ? view.propertyKey : answer.keys[0] || null;
+    view.keySelect.value = view.propertyKey || "";
+    view.keySelect.disabled = !answer.keys.length;
+  }
+
+  async function loadPanel(view, { fresh = false } = {}) {
+    const { definition } = view;
+    const hasTable = Boolean(view.body.querySelector("table"));
+    setPanelState(view.element, "loading", hasTable ? "" : "Loading…");
+    try {
+      if (definition.properties && fresh) await loadPropertyKeys(view);
+      const dimension = currentDimension(view);
+      if (!dimension) {
+        view.body.querySelector("table")?.remove();
+        setPanelState(view.element, "empty", definition.empty);
+        return;
+      }
+      const tab = definition.tabs[view.tab];
+      const tasks = [runQuery(tabQuery(tab, dimension, ROWS_SHOWN))];
+      if (definition.speed && fresh) tasks.push(runQuery(baseQuery(SPEED_METRICS, {})));
+      const [answer, summary] = await Promise.all(tasks);
+      if (summary) renderSpeedSummary(view, summary);
+      renderTable(view, tab, dimension, answer);
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      view.body.querySelector("table")?.remove();
+      setPanelState(view.element, "error", `This panel could not be loaded: ${error.message}`);
+      throw error;
+    }
+  }
+
+  function renderSpeedSummary(view, answer) {
+    const values = answer.results[0] ? answer.results[0].metrics : [];
+    view.speedSummary.replaceChildren(
+      ...SPEED_METRICS.map((metric, index) => {
+        const value = values[index] ?? null;
+        const rating = speedRating(metric, value);
+        return h(
+          "div",
+          { className: `cg-speed cg-speed-${rating ? rating.replace(" ", "-") : "none"}` },
+          h("dt", {}, METRIC_LABELS[metric]),
+          h("dd", { "data-value": value ?? "", title: exactTitle(metric, value) }, formatMetric(metric, value)),
+          h("dd", { className: "cg-speed-rating" }, rating || "no data"),
+        );
+      }),
+    );
+  }
+
+  function renderTable(view, tab, dimension, answer) {
+    view.body.querySelector("table")?.remove();
+    view.body.querySelector(".cg-more")?.remove();
+    const rows = answer.results;
+    if (!rows.length) {
+      setPanelState(view.element, "empty", view.definition.empty || "No data for this period.");
+      return;
+    }
+    const largest = Math.max(...rows.map((row) => Number(row.metrics[0]) || 0), 1);
+    const table = h(
+      "table",
+      { className: "cg-table" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, dimensionLabel(dimension)),
+          tab.metrics.map((metric) => h("th", { scope: "col", className: "cg-num" }, METRIC_LABELS[metric], approximateMark(metric))),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        rows.map((row) => {
+          const value = row.dimensions[0];
+          const bar = h("span", { className: "cg-bar", "aria-hidden": "true" });
+          bar.style.width = `${Math.round(((Number(row.metrics[0]) || 0) / largest) * 100)}%`;
+          return h(
+            "tr",
+            {},
+            h("th", { scope: "row", className: "cg-dim" }, bar, filterLink(dimension, value)),
+            tab.metrics.map((metric, index) => {
+              const metricValue = row.metrics[index];
+              const rating = speedRating(metric, metricValue);
+              return h(
+                "td",
+                {
+                  className: `cg-num${rating ? ` cg-speed-${rating.replace(" ", "-")}` : ""}`,
+                  "data-value": metricValue ?? "",
+                  title: exactTitle(metric, metricValue),
+                },
+                formatMetric(metric, metricValue),
+              );
+            }),
+          );
+        }),
+      ),
+    );
+    view.body.append(table);
+    const total = answer.meta && answer.meta.total_rows;
+    if (total && total > rows.length) {
+      view.body.append(h("p", { className: "cg-more cg-muted" }, `Top ${rows.length} of ${formatCount(total)}; Export CSV has up to ${formatCount(CSV_ROWS)}.`));
+    }
+    setPanelState(view.element, "ready", "");
+  }
+
+  // --- CSV export -------------------------------------------------------------------------
+
+  function csvCell(value) {
+    if (value === null || value === undefined) return "";
+    let text = String(value);
+    // A cell starting like a formula would run in a spreadsheet: visitors choose these texts.
+    if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  }
+
+  function download(name, header, rows) {
+    const lines = [header, ...rows].map((cells) => cells.map(csvCell).join(","));
+    const blob = new Blob([`${lines.join("\r\n")}\r\n`], { type: "text/csv;charset=utf-8" });
+    const link = h("a", { href: URL.createObjectURL(blob), download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+
+  function fileName(part) {
+    const range = graph.range ? `${graph.range[0]}_${graph.range[1]}` : state.period;
+    return `${state.site}-${part}-${range}.csv`.replace(/[^\w.-]+/g, "-");
+  }
+
+  async function exportPanel(view) {
+    const dimension = currentDimension(view);
+    if (!dimension) return;
+    const tab = view.definition.tabs[view.tab];
+    try {
+      const answer = await runQuery(tabQuery(tab, dimension, CSV_ROWS));
+      download(
+        fileName(`${view.definition.id}-${dimension.replace(/[:]/g, "_")}`),
+        [dimension, ...tab.metrics],
+        answer.results.map((row) => [row.dimensions[0], ...row.metrics]),
+      );
+    } catch (error) {
+      if (!isAbort(error)) setPanelState(view.element, "error", `The export failed: ${error.message}`);
+    }
+  }
+
+  graphPanel.querySelector('[data-csv="graph"]').addEventListener("click", () => {
+    download(
+      fileName(`${graph.metric}-by-${graph.interval}`),
+      [graph.interval, graph.metric, "previous_period", `previous_${graph.metric}`],
+      graph.labels.map((label, index) => [label, graph.current[index], graph.previousLabels[index] ?? "", graph.previous[index] ?? ""]),
+    );
+  });
+
+  // --- everything at once -----------------------------------------------------------------
+
+  let generation = 0;
+
+  function loadAll() {
+    generation += 1;
+    const mine = generation;
+    if (controller) controller.abort();
+    controller = new AbortController();
+    renderControls();
+    renderChips();
+    root.setAttribute("aria-busy", "true");
+    const kpis = loadKpis();
+    rangePromise = kpis.then((answer) => answer.query.date_range);
+    kpis
+      .then((answer) => {
+        const [first, last] = answer.query.date_range;
+        rangeLabel.textContent = first === last ? formatDay(first) : `${formatDay(first)} – ${formatDay(last)}`;
+      })
+      .catch((error) => {
+        if (isAbort(error)) return;
+        kpiPanel.querySelector(".cg-kpi-list")?.remove();
+        setPanelState(kpiPanel, "error", `The key figures could not be loaded: ${error.message}`);
+      });
+    const graphDone = loadGraph().catch((error) => {
+      if (isAbort(error)) return;
+      if (plot) {
+        plot.destroy();
+        plot = null;
+      }
+      graphTable.replaceChildren();
+      setPanelState(graphPanel, "error", `The graph could not be loaded: ${error.message}`);
+    });
+    const panelsDone = panelViews.map((view) => loadPanel(view, { fresh: true }).catch(() => {}));
+    Promise.allSettled([kpis, graphDone, ...panelsDone]).then(() => {
+      if (mine === generation) root.setAttribute("aria-busy", "false");
+    });
+  }
+
+  loadAll();
+})();

@@ -1,0 +1,376 @@
+"""The analytics dashboard's page and JSON endpoints, through Django's test client.
+
+Queries are answered by a real DuckDB store with generated traffic, served by the real query
+service on a Unix socket, as the mover serves it in production.
+"""
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AbstractUser, Permission
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+from wagtail.models import ModelLogEntry, Site
+
+from commonground.analytics.eventstore import get_query_client
+from commonground.analytics.eventstore.duckdb import DuckDBEventStore
+from commonground.analytics.eventstore.service import QueryService
+from commonground.analytics.generator import generate_traffic
+from commonground.analytics.models import Annotation, Goal, TrackedSite
+
+from ..conftest import client_for
+from ..content.factories import StandardPageFactory
+from ..core.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("analytics_dashboard")
+QUERY = reverse("analytics_dashboard_query")
+ANNOTATIONS = reverse("analytics_dashboard_annotations")
+PROPERTY_KEYS = reverse("analytics_dashboard_property_keys")
+ADMIN_HOME = reverse("wagtailadmin_home")
+ROLES = ["editor", "publisher", "it_admin", "viewer"]
+SITE = "dash.example"
+TODAY = date.today()
+
+
+@pytest.fixture
+def site(db: None) -> TrackedSite:
+    tracked = TrackedSite.objects.create(domain=SITE, name="Dash", time_zone="UTC")
+    Goal.objects.create(site=tracked, event_name="Signup", display_name="Signup")
+    return tracked
+
+
+@pytest.fixture
+def served(tmp_path: Path, settings: Any, site: TrackedSite) -> Iterator[DuckDBEventStore]:
+    """Generated traffic for SITE over the 40 days before today, read through the query service."""
+    path = tmp_path / "events.duckdb"
+    yesterday = TODAY - timedelta(days=1)
+    generate_traffic(path=path, site=SITE, events=6000, days=40, end_day=yesterday, seed=3)
+    store = DuckDBEventStore(path)
+    service = QueryService(store.cursor, tmp_path / "events.sock")
+    service.start()
+    settings.ANALYTICS_STORE_SOCKET = service.path
+    get_query_client.cache_clear()
+    yield store
+    get_query_client().close()
+    get_query_client.cache_clear()
+    service.stop()
+    store.close()
+
+
+@pytest.fixture
+def no_store(tmp_path: Path, settings: Any) -> Iterator[None]:
+    """The mover is not running: nobody listens on the socket."""
+    settings.ANALYTICS_STORE_SOCKET = tmp_path / "nobody.sock"
+    get_query_client.cache_clear()
+    yield
+    get_query_client.cache_clear()
+
+
+@pytest.fixture
+def admin_only(db: None) -> AbstractUser:
+    """May sign in to the admin, but holds no role: no dashboard."""
+    user = UserFactory()
+    user.user_permissions.add(
+        Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
+    )
+    return user
+
+
+def post_query(client: Client, body: Any) -> HttpResponse:
+    data = body if isinstance(body, bytes) else json.dumps(body)
+    return client.post(QUERY, data=data, content_type="application/json")
+
+
+def kpi_query(**changes: Any) -> dict[str, Any]:
+    return {
+        "site_id": SITE,
+        "date_range": "30d",
+        "metrics": ["visitors", "visits", "pageviews", "bounce_rate"],
+        "include": {"comparison": "previous_period"},
+        **changes,
+    }
+
+
+# --- who may see it ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_opens_the_dashboard_from_the_menu(role: str, request, site) -> None:
+    client = client_for(request.getfixturevalue(role))
+
+    page = client.get(DASHBOARD)
+    home = client.get(ADMIN_HOME)
+
+    assert page.status_code == 200
+    config = page.context["config"]
+    assert [s["domain"] for s in config["sites"]] == [SITE]
+    assert config["urls"]["query"] == QUERY
+    assert config["canAnnotate"] is (role != "viewer")
+    assert DASHBOARD in home.content.decode(), "the Analytics menu item is missing"
+
+
+def test_admin_access_without_the_dashboard_permission_is_refused(admin_only, site) -> None:
+    client = client_for(admin_only)
+
+    page = client.get(DASHBOARD)
+
+    # Wagtail's answer to a refused page: back to the admin home with a message.
+    assert page.status_code == 302
+    assert page["Location"] == ADMIN_HOME
+    assert DASHBOARD not in client.get(ADMIN_HOME).content.decode()
+    for response in (
+        post_query(client, kpi_query()),
+        client.get(ANNOTATIONS, {"site": SITE, "first": "2026-01-01", "last": "2026-01-31"}),
+        client.post(ANNOTATIONS, {"site": SITE, "date": "2026-01-01", "text": "Hello"}),
+        client.get(PROPERTY_KEYS, {"site": SITE, "first": "2026-01-01", "last": "2026-01-31"}),
+    ):
+        assert response.status_code == 403
+        assert response.json() == {"error": "You may not do this."}
+    assert not Annotation.objects.exists()
+
+
+def test_anonymous_visitors_are_sent_to_the_login(site) -> None:
+    client = Client()
+    for response in (client.get(DASHBOARD), post_query(client, kpi_query())):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+def test_the_page_loads_its_scripts_and_styles_from_our_static_files(viewer, site) -> None:
+    html = client_for(viewer).get(DASHBOARD).content.decode()
+
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert "/static/analytics/vendor/uplot/uPlot.iife.min.js" in sources
+    assert "/static/analytics/dashboard/dashboard.js" in sources
+    assert not [s for s in sources if s.startswith(("http:", "https:", "//"))], sources
+
+
+def test_without_tracked_sites_the_page_says_who_adds_them(viewer) -> None:
+    html = client_for(viewer).get(DASHBOARD).content.decode()
+
+    assert "No site is tracked yet" in html
+    assert 'id="cg-dashboard"' not in html
+
+
+# --- the query endpoint --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"{not json", "body"),
+        (b"[]", "body"),
+        (kpi_query(metrics=["visitors", "nonsense"]), "metrics[1]"),
+        (kpi_query(date_range="fortnight"), "date_range"),
+        (kpi_query(date_range=["2026-02-30", "2026-03-01"]), "date_range[0]"),
+        (kpi_query(filters=[["is", "visit:nowhere", ["x"]]]), "filters[0][1]"),
+        (kpi_query(dimensions=["event:page"]), "metrics[3]"),  # bounce rate per page
+        (kpi_query(site_id="unknown.example"), "site_id"),
+    ],
+)
+def test_bad_queries_are_a_400_naming_the_field(viewer, site, body: Any, field: str) -> None:
+    response = post_query(client_for(viewer), body)
+
+    assert response.status_code == 400, response.content
+    answer = response.json()
+    assert answer["field"] == field
+    assert answer["error"].startswith(f"{field}: ")
+
+
+def test_a_query_without_metrics_is_a_400_saying_so(viewer, site) -> None:
+    response = post_query(client_for(viewer), {"site_id": SITE, "date_range": "30d"})
+
+    assert response.status_code == 400
+    assert "metrics" in response.json()["error"]
+
+
+def test_the_query_endpoint_takes_only_posts_with_the_csrf_token(viewer, site) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(viewer)
+
+    assert client.get(QUERY).status_code == 405
+    assert post_query(client, kpi_query()).status_code == 403
+
+
+def test_without_the_mover_a_query_is_a_503_saying_what_to_start(viewer, site, no_store) -> None:
+    response = post_query(client_for(viewer), kpi_query())
+
+    assert response.status_code == 503
+    assert "analytics_mover" in response.json()["error"]
+
+
+def test_a_query_is_answered_from_the_store(viewer, served) -> None:
+    client = client_for(viewer)
+
+    everything = [(TODAY - timedelta(days=45)).isoformat(), TODAY.isoformat()]
+    response = post_query(client, kpi_query(date_range=everything, include={}))
+
+    assert response.status_code == 200
+    [row] = response.json()["results"]
+    visitors, visits, pageviews, _ = row["metrics"]
+    [(exact_pageviews, exact_visitors)] = served.query(
+        "SELECT count(*) FILTER (WHERE name = 'pageview'), count(DISTINCT visitor_id) "
+        "FROM events WHERE site = ?",
+        [SITE],
+    )
+    assert pageviews == exact_pageviews
+    # The dashboard's visitor count is an estimate (HyperLogLog): close, not exact.
+    assert abs(visitors - exact_visitors) <= exact_visitors * 0.05
+    assert 0 < visits <= pageviews
+
+    by_source = post_query(
+        client,
+        kpi_query(
+            metrics=["visitors"],
+            dimensions=["visit:source"],
+            order_by=[["visitors", "desc"]],
+            include={"total_rows": True},
+        ),
+    ).json()
+    assert by_source["results"][0]["dimensions"] == ["Google"]  # the generator's top source
+    assert by_source["meta"]["total_rows"] >= 5
+
+
+# --- annotations -----------------------------------------------------------------------------
+
+
+def listed(client: Client, first: date, last: date, site: str = SITE) -> list[dict[str, Any]]:
+    response = client.get(ANNOTATIONS, {"site": site, "first": first, "last": last})
+    assert response.status_code == 200, response.content
+    notes: list[dict[str, Any]] = response.json()["annotations"]
+    return notes
+
+
+def test_an_editor_adds_a_note_that_is_listed_for_its_days(editor, publisher, site) -> None:
+    client = client_for(editor)
+    day = TODAY - timedelta(days=3)
+
+    response = client.post(ANNOTATIONS, {"site": SITE, "date": day, "text": "  Newsletter sent "})
+
+    assert response.status_code == 201
+    note = Annotation.objects.get()
+    assert (note.site, note.date, note.text, note.created_by) == (
+        site,
+        day,
+        "Newsletter sent",
+        editor,
+    )
+    assert ModelLogEntry.objects.filter(action="wagtail.create", object_id=str(note.pk)).exists()
+    [shown] = listed(client, day, day)
+    assert shown == {
+        "kind": "note",
+        "date": day.isoformat(),
+        "hour": None,
+        "text": "Newsletter sent",
+        "author": editor.get_full_name(),
+        "id": note.pk,
+        "can_delete": False,
+    }
+    assert listed(client_for(publisher), day, day)[0]["can_delete"] is True
+    assert listed(client, day + timedelta(days=1), day + timedelta(days=9)) == []
+
+
+def test_a_viewer_reads_notes_but_may_not_write_them(viewer, site) -> None:
+    response = client_for(viewer).post(ANNOTATIONS, {"site": SITE, "date": TODAY, "text": "Hi"})
+
+    assert response.status_code == 403
+    assert not Annotation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"site": SITE, "text": "No day"}, "date: This field is required."),
+        ({"site": SITE, "date": "yesterday", "text": "x"}, "date: Enter a valid date."),
+        ({"site": SITE, "date": "2026-01-01", "text": "   "}, "text: This field is required."),
+        ({"site": SITE, "date": "2026-01-01", "text": "x" * 201}, "text: Ensure this value"),
+        ({"site": "unknown.example", "date": "2026-01-01", "text": "x"}, "site: Select a valid"),
+    ],
+)
+def test_bad_notes_are_a_400_with_the_reason(editor, site, data, message: str) -> None:
+    response = client_for(editor).post(ANNOTATIONS, data)
+
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(message)
+    assert not Annotation.objects.exists()
+
+
+def test_a_publisher_deletes_a_note_an_editor_may_not(editor, publisher, site) -> None:
+    note = Annotation.objects.create(site=site, date=TODAY, text="Launch", created_by=editor)
+    url = reverse("analytics_dashboard_annotation_delete", args=[note.pk])
+
+    assert client_for(editor).post(url).status_code == 403
+    assert client_for(publisher).get(url).status_code == 405
+    response = client_for(publisher).post(url)
+
+    assert response.status_code == 200
+    assert not Annotation.objects.exists()
+    assert client_for(publisher).post(url).status_code == 404
+
+
+def test_page_publishes_on_the_sites_domain_are_listed(viewer, home, site) -> None:
+    # The default Wagtail site serves "localhost"; track that domain too.
+    TrackedSite.objects.create(domain="localhost", name="Local")
+    Site.objects.filter(is_default_site=True).update(hostname="www.localhost")
+    page = StandardPageFactory(parent=home, title="Spring launch")  # published
+    client = client_for(viewer)
+
+    shown = listed(client, TODAY - timedelta(days=1), TODAY, "localhost")
+
+    texts = [a["text"] for a in shown if a["kind"] == "publish"]
+    assert f"Published: {page.title}" in texts
+    publish = next(a for a in shown if a["text"] == f"Published: {page.title}")
+    # The site's day (UTC here), which may be the test machine's yesterday.
+    assert publish["date"] in {TODAY.isoformat(), (TODAY - timedelta(days=1)).isoformat()}
+    assert publish["hour"].startswith(publish["date"])
+    assert publish["can_delete"] is False
+    # Another tracked domain does not show this Wagtail site's publishes; nor do other days.
+    assert listed(client, TODAY - timedelta(days=1), TODAY) == []
+    assert listed(client, TODAY - timedelta(days=30), TODAY - timedelta(days=20), "localhost") == []
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"site": SITE, "first": "2026-02-01"}, "last: This field is required."),
+        ({"site": SITE, "first": "2026-02-01", "last": "2026-01-01"}, "The first day is after"),
+        ({"site": SITE, "first": "1990-01-01", "last": "2026-01-01"}, "At most 3700 days"),
+        ({"site": "nope.example", "first": "2026-01-01", "last": "2026-01-02"}, "site: Select"),
+    ],
+)
+def test_bad_ranges_are_a_400(viewer, site, params, message: str) -> None:
+    for url in (ANNOTATIONS, PROPERTY_KEYS):
+        response = client_for(viewer).get(url, params)
+        assert response.status_code == 400, url
+        assert response.json()["error"].startswith(message)
+
+
+# --- property keys ---------------------------------------------------------------------------
+
+
+def test_property_keys_are_those_sent_in_the_range(viewer, served) -> None:
+    client = client_for(viewer)
+
+    keys = client.get(PROPERTY_KEYS, {"site": SITE, "first": TODAY - timedelta(30), "last": TODAY})
+    none = client.get(PROPERTY_KEYS, {"site": SITE, "first": "2020-01-01", "last": "2020-02-01"})
+
+    assert keys.status_code == 200
+    assert {"plan", "url"} <= set(keys.json()["keys"])
+    assert none.json() == {"keys": []}
+
+
+def test_property_keys_without_the_mover_are_a_503(viewer, site, no_store) -> None:
+    response = client_for(viewer).get(
+        PROPERTY_KEYS, {"site": SITE, "first": "2026-01-01", "last": "2026-01-31"}
+    )
+
+    assert response.status_code == 503
+    assert "analytics_mover" in response.json()["error"]
