@@ -1,5 +1,6 @@
-"""Registers the analytics app's admin pieces with Wagtail: the "Tracked sites" viewset and the
-analytics dashboard (menu item, icon, URLs)."""
+"""Registers the analytics app's admin pieces with Wagtail: the "Tracked sites" viewset, the
+analytics dashboard (menu item, icon, URLs) and the Stats API keys (viewset, policy, log actions).
+"""
 
 from typing import Any
 
@@ -7,10 +8,19 @@ from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.log_actions import LogActionRegistry
+from wagtail.permissions import register_permission_policy
 
 from .dashboard import urls as dashboard_urls
 from .dashboard.views import VIEW_PERMISSION
+from .models import ApiKey
+from .stats_api import keys as api_keys
+from .stats_api.permissions import ApiKeyPermissionPolicy
+from .stats_api.viewsets import ApiKeyViewSet
 from .views_admin import TrackedSiteViewSet
+
+# The API keys' own policy, registered before anything asks for the model's default one.
+register_permission_policy(ApiKey, ApiKeyPermissionPolicy())
 
 
 @hooks.register("register_admin_viewset")
@@ -38,3 +48,14 @@ def register_dashboard_urls() -> list[URLPattern | URLResolver]:
 @hooks.register("register_icons")
 def register_dashboard_icon(icons: list[Any]) -> list[Any]:
     return [*icons, "analytics/dashboard/icons/analytics-chart.svg"]
+
+
+@hooks.register("register_admin_viewset")
+def register_api_key_viewset() -> ApiKeyViewSet:
+    return ApiKeyViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_api_key_log_actions(actions: LogActionRegistry) -> None:
+    actions.register_action(api_keys.CREATED, "Create API key", "API key created")
+    actions.register_action(api_keys.REVOKED, "Revoke API key", "API key revoked")

@@ -9,6 +9,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
+from commonground.analytics.stats_api import urls as stats_api_urls
 from commonground.analytics.views import event_endpoint, umami_send_endpoint
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
@@ -17,6 +18,7 @@ from commonground.core.front_door import alive_view
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    *stats_api_urls.urlpatterns,
     path("api/v2/", api_router.urls),
     path("api/event", event_endpoint, name="analytics_event"),
     path("api/send", umami_send_endpoint, name="analytics_umami_send"),

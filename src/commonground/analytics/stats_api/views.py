@@ -1,0 +1,109 @@
+"""``POST /api/v2/query``: a Bearer key, a JSON query, the answer; and the API's OpenAPI schema.
+
+The view only speaks HTTP: the key is checked by ``keys``, the limits by ``rate_limits``, the
+query is checked and answered by ``analytics.queries``. Every refusal is JSON,
+``{"error": "<field>: <message>", "field": "<field>"}``, never a 500.
+"""
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from ..eventstore import StoreQueryError, StoreUnavailableError
+from ..models import normalise_domain
+from ..queries import QueryError, parse_query, run_query
+from ..requests import json_error
+from . import keys, rate_limits
+from .openapi import openapi_schema
+from .permissions import readable_sites
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+JSON_TYPES = ("application/json",)
+
+
+def _refusal(status: int, field: str, message: str, **headers: str) -> HttpResponse:
+    response = HttpResponse(
+        json_error(field, message), status=status, content_type="application/json"
+    )
+    response["Cache-Control"] = "no-store"
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _body(request: HttpRequest) -> bytes | HttpResponse:
+    """The request's JSON body, or the refusal of it."""
+    if request.content_type not in JSON_TYPES:
+        return _refusal(
+            415, "Content-Type", f"send the query as application/json, not {request.content_type!r}"
+        )
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _refusal(400, "Content-Length", "not a number")
+    # Refused before reading: a client cannot make a worker hold a large body in memory.
+    if length > MAX_BODY_BYTES:
+        return _refusal(413, "body", f"larger than {MAX_BODY_BYTES // 1024} KiB")
+    return request.body
+
+
+@csrf_exempt  # the key comes in a header, never a cookie, so there is no forgery to stop
+def query_endpoint(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _refusal(405, "method", "the Stats API takes POST", Allow="POST")
+    try:
+        api_key = keys.authenticate(request.headers.get("Authorization"))
+    except keys.ApiKeyRefusedError as refused:
+        return _refusal(401, "Authorization", str(refused), WWW_Authenticate="Bearer")
+    wait = rate_limits.retry_after(api_key.pk)
+    if wait:
+        return _refusal(
+            429,
+            "rate_limit",
+            f"too many requests for this key; retry in {wait} s",
+            Retry_After=str(wait),
+        )
+    keys.record_use(api_key)
+    body = _body(request)
+    if isinstance(body, HttpResponse):
+        return body
+    try:
+        query = parse_query(body)
+        # The key's sites that its owner may still read; checked on every request, so a
+        # change of either holds at once. The same answer whether or not the site exists.
+        allowed = readable_sites(api_key.user).filter(api_keys=api_key)
+        if not allowed.filter(domain=normalise_domain(query.site_id)).exists():
+            raise QueryError("site_id", f"this API key may not read {query.site_id!r}")
+        answer: dict[str, Any] = run_query(query, approximate=False)
+    except QueryError as error:
+        return _refusal(400, error.field, error.message)
+    except StoreUnavailableError as error:
+        # The details name paths and processes: for the operator's log, not for API clients.
+        logger.warning("stats api: %s", error)
+        return _refusal(
+            503,
+            "store",
+            "the analytics store is not answering; try again in a minute",
+            Retry_After="60",
+        )
+    except StoreQueryError as error:
+        if error.kind == "query":
+            # The store failed SQL the query layer built: a defect of ours, not of the request.
+            logger.exception("stats api: the store failed a query for %s", query.raw)
+            return _refusal(500, "query", "the store could not answer this query; it is logged")
+        # Refused (too many connections) or stopped after the store's time limit.
+        return _refusal(503, "store", str(error), Retry_After="10")
+    response = JsonResponse(answer)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def openapi_endpoint(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        return _refusal(405, "method", "the schema is read with GET", Allow="GET, HEAD")
+    schema = openapi_schema(server_url=request.build_absolute_uri("/").rstrip("/"))
+    return JsonResponse(schema, json_dumps_params={"indent": 1})

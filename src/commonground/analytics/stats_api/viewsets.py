@@ -1,0 +1,184 @@
+"""The "API keys" admin (Settings menu): people list, create and revoke their own keys; IT sees
+and revokes everyone's. A new key's secret is shown once, on the page that answers the form."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.functional import cached_property
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, UserColumn
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import MenuItem
+
+from ..models import ApiKey, TrackedSite
+from .keys import create_api_key, revoke_api_key
+from .permissions import LIST_ALL_KEYS, readable_sites
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        max_length=120, help_text="What the key is for, e.g. “BI dashboard”, so you know it later."
+    )
+    sites = forms.ModelMultipleChoiceField(
+        queryset=TrackedSite.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The key reads these sites only.",
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only sites the user may read are offered, and only those are accepted.
+        sites_field = self.fields["sites"]
+        assert isinstance(sites_field, forms.ModelMultipleChoiceField)
+        sites_field.queryset = readable_sites(user)
+
+
+def _status(api_key: ApiKey) -> str:
+    return "Revoked" if api_key.revoked_at else "Active"
+
+
+class ApiKeyIndexView(generic.IndexView):
+    def get_base_queryset(self) -> QuerySet[ApiKey]:
+        keys = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
+        return keys.select_related("user").prefetch_related("sites")
+
+    @cached_property
+    def shows_everyones_keys(self) -> bool:
+        return bool(self.request.user.has_perm(LIST_ALL_KEYS))
+
+    @cached_property
+    def columns(self) -> list[Column]:
+        columns = [
+            self._get_title_column("name"),
+            Column("masked", label="Key"),
+            Column(
+                "sites",
+                label="Sites",
+                accessor=lambda key: ", ".join(site.domain for site in key.sites.all()),
+            ),
+            DateColumn("created_at", label="Created", sort_key="created_at"),
+            DateColumn("last_used_at", label="Last used", sort_key="last_used_at"),
+            StatusTagColumn("status", accessor=_status, primary=lambda key: key.revoked_at is None),
+        ]
+        if self.shows_everyones_keys:
+            columns.insert(1, UserColumn("user", label="Owner"))
+        return columns
+
+    def get_list_more_buttons(self, instance: ApiKey) -> list[Any]:
+        # Keys are never edited, copied or deleted (the row stays for the audit trail).
+        if instance.revoked_at is not None or not self.user_has_permission_for_instance(
+            "delete", instance
+        ):
+            return []
+        revoke_url = reverse(self.delete_url_name, args=[instance.pk])
+        return [MenuItem("Revoke", url=revoke_url, icon_name="bin", priority=30)]
+
+
+class ApiKeyCreateView(generic.CreateView):
+    page_title = "New API key"
+    success_template_name = "analytics/api_keys/created.html"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("instance", None)  # a plain form: the key is made by the service
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        owner = self.request.user
+        if isinstance(owner, AnonymousUser):  # the admin lets no one in unsigned
+            raise PermissionDenied
+        new = create_api_key(
+            owner=owner,
+            name=form.cleaned_data["name"],
+            sites=form.cleaned_data["sites"],
+        )
+        self.object = new.api_key
+        context = {
+            **super().get_context_data(form=form),
+            "api_key": new.api_key,
+            "plaintext": new.plaintext,
+            "page_title": "API key created",
+            "index_url": reverse(self.index_url_name),
+        }
+        response = TemplateResponse(self.request, self.success_template_name, context)
+        # The only time the secret is on a page: no cache or back button may keep it.
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiKeyRevokeView(generic.DeleteView):
+    page_title = "Revoke"
+    template_name = "analytics/api_keys/confirm_revoke.html"
+
+    def get_object(self, queryset: Any = None) -> ApiKey:
+        policy = self.permission_policy
+        revocable = policy.instances_user_has_permission_for(self.request.user, "delete")
+        api_key: ApiKey = super().get_object(revocable.select_related("user"))
+        return api_key
+
+    @property
+    def confirmation_message(self) -> str:
+        return (
+            f"Revoke “{self.object.name}”? Requests with this key are refused from now on; "
+            "this cannot be undone."
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.user_has_permission_for_instance("delete", self.object):
+            raise PermissionDenied
+        if revoke_api_key(self.object, by=request.user):
+            messages.success(request, f"API key “{self.object.name}” revoked.")
+        else:
+            messages.info(request, f"API key “{self.object.name}” was already revoked.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ApiKeyViewSet(ModelViewSet):
+    model = ApiKey
+    name = "api_keys"
+    url_prefix = "api-keys"
+    icon = "key"
+    menu_label = "API keys"
+    add_to_settings_menu = True
+    add_to_reference_index = False
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    index_view_class = ApiKeyIndexView
+    add_view_class = ApiKeyCreateView
+    delete_view_class = ApiKeyRevokeView
+    search_fields = ["name", "prefix"]
+    search_backend_name = None  # a handful of rows: the database's icontains is enough
+
+    def get_form_class(self, for_update: bool = False) -> type[ApiKeyForm]:
+        return ApiKeyForm
+
+    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        # The "delete" views revoke; keys have no edit, usage or history pages (their audit
+        # entries are in Reports → Site history).
+        return super().get_common_view_kwargs(
+            delete_url_name=self.get_url_name("revoke"),
+            edit_url_name=None,
+            usage_url_name=None,
+            history_url_name=None,
+            **kwargs,
+        )
+
+    def register_admin_url_finder(self) -> None:
+        # A key has no edit page for Wagtail's log views and reports to link to.
+        return None
+
+    def get_urlpatterns(self) -> list[URLPattern]:
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("new/", self.add_view, name="add"),
+            path("revoke/<int:pk>/", self.delete_view, name="revoke"),
+        ]
