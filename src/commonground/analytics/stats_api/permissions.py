@@ -12,7 +12,7 @@ Keys are never edited: ``change_apikey`` grants nothing.
 """
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as UserModel
@@ -68,7 +68,8 @@ class ApiKeyPermissionPolicy(BasePermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
     def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
-        return self.instances_user_has_permission_for(user, action).filter(pk=instance.pk).exists()
+        scope = self._scope(user, action)
+        return scope == "all" or (scope == "own" and instance.user_id == user.pk)
 
     def user_has_any_permission_for_instance(
         self, user: Any, actions: Collection[str], instance: Any
@@ -76,15 +77,11 @@ class ApiKeyPermissionPolicy(BasePermissionPolicy):
         return any(self.user_has_permission_for_instance(user, a, instance) for a in actions)
 
     def instances_user_has_permission_for(self, user: Any, action: str) -> QuerySet[ApiKey]:
+        scope = self._scope(user, action)
         keys = ApiKey.objects.all()
-        if not user.is_active or action not in ("view", "delete"):
-            return keys.none()
-        everyone = LIST_ALL_KEYS if action == "view" else REVOKE_ALL_KEYS
-        if user.has_perm(everyone):
+        if scope == "all":
             return keys
-        if user.has_perm(ADD_OWN_KEYS):
-            return keys.filter(user=user)
-        return keys.none()
+        return keys.filter(user=user) if scope == "own" else keys.none()
 
     def instances_user_has_any_permission_for(
         self, user: Any, actions: Collection[str]
@@ -93,3 +90,12 @@ class ApiKeyPermissionPolicy(BasePermissionPolicy):
         for action in actions:
             keys = keys | self.instances_user_has_permission_for(user, action)
         return keys
+
+    @staticmethod
+    def _scope(user: Any, action: str) -> Literal["all", "own", "none"]:
+        """Whose keys ``user`` may list ("view") or revoke ("delete")."""
+        if not user.is_active or action not in ("view", "delete"):
+            return "none"
+        if user.has_perm(LIST_ALL_KEYS if action == "view" else REVOKE_ALL_KEYS):
+            return "all"
+        return "own" if user.has_perm(ADD_OWN_KEYS) else "none"
