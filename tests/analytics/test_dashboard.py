@@ -110,7 +110,7 @@ def test_every_role_opens_the_dashboard_from_the_menu(role: str, request, site) 
     home = client.get(ADMIN_HOME)
 
     assert page.status_code == 200
-    config = page.context["config"]
+    config = page.context["dashboard_config"]
     assert [s["domain"] for s in config["sites"]] == [SITE]
     assert config["urls"]["query"] == QUERY
     assert config["canAnnotate"] is (role != "viewer")

@@ -93,7 +93,12 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             "canAnnotate": user.has_perm(ADD_ANNOTATION),
             "today": date.today().isoformat(),
         }
-        return {**super().get_context_data(**kwargs), "config": config, "has_sites": bool(sites)}
+        return {
+            **super().get_context_data(**kwargs),
+            # Not "config": Wagtail's base template sets that name for its own scripts.
+            "dashboard_config": config,
+            "has_sites": bool(sites),
+        }
 
 
 @require_POST

@@ -65,7 +65,7 @@
   const CSV_ROWS = 1000;
 
   // The breakdown panels. Each tab is one query: its dimension and metrics; skipEmpty leaves
-  // out the "" row (events without a UTM tag, say), which would otherwise top every list.
+  // out the "" row (visits without a UTM tag, say), which would otherwise top every list.
   const PANELS = [
     {
       id: "sources",
@@ -121,7 +121,8 @@
       title: "Custom properties",
       properties: true,
       empty: "No custom properties were sent in this period.",
-      tabs: [{ label: "Properties", dimension: null, metrics: ["visitors", "events"], skipEmpty: true }],
+      // Events without the property count as "(none)" (as in Plausible): left out here.
+      tabs: [{ label: "Properties", dimension: null, metrics: ["visitors", "events"], skip: "(none)" }],
     },
     {
       id: "speed",
@@ -382,7 +383,8 @@
       pagination: { limit, offset: 0 },
       include: { total_rows: true },
     });
-    if (tab.skipEmpty) query.filters = [...query.filters, ["is_not", dimension, [""]]];
+    const skip = tab.skipEmpty ? "" : tab.skip;
+    if (skip !== undefined) query.filters = [...query.filters, ["is_not", dimension, [skip]]];
     return query;
   }
 
@@ -623,6 +625,14 @@
     return [xs, graph.current, previous];
   }
 
+  function axisDate(seconds) {
+    const moment = new Date(seconds * 1000);
+    if (graph.interval === "hour") return `${String(moment.getUTCHours()).padStart(2, "0")}:00`;
+    const options =
+      graph.interval === "month" ? { month: "short", year: "numeric" } : { day: "numeric", month: "short" };
+    return moment.toLocaleDateString("en-GB", { ...options, timeZone: "UTC" });
+  }
+
   function drawGraph() {
     const data = graphData();
     const width = Math.max(graphChart.clientWidth, 300);
@@ -662,7 +672,7 @@
         },
       ],
       axes: [
-        { stroke: "#5c5c5c", grid: { stroke: "#eee" } },
+        { stroke: "#5c5c5c", grid: { stroke: "#eee" }, values: (u, ticks) => ticks.map(axisDate) },
         { stroke: "#5c5c5c", grid: { stroke: "#eee" }, size: 60, values: (u, ticks) => ticks.map((v) => formatMetric(metric, v)) },
       ],
       plugins: [annotationMarkers()],
