@@ -134,7 +134,8 @@ def _error_from_msgspec(error: msgspec.MsgspecError) -> QueryError:
     named = _FIELD_IN_MESSAGE.search(message)
     if named and ("missing required" in message or "unknown field" in message):
         path = f"{path}.{named.group(1)}" if path else named.group(1)
-    if isinstance(error, msgspec.DecodeError) and not at:
+    # ValidationError subclasses DecodeError: only a true decode error is bad JSON.
+    if not isinstance(error, msgspec.ValidationError) and not at:
         return QueryError("body", f"not valid JSON ({message})")
     return QueryError(path or "body", message[0].lower() + message[1:])
 
