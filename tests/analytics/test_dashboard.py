@@ -4,8 +4,15 @@ Queries are answered by a real DuckDB store with generated traffic, served by th
 service on a Unix socket, as the mover serves it in production.
 """
 
+import base64
+import hashlib
+import http.server
+import importlib.util
+import io
 import json
 import re
+import tarfile
+import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +34,7 @@ from commonground.analytics.models import Annotation, Goal, TrackedSite
 from ..conftest import client_for
 from ..content.factories import StandardPageFactory
 from ..core.factories import UserFactory
+from ..processes import REPO_ROOT, free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -374,3 +382,118 @@ def test_property_keys_without_the_mover_are_a_503(viewer, site, no_store) -> No
 
     assert response.status_code == 503
     assert "analytics_mover" in response.json()["error"]
+
+
+# --- the vendored chart library ---------------------------------------------------------------
+
+
+def _fetch_script() -> Any:
+    path = REPO_ROOT / "scripts" / "fetch_vendor_assets.py"
+    spec = importlib.util.spec_from_file_location("fetch_vendor_assets", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """A stand-in npm registry on 127.0.0.1 serving tarballs from tmp_path/registry."""
+    root = tmp_path / "registry"
+    root.mkdir()
+    requested: list[str] = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            requested.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", requested
+    server.shutdown()
+    server.server_close()
+
+
+def _tarball(root: Path, name: str, version: str, members: dict[str, bytes]) -> str:
+    """Writes the package where the registry serves it; returns its npm integrity string."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for member, content in members.items():
+            info = tarfile.TarInfo(member)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    data = buffer.getvalue()
+    (root / name / "-").mkdir(parents=True, exist_ok=True)
+    (root / name / "-" / f"{name}-{version}.tgz").write_bytes(data)
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def test_vendor_assets_are_verified_extracted_and_fetched_once(registry, tmp_path) -> None:
+    url, requested = registry
+    fetch = _fetch_script()
+    integrity = _tarball(
+        tmp_path / "registry",
+        "chartlib",
+        "1.0.0",
+        {"package/dist/chart.min.js": b"chart();", "package/LICENSE": b"MIT", "package/x": b""},
+    )
+    package = fetch.VendorPackage(
+        name="chartlib",
+        version="1.0.0",
+        integrity=integrity,
+        files={"package/dist/chart.min.js": "chart.min.js", "package/LICENSE": "LICENSE"},
+    )
+    vendor = tmp_path / "vendor"
+
+    assert fetch.install(package, registry=url, vendor_dir=vendor) is True
+    assert fetch.install(package, registry=url, vendor_dir=vendor) is False
+
+    assert (vendor / "chartlib" / "chart.min.js").read_bytes() == b"chart();"
+    assert sorted(p.name for p in (vendor / "chartlib").iterdir()) == [
+        ".fetched",
+        "LICENSE",
+        "chart.min.js",
+    ]
+    assert requested == ["/chartlib/-/chartlib-1.0.0.tgz"]  # the second run asked nothing
+
+
+def test_vendor_assets_refuse_a_tarball_that_is_not_the_pinned_one(registry, tmp_path) -> None:
+    url, _ = registry
+    fetch = _fetch_script()
+    pinned = _tarball(tmp_path / "registry", "chartlib", "1.0.0", {"package/a.js": b"good"})
+    _tarball(tmp_path / "registry", "chartlib", "1.0.0", {"package/a.js": b"evil"})
+    package = fetch.VendorPackage("chartlib", "1.0.0", pinned, {"package/a.js": "a.js"})
+
+    with pytest.raises(fetch.VendorAssetError, match="integrity mismatch: expected sha512-"):
+        fetch.install(package, registry=url, vendor_dir=tmp_path / "vendor")
+    assert not (tmp_path / "vendor").exists()
+
+    _tarball(tmp_path / "registry", "chartlib", "1.0.0", {"package/a.js": b"good"})
+    missing = fetch.VendorPackage("chartlib", "1.0.0", pinned, {"package/b.js": "b.js"})
+    with pytest.raises(fetch.VendorAssetError, match=r"has no package/b\.js"):
+        fetch.install(missing, registry=url, vendor_dir=tmp_path / "vendor")
+
+
+def test_vendor_assets_say_when_the_registry_cannot_be_reached(tmp_path) -> None:
+    fetch = _fetch_script()
+    package = fetch.PACKAGES[0]
+    closed = f"http://127.0.0.1:{free_port()}"
+
+    with pytest.raises(fetch.VendorAssetError, match=r"could not download http://127\.0\.0\.1"):
+        fetch.install(package, registry=closed, vendor_dir=tmp_path / "vendor")
+
+
+def test_the_page_uses_the_files_the_pin_extracts() -> None:
+    fetch = _fetch_script()
+    [uplot] = [p for p in fetch.PACKAGES if p.name == "uplot"]
+    template = (
+        REPO_ROOT / "src/commonground/analytics/templates/analytics/dashboard/index.html"
+    ).read_text()
+    for name in ("uPlot.iife.min.js", "uPlot.min.css"):
+        assert name in uplot.files.values()
+        assert f"analytics/vendor/uplot/{name}" in template
+    assert uplot.integrity.startswith("sha512-")

@@ -225,7 +225,7 @@ class _World:
     days: int
     paths: tuple[str, ...]
     campaigns: list[_Campaign]
-    channel_day_cdf: list[FloatArray]  # per channel: which day a visit falls on
+    visit_weight: FloatArray  # [channel, day]: the share of all visits in that channel and day
     campaign_weight: FloatArray  # [campaign, day]: its share of the channel's traffic that day
     entry_cdf_search: FloatArray
     entry_cdf_other: FloatArray
@@ -258,7 +258,8 @@ def _build_world(*, days: int, end_day: date, paths: Sequence[str], seed: int) -
         flat = np.where(live, 1.0 if campaign.boost == 0 else 0.0, 0.0)
         campaign_weight[index] = shape + flat
         boost[campaign.channel] += shape
-    channel_day_cdf = [_cdf(base * (1.0 + boost[channel])) for channel in range(len(CHANNELS))]
+    by_day = base * (1.0 + boost)  # [channel, day]
+    visit_weight = _CHANNEL_SHARE[:, None] * by_day / by_day.sum(axis=1, keepdims=True)
     # Within the email channel every visit belongs to a newsletter; else untagged traffic stays.
     page_count = len(paths)
     rank = np.arange(1, page_count + 1, dtype=np.float64)
@@ -274,7 +275,7 @@ def _build_world(*, days: int, end_day: date, paths: Sequence[str], seed: int) -
         days=days,
         paths=tuple(paths),
         campaigns=campaigns,
-        channel_day_cdf=channel_day_cdf,
+        visit_weight=visit_weight,
         campaign_weight=campaign_weight,
         entry_cdf_search=_cdf(popularity * np.where(is_blog, 6.0, 1.0)),
         entry_cdf_other=_cdf(popularity),
@@ -287,17 +288,19 @@ def _build_world(*, days: int, end_day: date, paths: Sequence[str], seed: int) -
 
 
 def _visits_then_events(
-    rng: np.random.Generator, world: _World, visit_count: int
+    rng: np.random.Generator, world: _World, visit_count: int, days: range
 ) -> dict[str, npt.NDArray[Any]]:
-    """One batch of visits, expanded to events (pageviews, Web Vitals, goals) in visit order."""
+    """One batch of visits on ``days``, expanded to events (pageviews, Web Vitals, goals) in
+    visit order. Every visit lies within its UTC day, as visitor ids rotate at midnight."""
     n = visit_count
-    channel = _pick(rng, _cdf(_CHANNEL_SHARE), n)
+    weight = world.visit_weight[:, days.start : days.stop]
+    channel = _pick(rng, _cdf(weight.sum(axis=1)), n)
     day = np.empty(n, dtype=np.int64)
     referrer = np.empty(n, dtype=np.int64)
     campaign = np.full(n, -1, dtype=np.int64)
     for code in range(len(CHANNELS)):
         members = np.flatnonzero(channel == code)
-        day[members] = _pick(rng, world.channel_day_cdf[code], members.size)
+        day[members] = days.start + _pick(rng, _cdf(weight[code]), members.size)
         rows, cdf = world.referrer_cdf[code]
         referrer[members] = rows[_pick(rng, cdf, members.size)]
     # Which campaign (if any) tagged a visit depends on the day: bursts own their launch days.
@@ -329,10 +332,9 @@ def _visits_then_events(
     duration = offset[first_pv + pages - 1] + 60.0  # last page's Web Vitals/goal come later
 
     hour = _pick(rng, _cdf(_HOURLY), n)
-    # Visits started late on the last day end before midnight: nothing after the period.
-    start = np.minimum(
-        day * _DAY_S + hour * 3600 + rng.random(n) * 3600, world.days * _DAY_S - duration - 1
-    )
+    # A visit started late in the evening ends before midnight: the visitor's id changes then.
+    day_end = (day + 1) * _DAY_S
+    start = np.minimum(day * _DAY_S + hour * 3600 + rng.random(n) * 3600, day_end - duration - 1)
     visitor = rng.integers(0, 2**63, n, dtype=np.int64)
     session = rng.integers(0, 2**63, n, dtype=np.int64)
     agent = _pick(rng, world.agent_cdf, n)
@@ -346,7 +348,7 @@ def _visits_then_events(
     later = (
         start[parent] + duration[parent] + rng.uniform(VISIT_TIMEOUT_S + 60, 6 * 3600, parent.size)
     )
-    fits = later + duration[parent + 1] < world.days * _DAY_S
+    fits = later + duration[parent + 1] < day_end[parent] - 1  # the same UTC day
     child, parent, later = parent[fits] + 1, parent[fits], later[fits]
     start[child] = later
     visitor[child], agent[child], place[child] = visitor[parent], agent[parent], place[parent]
@@ -442,7 +444,8 @@ FROM (
         CASE WHEN kind >= 2
              THEN $goal_values[kind - 1][prop_value % len($goal_values[kind - 1]) + 1]
         END AS goal_value
-    FROM generated_events
+    -- Sorted before the strings are made: a sort of numbers, not of whole event rows.
+    FROM (SELECT * FROM generated_range ORDER BY ts_us, seq)
 )
 """
 # Only our own constants are put into the text; every value arrives as a bound parameter.
@@ -493,8 +496,48 @@ def _lookup_params(world: _World, site: str) -> dict[str, Any]:
 
 
 def _mean_events_per_visit(rng_seed: int, world: _World) -> float:
-    sample = _visits_then_events(np.random.default_rng([rng_seed, 1]), world, 20_000)
+    sample = _visits_then_events(
+        np.random.default_rng([rng_seed, 1]), world, 20_000, range(world.days)
+    )
     return len(sample["kind"]) / 20_000
+
+
+def _events_per_day(world: _World, events: int) -> IntArray:
+    """``events`` shared out over the days by their expected visits, summing exactly."""
+    share = world.visit_weight.sum(axis=0)
+    exact = events * share / share.sum()
+    counts = np.floor(exact).astype(np.int64)
+    # Largest remainders first; a stable sort keeps ties deterministic.
+    short = events - int(counts.sum())
+    counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    days: range  # the day range the batch's visits fall on
+    events: int
+    last_of_range: bool  # the range is complete once this batch is staged
+
+
+def _batches(per_day: IntArray, chunk_events: int) -> list[_Batch]:
+    """Consecutive days grouped into ranges of about ``chunk_events`` events (a busier day is
+    a range of its own), each range cut into batches of at most ``chunk_events``."""
+    found: list[_Batch] = []
+    first = 0
+    while first < len(per_day):
+        last = first + 1
+        total = int(per_day[first])
+        while last < len(per_day) and total + int(per_day[last]) <= chunk_events:
+            total += int(per_day[last])
+            last += 1
+        sizes = [min(chunk_events, total - done) for done in range(0, total, chunk_events)]
+        found.extend(
+            _Batch(range(first, last), size, index == len(sizes) - 1)
+            for index, size in enumerate(sizes)
+        )
+        first = last
+    return found
 
 
 def generate_traffic(
@@ -509,17 +552,18 @@ def generate_traffic(
     chunk_events: int = CHUNK_EVENTS,
     progress: Progress | None = None,
 ) -> int:
-    """Write exactly ``events`` events of ``site`` over the ``days`` days ending on ``end_day``.
+    """Write exactly ``events`` events of ``site`` over the ``days`` days ending on ``end_day``,
+    in time order, and their visits.
 
     Deterministic for a given seed (and chunk size). Returns the number of events written.
     Raises :class:`StoreLockedError` when another process has the store open for writing.
     """
-    if events < 0 or days < 1:
-        raise ValueError("events must be >= 0 and days >= 1")
+    if events < 0 or days < 1 or chunk_events < 1:
+        raise ValueError("events must be >= 0, days and chunk_events >= 1")
     world = _build_world(days=days, end_day=end_day, paths=paths or DEFAULT_PATHS, seed=seed)
     per_visit = _mean_events_per_visit(seed, world)
-    first_us = int(datetime.combine(world.first_day, datetime.min.time()).timestamp()) * _US
-    first_us -= int(datetime(1970, 1, 1).timestamp()) * _US  # naive datetimes: make it UTC
+    first_midnight = datetime.combine(world.first_day, datetime.min.time())  # naive: UTC
+    first_us = (first_midnight - datetime(1970, 1, 1)) // timedelta(microseconds=1)
     try:
         store = DuckDBEventStore(path)
     except duckdb.IOException as error:
@@ -530,36 +574,80 @@ def generate_traffic(
         store.migrate()
         params = _lookup_params(world, site)
         rng = np.random.default_rng([seed, 2])
+        batches = _batches(_events_per_day(world, events), chunk_events)
+        with store.bulk_transaction() as con:
+            con.execute(_STAGING_TABLE_SQL)
+        numbered = 0
 
-        def make_batch(want: int) -> dict[str, npt.NDArray[Any]]:
-            columns = _visits_then_events(rng, world, int(want / per_visit * 1.04) + 8)
+        def make_batch(batch: _Batch) -> dict[str, npt.NDArray[Any]]:
+            nonlocal numbered
+            want = batch.events
+            columns = _visits_then_events(rng, world, int(want / per_visit * 1.04) + 8, batch.days)
             while len(columns["kind"]) < want:  # rare: a small batch that came out short
-                more = _visits_then_events(rng, world, int(want / per_visit * 0.2) + 8)
+                more = _visits_then_events(rng, world, int(want / per_visit * 0.2) + 8, batch.days)
                 columns = {k: np.concatenate([columns[k], more[k]]) for k in columns}
             # Cutting the batch mid-visit only shortens its last visit.
-            batch = {k: v[:want] for k, v in columns.items()}
-            batch["ts_us"] = first_us + (batch.pop("ts_s") * _US).astype(np.int64)
-            return batch
+            made = {k: v[:want] for k, v in columns.items()}
+            made["ts_us"] = first_us + (made.pop("ts_s") * _US).astype(np.int64)
+            # Breaks ties in ts when the range is sorted, so a seed gives the same order too.
+            made["seq"] = np.arange(numbered, numbered + want, dtype=np.int64)
+            numbered += want
+            return made
 
-        sizes = [min(chunk_events, events - done) for done in range(0, events, chunk_events)]
         written = 0
         # numpy builds the next batch while DuckDB (which releases the GIL) stores this one;
         # one worker keeps the random stream in order, so a seed still gives the same events.
         with ThreadPoolExecutor(max_workers=1) as builder:
-            pending = builder.submit(make_batch, sizes[0]) if sizes else None
-            for index, want in enumerate(sizes):
+            pending = builder.submit(make_batch, batches[0]) if batches else None
+            for index, batch in enumerate(batches):
                 assert pending is not None
-                batch = pending.result()
-                if index + 1 < len(sizes):
-                    pending = builder.submit(make_batch, sizes[index + 1])
-                # Whole numpy columns, not Event objects (which would cost ~50x).
-                with store.bulk_transaction() as con:
-                    con.register("generated_events", batch)
-                    con.execute(_INSERT_SQL, params)
-                    con.unregister("generated_events")
-                written += want
+                columns = pending.result()
+                if index + 1 < len(batches):
+                    pending = builder.submit(make_batch, batches[index + 1])
+                _stage(store, columns)
+                if batch.last_of_range:
+                    _store_range(store, params, first_midnight, batch.days)
+                written += batch.events
                 if progress is not None:
-                    progress(want)
+                    progress(batch.events)
         return written
     finally:
         store.close()
+
+
+# A day range's events, staged until the range is complete. Declared, not created from a
+# batch's columns: in DuckDB 2.0.0 a table made by CREATE TABLE AS and filled with over one
+# row group in the same transaction reads back empty after the commit.
+_STAGING_TABLE_SQL = """
+CREATE OR REPLACE TEMP TABLE generated_range (
+    ts_us BIGINT, seq BIGINT, kind BIGINT, visitor_id BIGINT, session_id BIGINT, path BIGINT,
+    prev_path BIGINT, referrer BIGINT, campaign BIGINT, paid_term BIGINT, agent BIGINT,
+    place BIGINT, prop_value BIGINT, lcp DOUBLE, inp DOUBLE, cls DOUBLE, ttfb DOUBLE
+)
+"""
+
+
+def _stage(store: DuckDBEventStore, columns: dict[str, npt.NDArray[Any]]) -> None:
+    """Add a batch to the range being built; whole numpy columns, not Event objects (~50x)."""
+    with store.bulk_transaction() as con:
+        con.register("generated_events", columns)
+        con.execute("INSERT INTO generated_range BY NAME SELECT * FROM generated_events")
+        con.unregister("generated_events")
+
+
+def _store_range(
+    store: DuckDBEventStore, params: dict[str, Any], first_midnight: datetime, days: range
+) -> None:
+    """Move a complete day range into the events in time order, then store its visits.
+
+    Ranges follow one another in time, so the whole table ends up in time order as real
+    ingest leaves it (zone maps prune date ranges), while only one range is ever sorted.
+    """
+    with store.bulk_transaction() as con:
+        con.execute(_INSERT_SQL, params)
+        con.execute("DELETE FROM generated_range")
+    # Every visit lies within its day, so the range's visits are complete.
+    store.close_visits(
+        since=first_midnight + timedelta(days=days.start),
+        through=first_midnight + timedelta(days=days.stop),
+    )

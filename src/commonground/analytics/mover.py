@@ -3,7 +3,8 @@
 Each batch is stored with its spool checkpoint in one transaction (exactly-once). Visits
 (sessions) are assigned here, in arrival order: a visitor's events belong to one visit until
 30 minutes pass without one. After a restart the state is rebuilt from the store itself, so
-replayed lines get the same visit as before.
+replayed lines get the same visit as before. About once a minute, visits that can no longer
+grow are closed: written to the store's visit table (:func:`close_finished_visits`).
 """
 
 import hashlib
@@ -21,6 +22,9 @@ from .spool import Segment, list_segments, read_lines
 logger = logging.getLogger(__name__)
 
 VISIT_TIMEOUT = timedelta(minutes=30)
+# A visit is closed once its last event is this old: the timeout, and five minutes for
+# events still on their way through the spool (ingest stamps an event when it arrives).
+VISIT_CLOSE_DELAY = VISIT_TIMEOUT + timedelta(minutes=5)
 _VISIT_TIMEOUT_US = VISIT_TIMEOUT // timedelta(microseconds=1)
 _BIGINT = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 # From 1970 to the end of year 9999, in seconds: what every store's timestamps can hold.
@@ -52,7 +56,8 @@ _encode_row = msgspec.json.Encoder().encode
 
 
 class VisitTracker:
-    """Which visit each visitor is in; one entry per visitor seen in the last 30 minutes.
+    """Which visit each visitor is in; one entry per visitor whose visit is still open (not
+    closed in the store), so an event after a visit was closed starts a new one.
 
     Times are microseconds since the epoch, as in the store's rows.
     """
@@ -61,10 +66,16 @@ class VisitTracker:
         self._last: dict[tuple[str, int], tuple[int, int]] = {}
 
     def load(self, store: EventStore, *, now: datetime) -> None:
+        """The open visits' visitors, from the store (after a restart)."""
+        [(closed_through,)] = store.query("SELECT closed_through FROM visit_state")
+        # A visit lies within one UTC day: a store that has not closed visits for longer
+        # (one migrated just now) has nothing older that could still grow.
+        naive_now = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
+        since = max(closed_through, naive_now - timedelta(days=1))
         rows = store.query(
             "SELECT site, visitor_id, max(ts), arg_max(session_id, ts) FROM events "
             "WHERE ts >= ? GROUP BY site, visitor_id",
-            [(now - VISIT_TIMEOUT).astimezone(UTC).replace(tzinfo=None)],
+            [since],
         )
         self._last = {
             (site, vid): (epoch_microseconds(ts), session) for site, vid, ts, session in rows
@@ -132,7 +143,18 @@ def _delete_if_done(store: EventStore, segment: Segment, offset: int) -> None:
         store.forget_checkpoints([segment.name])
 
 
+def close_finished_visits(store: EventStore, visits: VisitTracker, *, now: datetime) -> int:
+    """Store the visits whose last event is over :data:`VISIT_CLOSE_DELAY` old and forget
+    their visitors, so a later event of theirs starts a new visit instead of changing a
+    closed one. Returns how many visits were written."""
+    through = now - VISIT_CLOSE_DELAY
+    written = store.close_visits(through=through)
+    visits.forget_before(through)
+    return written
+
+
 def enforce_retention(store: EventStore, *, months: int, now: datetime | None = None) -> int:
-    """Delete events older than ``months`` months (30.44 days each); returns how many."""
+    """Delete events (and visits) older than ``months`` months (30.44 days each); returns
+    how many events."""
     now = now or datetime.now(UTC)
     return store.delete_before(now - timedelta(days=round(months * 30.44)))

@@ -7,7 +7,18 @@ from typing import Any
 
 from django.conf import settings
 
-from .models import TrackedSite, normalise_domain
+from .models import Goal, TrackedSite, normalise_domain
+from .page_panel import PageAnalyticsPanel
+from .weekly_report import is_subscribed, set_report_subscription
+
+__all__ = [
+    "PageAnalyticsPanel",
+    "ensure_goals",
+    "ensure_history",
+    "ensure_tracked_site",
+    "is_subscribed",
+    "set_report_subscription",
+]
 
 
 def ensure_tracked_site(*, domain: str, name: str) -> TrackedSite:
@@ -16,6 +27,24 @@ def ensure_tracked_site(*, domain: str, name: str) -> TrackedSite:
         domain=normalise_domain(domain), defaults={"name": name}
     )
     return site
+
+
+def ensure_goals(
+    *, site: TrackedSite, events: Sequence[str] = (), pages: Sequence[str] = ()
+) -> int:
+    """Goals for custom ``events`` (by name) and page ``paths`` (``/pricing/``, ``/blog/**``)
+    on ``site``, each created unless a goal of that name exists; returns how many were made."""
+    wanted = [(Goal.Kind.EVENT, name, "", name) for name in events]
+    wanted += [(Goal.Kind.PAGE, "", path, f"Visit {path}") for path in pages]
+    created = 0
+    for kind, event_name, page_path, display_name in wanted:
+        _, made = Goal.objects.get_or_create(
+            site=site,
+            display_name=display_name,
+            defaults={"kind": kind, "event_name": event_name, "page_path": page_path},
+        )
+        created += made
+    return created
 
 
 def ensure_history(*, site: str, paths: Sequence[str], days: int, events: int) -> str:

@@ -9,3 +9,11 @@ from .visitors import delete_expired_salts
 def delete_expired_visitor_salts() -> int:
     """Remove every daily salt whose day began 48 hours ago or more."""
     return delete_expired_salts()
+
+
+@task()
+def send_weekly_reports() -> int:
+    """Send the weekly e-mail reports that are due (Monday 07:00, site time) and not yet sent."""
+    from .weekly_report import send_due_reports  # the queries are not needed to start a worker
+
+    return send_due_reports()

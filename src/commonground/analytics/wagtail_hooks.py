@@ -5,7 +5,7 @@ analytics dashboard (menu item, icon, URLs) and the Stats API keys (viewset, pol
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogActionRegistry
@@ -14,10 +14,13 @@ from wagtail.permissions import register_permission_policy
 from .dashboard import urls as dashboard_urls
 from .dashboard.views import VIEW_PERMISSION
 from .models import ApiKey
+from .page_panel import page_analytics_view
 from .stats_api import keys as api_keys
 from .stats_api.permissions import ApiKeyPermissionPolicy
 from .stats_api.viewsets import ApiKeyViewSet
 from .views_admin import TrackedSiteViewSet
+from .views_goals import GoalViewSet, SegmentViewSet
+from .views_reports import WeeklyReportsPanel
 
 # The API keys' own policy, registered before anything asks for the model's default one.
 register_permission_policy(ApiKey, ApiKeyPermissionPolicy())
@@ -59,3 +62,19 @@ def register_api_key_viewset() -> ApiKeyViewSet:
 def register_api_key_log_actions(actions: LogActionRegistry) -> None:
     actions.register_action(api_keys.CREATED, "Create API key", "API key created")
     actions.register_action(api_keys.REVOKED, "Revoke API key", "API key revoked")
+
+
+# Goals, segments, the page editor's analytics panel and the weekly-report settings (issue 4).
+@hooks.register("register_admin_viewset")
+def register_goal_and_segment_viewsets() -> list[GoalViewSet | SegmentViewSet]:
+    return [GoalViewSet(), SegmentViewSet()]
+
+
+@hooks.register("register_admin_urls")
+def register_page_panel_urls() -> list[URLPattern]:
+    return [path("analytics/page/<int:page_id>/", page_analytics_view, name="analytics_page_panel")]
+
+
+@hooks.register("register_account_settings_panel")
+def register_weekly_reports_panel(request: HttpRequest, user: Any, profile: Any) -> Any:
+    return WeeklyReportsPanel(request, user, profile)

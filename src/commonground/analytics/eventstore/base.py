@@ -113,7 +113,19 @@ class EventStore(ABC):
 
     @abstractmethod
     def delete_before(self, cutoff: datetime) -> int:
-        """Delete events older than ``cutoff`` (retention); returns how many."""
+        """Delete events older than ``cutoff`` and visits that started before it (retention),
+        in one transaction; returns how many events."""
+
+    @abstractmethod
+    def close_visits(self, *, through: datetime, since: datetime | None = None) -> int:
+        """Store every visit whose events all lie before ``through`` and that is not stored
+        yet; returns how many were written.
+
+        Looks at events from a day before the previous ``through`` on (a visit lies within one
+        UTC day), or from ``since`` if that is earlier (a bulk load of older events). The
+        visits and the new ``through`` are committed together, so a crash leaves either both
+        or neither; ``through`` never moves backwards. Naive datetimes are UTC.
+        """
 
     def query_service(self, path: Path) -> "QueryService | None":
         """What lets other processes read this store while its owner writes, if it needs one

@@ -4,7 +4,7 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,92 @@ import numpy as np
 
 from .base import EVENT_COLUMNS, EventStore
 from .service import QueryService
+
+# A visit's row, from its events: the one definition of every visit column, used by the
+# visits_all view, by close_visits and (through close_visits) by the traffic generator, so
+# the rules cannot drift apart. ``{where}`` picks the events and ``{having}`` the visits;
+# ``{rows}`` is a plain time range holding every first event, where they are looked up
+# (``{where}`` again would run its subqueries twice). All three are filled with constant SQL
+# only (values are bound parameters). Changing a rule means a new migration that replaces
+# visits_all and decides what becomes of the rows already in visits.
+#
+# A visit is (site, session_id). Its events are ordered by ts, ties by the order they were
+# stored (rowid): one HUGEINT, event_order, holds both. "First" and "last" are in that
+# order; the entry page is the first pageview's path, or the first event's when the visit
+# has no pageview (2**120 added to other events' order puts every pageview first, and the
+# exit page mirrors it). Only numbers and two paths are aggregated; the first event's
+# columns are then fetched by its row. About 4x faster than an arg_min per column, whose
+# string states dominated (1M events into 280,000 visits: 2.7 s against 11.6 s, measured
+# on a shared machine).
+_VISITS_FROM_EVENTS = """
+WITH visit_events AS (
+    SELECT *, rowid AS event_row, (epoch_us(ts)::HUGEINT << 64) + rowid AS event_order
+    FROM events
+    WHERE {where}
+),
+first_events AS (SELECT *, rowid AS event_row FROM events WHERE {rows}),
+visit AS (
+    SELECT
+        site,
+        session_id,
+        arg_min(event_row, event_order) AS first_row,
+        min(ts) AS started_at,
+        max(ts) AS ended_at,
+        arg_min(
+            pathname, event_order + CASE WHEN name = 'pageview' THEN 0 ELSE 1::HUGEINT << 120 END
+        ) AS entry_page,
+        arg_max(
+            pathname, event_order - CASE WHEN name = 'pageview' THEN 0 ELSE 1::HUGEINT << 120 END
+        ) AS exit_page,
+        (count(*) FILTER (WHERE name = 'pageview'))::INTEGER AS pageviews,
+        count(*)::INTEGER AS events,
+        count(*) FILTER (WHERE interactive AND name <> 'pageview') AS interactions
+    FROM visit_events
+    GROUP BY site, session_id
+    HAVING {having}
+)
+SELECT
+    visit.site,
+    visit.session_id,
+    first.visitor_id,
+    visit.started_at,
+    visit.ended_at,
+    first.hostname,
+    visit.entry_page,
+    visit.exit_page,
+    visit.pageviews,
+    visit.events,
+    visit.pageviews <= 1 AND visit.interactions = 0 AS is_bounce,
+    (epoch_us(visit.ended_at) - epoch_us(visit.started_at)) / 1e6 AS duration_s,
+    first.referrer,
+    first.referrer_source,
+    first.channel,
+    first.utm_source,
+    first.utm_medium,
+    first.utm_campaign,
+    first.utm_term,
+    first.utm_content,
+    first.click_id,
+    first.country,
+    first.region,
+    first.device,
+    first.browser,
+    first.browser_version,
+    first.os,
+    first.os_version
+FROM visit JOIN first_events AS first ON first.event_row = visit.first_row
+"""
+
+_CLOSED_THROUGH = "(SELECT closed_through FROM visit_state)"
+# Visits not closed yet: those with an event at or after closed_through. A visit lies within
+# one UTC day, so all its events are in the day before that; only the open visits' events
+# are aggregated (the semi-join), not the whole day's, as every visit query reads this.
+_OPEN_VISITS = _VISITS_FROM_EVENTS.format(
+    where=f"ts >= {_CLOSED_THROUGH} - INTERVAL 1 DAY AND (site, session_id) IN "  # noqa: S608
+    f"(SELECT site, session_id FROM events WHERE ts >= {_CLOSED_THROUGH})",
+    having=f"max(ts) >= {_CLOSED_THROUGH}",
+    rows=f"ts >= {_CLOSED_THROUGH} - INTERVAL 1 DAY",
+)
 
 # Append-only list: each entry is one schema version, applied in order, never edited.
 MIGRATIONS: tuple[str, ...] = (
@@ -52,6 +138,67 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE spool_checkpoints (segment VARCHAR PRIMARY KEY, byte_offset BIGINT NOT NULL);
     """,
+    # Visits: closed ones stored (closed: every event before closed_through), open ones
+    # computed from events by the view. The source, location and device columns are those of
+    # the visit's first event.
+    """
+    CREATE TABLE visits (
+        site VARCHAR NOT NULL,
+        session_id BIGINT NOT NULL,
+        visitor_id BIGINT NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        ended_at TIMESTAMP NOT NULL,
+        hostname VARCHAR NOT NULL,
+        entry_page VARCHAR NOT NULL,
+        exit_page VARCHAR NOT NULL,
+        pageviews INTEGER NOT NULL,
+        events INTEGER NOT NULL,
+        is_bounce BOOLEAN NOT NULL,
+        duration_s DOUBLE NOT NULL,
+        referrer VARCHAR NOT NULL,
+        referrer_source VARCHAR NOT NULL,
+        channel VARCHAR NOT NULL,
+        utm_source VARCHAR NOT NULL,
+        utm_medium VARCHAR NOT NULL,
+        utm_campaign VARCHAR NOT NULL,
+        utm_term VARCHAR NOT NULL,
+        utm_content VARCHAR NOT NULL,
+        click_id VARCHAR NOT NULL,
+        country VARCHAR NOT NULL,
+        region VARCHAR NOT NULL,
+        device VARCHAR NOT NULL,
+        browser VARCHAR NOT NULL,
+        browser_version VARCHAR NOT NULL,
+        os VARCHAR NOT NULL,
+        os_version VARCHAR NOT NULL
+    );
+    CREATE TABLE visit_state (closed_through TIMESTAMP NOT NULL);
+    INSERT INTO visit_state VALUES ('1970-01-01');
+    CREATE VIEW visits_all AS
+    SELECT * FROM visits
+    UNION ALL
+    SELECT * FROM (
+    """  # noqa: S608 - constant SQL
+    + _OPEN_VISITS
+    + ");",
+)
+
+# Sessions whose events all lie before $through and that are not in visits yet. A visit that
+# was written already started at most a day before the window (it lies within one UTC day),
+# so the anti-join reads only visits from then on. Candidates are found from three columns;
+# only theirs are aggregated.
+_CLOSE_VISITS_SQL = (
+    "INSERT INTO visits SELECT * FROM ("  # noqa: S608 - constant SQL
+    + _VISITS_FROM_EVENTS.format(
+        where="ts >= $window_start AND ts < $through AND (site, session_id) IN ("
+        "SELECT site, session_id FROM events WHERE ts >= $window_start "
+        "GROUP BY site, session_id HAVING max(ts) < $through "
+        "EXCEPT SELECT site, session_id FROM visits WHERE started_at >= $known_since)",
+        having="max(ts) < $through",
+        rows="ts >= $window_start AND ts < $through",
+    )
+    # In time order, like the events: zone maps then prune visits by started_at too.
+    + ") ORDER BY started_at, site, session_id"
 )
 
 # A batch reaches DuckDB as one column of JSON rows (see EventStore.insert_rows), registered
@@ -152,11 +299,33 @@ class DuckDBEventStore(EventStore):
             return self._con.execute(sql, list(params)).fetchall()
 
     def delete_before(self, cutoff: datetime) -> int:
-        with self._lock:
-            row = self._con.execute(
-                "DELETE FROM events WHERE ts < ?", [cutoff.replace(tzinfo=None)]
-            ).fetchone()
+        with self._lock, self._transaction_locked() as con:
+            row = con.execute("DELETE FROM events WHERE ts < ?", [_naive_utc(cutoff)]).fetchone()
+            con.execute("DELETE FROM visits WHERE started_at < ?", [_naive_utc(cutoff)])
         return int(row[0]) if row else 0
+
+    def close_visits(self, *, through: datetime, since: datetime | None = None) -> int:
+        with self._lock, self._transaction_locked() as con:
+            [(closed_through,)] = con.execute("SELECT closed_through FROM visit_state").fetchall()
+            window_start = closed_through - timedelta(days=1)
+            if since is not None:
+                window_start = min(window_start, _naive_utc(since))
+            row = con.execute(
+                _CLOSE_VISITS_SQL,
+                {
+                    "window_start": window_start,
+                    "through": _naive_utc(through),
+                    "known_since": window_start - timedelta(days=1),
+                },
+            ).fetchone()
+            self._advance_closed_through(con, _naive_utc(through))
+        return int(row[0]) if row else 0
+
+    def _advance_closed_through(self, con: duckdb.DuckDBPyConnection, through: datetime) -> None:
+        # Never backwards: visits closed once stay closed.
+        con.execute(
+            "UPDATE visit_state SET closed_through = greatest(closed_through, ?)", [through]
+        )
 
     def query_service(self, path: Path) -> QueryService:
         return QueryService(self.cursor, path)
@@ -190,3 +359,10 @@ class DuckDBEventStore(EventStore):
     def close(self) -> None:
         with self._lock:
             self._con.close()
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """``moment`` as the store holds timestamps: UTC without a zone (naive means UTC)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -188,6 +188,8 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.core.tasks.publish_scheduled_pages": SCHEDULER_INTERVAL_SECONDS,
     "commonground.core.tasks.prune_page_cache_index": 3600,
     "commonground.analytics.tasks.delete_expired_visitor_salts": 600,
+    # Sends only what is due (Monday 07:00 in each site's zone) and not yet sent.
+    "commonground.analytics.tasks.send_weekly_reports": 900,
 }
 
 WAGTAIL_SITE_NAME = env.str("SITE_NAME", default="Common Ground")

@@ -34,6 +34,9 @@ TASKS = {
     }
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A test that runs a real SMTP server (aiosmtpd) hands its address to the worker it starts.
+if env.str("TEST_SMTP_URL", default=""):
+    vars().update(env.email_url("TEST_SMTP_URL"))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file rather than memory, so the server, worker and scheduler processes that tests

@@ -16,7 +16,7 @@ from wagtail.models import Collection, Page, ReferenceIndex, Site, Workflow, Wor
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.users.models import UserProfile
 
-from commonground.analytics.public import ensure_history, ensure_tracked_site
+from commonground.analytics.public import ensure_goals, ensure_history, ensure_tracked_site
 from commonground.core.roles import APPROVAL_WORKFLOW
 
 from ..models import Author, ContentImage, HomePage
@@ -72,6 +72,7 @@ def load_demo(*, reset: bool = False, write: Write = print) -> DemoSummary:
             domain=urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "127.0.0.1",
             name=home.title,
         )
+        ensure_goals(site=site, events=GOAL_EVENTS, pages=GOAL_PAGES)
         paths = [
             page.url_path.removeprefix(home.url_path.rstrip("/")) or "/"
             for page in home.get_descendants(inclusive=True).live().public()
@@ -92,6 +93,10 @@ def load_demo(*, reset: bool = False, write: Write = print) -> DemoSummary:
 
 HISTORY_DAYS = 90
 HISTORY_EVENTS = 300_000
+# The custom events the tracker sends on its own and the demo history holds, so the dashboard
+# shows conversions; and one page goal.
+GOAL_EVENTS = ("Signup", "Purchase", "File Download", "Outbound Link: Click", "Form: Submission")
+GOAL_PAGES = ("/pricing/",)
 
 
 def _clear_site_root(write: Write) -> None:

@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.api import APIField
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
@@ -16,8 +23,22 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from commonground.analytics.public import PageAnalyticsPanel
+
 from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock
 from ..serializers import AuthorSerializer, ImageWithRenditionsField, TagNamesField
+
+
+def edit_tabs(content_panels: list[Any], promote_panels: list[Any]) -> TabbedInterface:
+    """Wagtail's Content, Promote and Settings tabs, and the page's own analytics."""
+    return TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Content"),
+            ObjectList(promote_panels, heading="Promote"),
+            ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList([PageAnalyticsPanel()], heading="Analytics"),
+        ]
+    )
 
 
 class SeoFields(models.Model):
@@ -93,6 +114,7 @@ class HomePage(SeoFields, Page):
         FieldPanel("body"),
     ]
     promote_panels = SeoFields.promote_panels
+    edit_handler = edit_tabs(content_panels, promote_panels)
     search_fields = [*Page.search_fields, index.SearchField("body")]
     api_fields = [
         APIField("hero_title"),
@@ -119,6 +141,7 @@ class StandardPage(SeoFields, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     promote_panels = SeoFields.promote_panels
+    edit_handler = edit_tabs(content_panels, promote_panels)
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     api_fields = [APIField("intro"), APIField("body"), *SeoFields.seo_api_fields]
 
@@ -178,6 +201,7 @@ class LandingPage(SeoFields, AbstractForm):
         ),
     ]
     promote_panels = SeoFields.promote_panels
+    edit_handler = edit_tabs(content_panels, promote_panels)
     search_fields = [*Page.search_fields, index.SearchField("body")]
     api_fields = [
         APIField("campaign_code"),
@@ -198,6 +222,7 @@ class ArticleIndexPage(SeoFields, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("per_page")]
     promote_panels = SeoFields.promote_panels
+    edit_handler = edit_tabs(content_panels, promote_panels)
     subpage_types = ["content.ArticlePage"]
     api_fields = [APIField("intro"), *SeoFields.seo_api_fields]
 
@@ -267,6 +292,7 @@ class ArticlePage(SeoFields, Page):
         FieldPanel("body"),
     ]
     promote_panels = SeoFields.promote_panels
+    edit_handler = edit_tabs(content_panels, promote_panels)
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),

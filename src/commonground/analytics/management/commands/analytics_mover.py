@@ -11,11 +11,13 @@ from django.core.management.base import BaseCommand
 
 from commonground.analytics.eventstore import get_event_store
 from commonground.analytics.mover import (
-    VISIT_TIMEOUT,
     VisitTracker,
+    close_finished_visits,
     enforce_retention,
     move_once,
 )
+
+CLOSE_VISITS_EVERY_S = 60.0
 
 
 class Command(BaseCommand):
@@ -46,8 +48,8 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"mover: answering queries on {service.path}")
         self.stdout.write(f"mover: moving events from {spool_dir} into the event store")
-        last_trim = time.monotonic()
         next_retention = 0.0
+        next_close = 0.0
         try:
             while not stop.is_set():
                 if time.monotonic() >= next_retention:
@@ -58,12 +60,13 @@ class Command(BaseCommand):
                     next_retention = time.monotonic() + 24 * 3600
                 started = time.monotonic()
                 moved = move_once(store, spool_dir, visits)
+                if options["once"] or time.monotonic() >= next_close:
+                    # After a pass: everything that reached the spool by now is stored.
+                    closed = close_finished_visits(store, visits, now=datetime.now(UTC))
+                    next_close = time.monotonic() + CLOSE_VISITS_EVERY_S
                 if options["once"]:
-                    self.stdout.write(f"mover: moved {moved} events")
+                    self.stdout.write(f"mover: moved {moved} events, closed {closed} visits")
                     break
-                if time.monotonic() - last_trim > 60:
-                    visits.forget_before(datetime.now(UTC).replace(tzinfo=None) - VISIT_TIMEOUT)
-                    last_trim = time.monotonic()
                 # Busy or not, one pass per interval: under load each pass then moves one
                 # interval's worth of events in a few large batches instead of many small
                 # ones, and the per-batch cost (a transaction, a checkpoint) stays small.
