@@ -231,6 +231,26 @@ def test_a_close_that_fails_before_commit_leaves_nothing(
     assert store.close_visits(through=CLOSED_THROUGH) == 6
 
 
+def test_a_long_way_to_close_is_gone_in_steps_without_losing_a_visit(
+    store: DuckDBEventStore,
+) -> None:
+    # Three weeks never closed (a store migrated with its history): closed a week at a time,
+    # with visits just either side of every midnight.
+    events = []
+    for day in range(22):
+        midnight = datetime(2026, 10, 1) + timedelta(days=day)
+        for n, (start, end) in enumerate(
+            [(timedelta(0), timedelta(minutes=10)), (timedelta(hours=11), timedelta(hours=11)),
+             (timedelta(hours=23, minutes=50), timedelta(days=1, microseconds=-1))]
+        ):  # fmt: skip
+            session = day * 10 + n
+            events += [replace(event(0, session), ts=midnight + at) for at in (start, end)]
+    store.insert_batch(events)
+    assert store.close_visits(through=datetime(2026, 10, 23)) == 66
+    assert stored_visits(store, "visits") == expected_visits(events)
+    assert stored_visits(store, "visits_all") == expected_visits(events)
+
+
 def test_retention_deletes_visits_that_started_before_the_cutoff(
     store: DuckDBEventStore, mixed: list[Event]
 ) -> None:

@@ -305,21 +305,25 @@ class DuckDBEventStore(EventStore):
         return int(row[0]) if row else 0
 
     def close_visits(self, *, through: datetime, since: datetime | None = None) -> int:
+        end = _naive_utc(through)
+        written = 0
         with self._lock, self._transaction_locked() as con:
             [(closed_through,)] = con.execute("SELECT closed_through FROM visit_state").fetchall()
             window_start = closed_through - timedelta(days=1)
             if since is not None:
                 window_start = min(window_start, _naive_utc(since))
-            row = con.execute(
-                _CLOSE_VISITS_SQL,
-                {
-                    "window_start": window_start,
-                    "through": _naive_utc(through),
-                    "known_since": window_start - timedelta(days=1),
-                },
-            ).fetchone()
-            self._advance_closed_through(con, _naive_utc(through))
-        return int(row[0]) if row else 0
+            for step_window, step_through in _close_steps(con, window_start, end):
+                row = con.execute(
+                    _CLOSE_VISITS_SQL,
+                    {
+                        "window_start": step_window,
+                        "through": step_through,
+                        "known_since": step_window - timedelta(days=1),
+                    },
+                ).fetchone()
+                written += int(row[0]) if row else 0
+            self._advance_closed_through(con, end)
+        return written
 
     def _advance_closed_through(self, con: duckdb.DuckDBPyConnection, through: datetime) -> None:
         # Never backwards: visits closed once stay closed.
@@ -359,6 +363,34 @@ class DuckDBEventStore(EventStore):
     def close(self) -> None:
         with self._lock:
             self._con.close()
+
+
+# A long way to close (a store migrated with months of events, a mover stopped for days) is
+# gone a week at a time, midnight to midnight: each step then aggregates about eight days of
+# events, so memory stays bounded (at once, 10M events took 3.6 GB).
+_CLOSE_STEP = timedelta(days=7)
+
+
+def _close_steps(
+    con: duckdb.DuckDBPyConnection, window_start: datetime, through: datetime
+) -> list[tuple[datetime, datetime]]:
+    """(window start, through) of each step of a close; one step unless the way is long."""
+    if through - window_start <= _CLOSE_STEP:
+        return [(window_start, through)]
+    [(first,)] = con.execute(
+        "SELECT min(ts) FROM events WHERE ts >= ? AND ts < ?", [window_start, through]
+    ).fetchall()
+    if first is None:
+        return [(window_start, through)]
+    steps = []
+    boundary = datetime.combine(first.date(), datetime.min.time()) + _CLOSE_STEP
+    while boundary < through:
+        steps.append((window_start, boundary))
+        # A visit lies within one UTC day: one not closed by a midnight ends after it.
+        window_start = boundary - timedelta(days=1)
+        boundary += _CLOSE_STEP
+    steps.append((window_start, boundary - _CLOSE_STEP))
+    return steps
 
 
 def _naive_utc(moment: datetime) -> datetime:
