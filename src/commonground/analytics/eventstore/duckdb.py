@@ -389,7 +389,7 @@ def _close_steps(
         # A visit lies within one UTC day: one not closed by a midnight ends after it.
         window_start = boundary - timedelta(days=1)
         boundary += _CLOSE_STEP
-    steps.append((window_start, boundary - _CLOSE_STEP))
+    steps.append((window_start, through))
     return steps
 
 
