@@ -16,6 +16,7 @@ from commonground.analytics.eventstore.base import EVENT_COLUMNS
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 
 CHUNK_EVENTS = 1_000_000
+GENERATOR_MEMORY_LIMIT = "2GB"  # DuckDB's share; it spills a busier range to disk
 VISIT_TIMEOUT_S = 30 * 60
 _DAY_S = 86_400
 _US = 1_000_000
@@ -565,7 +566,9 @@ def generate_traffic(
     first_midnight = datetime.combine(world.first_day, datetime.min.time())  # naive: UTC
     first_us = (first_midnight - datetime(1970, 1, 1)) // timedelta(microseconds=1)
     try:
-        store = DuckDBEventStore(path)
+        # It only ever works on the latest range, so what DuckDB would cache beyond that is
+        # of no use: at 100M events it grew to 7 GB.
+        store = DuckDBEventStore(path, memory_limit=GENERATOR_MEMORY_LIMIT)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
             raise StoreLockedError(str(error)) from error
@@ -645,7 +648,9 @@ def _store_range(
     """
     with store.bulk_transaction() as con:
         con.execute(_INSERT_SQL, params)
-        con.execute("DELETE FROM generated_range")
+        # Made anew rather than emptied: DuckDB does not give a temporary table's deleted
+        # rows' memory back.
+        con.execute(_STAGING_TABLE_SQL)
     # Every visit lies within its day, so the range's visits are complete.
     store.close_visits(
         since=first_midnight + timedelta(days=days.start),

@@ -235,11 +235,23 @@ _INSERT_SQL = (
 
 
 class DuckDBEventStore(EventStore):
-    def __init__(self, path: str | Path, *, read_only: bool = False, threads: int = 2) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        threads: int = 2,
+        memory_limit: str | None = None,
+    ) -> None:
+        """``memory_limit`` (``"2GB"``) caps DuckDB's memory, which it spills beyond; by
+        default DuckDB keeps written blocks cached up to 80% of the machine's memory."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._con = duckdb.connect(str(self.path), read_only=read_only, config={"threads": threads})
+        config: dict[str, str | bool | int | float | list[str]] = {"threads": threads}
+        if memory_limit is not None:
+            config["memory_limit"] = memory_limit
+        self._con = duckdb.connect(str(self.path), read_only=read_only, config=config)
 
     def migrate(self) -> list[int]:
         with self._lock:
