@@ -745,3 +745,48 @@ def test_journey_equals_python(db: None, store_path: Path, depth: int) -> None:
         assert got == want
         visits = [p["visits"] for p in answer[direction]]
         assert visits == sorted(visits, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("body", "level", "table"),
+    [
+        (
+            {"metrics": ["visitors", "bounce_rate"], "dimensions": ["visit:source"]},
+            "visit",
+            "daily_visits",
+        ),
+        ({"metrics": ["visitors", "visits", "visit_duration"]}, "visit", "daily_visits"),
+        (
+            {"metrics": ["visitors", "pageviews"], "dimensions": ["event:page"]},
+            "event",
+            "daily_events",
+        ),
+    ],
+)
+def test_whole_days_come_from_the_daily_rollups(
+    db: None, store_path: Path, body: dict[str, Any], level: str, table: str
+) -> None:
+    TrackedSite.objects.create(domain=SITE, name="Contract", time_zone=str(ZONE))
+    store = DuckDBEventStore(store_path, read_only=True)
+    asked: list[str] = []
+
+    def reader(sql: str, params: Any) -> list[tuple[Any, ...]]:
+        asked.append(sql)
+        return store.query(sql, params)
+
+    try:
+        query = parse_query(
+            {"site_id": SITE, "date_range": [FIRST.isoformat(), LAST.isoformat()], **body}
+        )
+        result = run_stats(query, reader=reader, now=NOW)
+    finally:
+        store.close()
+    assert any(table in sql for sql in asked)  # the rolled days (11-16 November) are used
+    dimension = body.get("dimensions", [None])[0]
+    if dimension is None:
+        group = None
+    elif level == "visit":
+        group = lambda v: [_visit_value(v, dimension)]  # noqa: E731
+    else:
+        group = lambda e: [_event_value(e, dimension)]  # noqa: E731
+    _close(_answer(result), _expected(body["metrics"], level=level, group=group))

@@ -249,6 +249,11 @@ def test_a_long_way_to_close_is_gone_in_steps_without_losing_a_visit(
     assert store.close_visits(through=datetime(2026, 10, 23)) == 66
     assert stored_visits(store, "visits") == expected_visits(events)
     assert stored_visits(store, "visits_all") == expected_visits(events)
+    # Every closed day is rolled up once: 22 days of three visits each.
+    assert store.query("SELECT count(*), count(DISTINCT day) FROM rolled_days") == [(22, 22)]
+    assert store.query("SELECT sum(visits) FROM daily_visits WHERE dimension = ''") == [(66,)]
+    store.close_visits(through=datetime(2026, 10, 24))
+    assert store.query("SELECT sum(visits) FROM daily_visits WHERE dimension = ''") == [(66,)]
 
 
 def test_retention_deletes_visits_that_started_before_the_cutoff(
@@ -260,6 +265,19 @@ def test_retention_deletes_visits_that_started_before_the_cutoff(
     kept = {key for key, visit in expected_visits(mixed).items() if visit["started_at"] >= cutoff}
     assert set(stored_visits(store, "visits")) == kept
     assert store.query("SELECT min(ts) >= ? FROM events", [cutoff]) == [(True,)]
+
+
+def test_retention_deletes_the_rollups_of_the_days_it_reaches(store: DuckDBEventStore) -> None:
+    day = datetime(2026, 10, 1)
+    store.insert_batch(
+        [replace(event(0, n), ts=day + timedelta(days=n, hours=9)) for n in range(4)]
+    )
+    store.close_visits(through=day + timedelta(days=4))
+    assert store.query("SELECT count(*) FROM rolled_days") == [(4,)]
+    # The cutoff's own day loses some events: its rollup goes and that day is answered raw.
+    store.delete_before((day + timedelta(days=1, hours=12)).replace(tzinfo=UTC))
+    for table in ("rolled_days", "daily_visits", "daily_events"):
+        assert store.query(f"SELECT min(day) FROM {table}") == [(date(2026, 10, 3),)]  # noqa: S608
 
 
 # --- The mover ---

@@ -52,6 +52,35 @@ class Event:
 
 EVENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Event))
 
+# Daily rollups, one row per (site, UTC day, column, value) and one per (site, UTC day) with
+# column '' for the day's totals: ``daily_visits`` by the visit columns below, from closed
+# visits (visitors, visits, pageviews, bounces, duration, events); ``daily_events`` by the
+# event columns below plus PAGEVIEW_PATH, the path of pageviews only (visitors, visits,
+# pageviews, events, revenue). Visitor ids rotate at UTC midnight, so a period's visitors
+# are exactly the sum of its days': whole days are answered from here.
+ROLLUP_VISIT_COLUMNS: tuple[str, ...] = (
+    "entry_page",
+    "exit_page",
+    "hostname",
+    "referrer_source",
+    "referrer",
+    "channel",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "country",
+    "region",
+    "device",
+    "browser",
+    "browser_version",
+    "os",
+    "os_version",
+)
+ROLLUP_EVENT_COLUMNS: tuple[str, ...] = ("pathname", "name", "hostname")
+PAGEVIEW_PATH = "pageview_path"
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _encode = msgspec.json.Encoder().encode
 
@@ -125,6 +154,9 @@ class EventStore(ABC):
         UTC day), or from ``since`` if that is earlier (a bulk load of older events). The
         visits and the new ``through`` are committed together, so a crash leaves either both
         or neither; ``through`` never moves backwards. Naive datetimes are UTC.
+
+        In the same transaction, every UTC day that ends at or before ``through`` and is not
+        rolled up yet is: see :data:`ROLLUP_VISIT_COLUMNS`.
         """
 
     def query_service(self, path: Path) -> "QueryService | None":

@@ -11,7 +11,13 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from .base import EVENT_COLUMNS, EventStore
+from .base import (
+    EVENT_COLUMNS,
+    PAGEVIEW_PATH,
+    ROLLUP_EVENT_COLUMNS,
+    ROLLUP_VISIT_COLUMNS,
+    EventStore,
+)
 from .service import QueryService
 
 # A visit's row, from its events: the one definition of every visit column, used by the
@@ -100,6 +106,56 @@ _OPEN_VISITS = _VISITS_FROM_EVENTS.format(
     rows=f"ts >= {_CLOSED_THROUGH} - INTERVAL 1 DAY",
 )
 
+
+# Daily rollups (see ROLLUP_VISIT_COLUMNS) of the (site, UTC day) pairs that {todo} selects:
+# every visit of such a day is closed. One pass per table: GROUPING SETS gives the day's
+# totals and one row per value of each column. Filled with constant SQL only.
+def _grouped(columns: tuple[str, ...]) -> tuple[str, str, str]:
+    dimension = " ".join(f"WHEN grouping({c}) = 0 THEN '{c}'" for c in columns)
+    sets = ", ".join(["(site, day)", *(f"(site, day, {c})" for c in columns)])
+    return f"CASE {dimension} ELSE '' END", f"coalesce({', '.join(columns)}, '')", sets
+
+
+_VISIT_DIMENSION, _VISIT_VALUE, _VISIT_SETS = _grouped(ROLLUP_VISIT_COLUMNS)
+_EVENT_DIMENSION, _EVENT_VALUE, _EVENT_SETS = _grouped(ROLLUP_EVENT_COLUMNS)
+_ROLL_UP_SQL = (
+    f"""INSERT INTO daily_visits
+SELECT site, day, {_VISIT_DIMENSION}, {_VISIT_VALUE},
+    count(DISTINCT visitor_id), count(*), sum(pageviews), count(*) FILTER (WHERE is_bounce),
+    sum(duration_s), sum(events)
+FROM (SELECT *, CAST(started_at AS DATE) AS day FROM visits WHERE {{visits_window}}) AS v
+WHERE (site, day) IN (SELECT site, day FROM ({{todo}}))
+GROUP BY GROUPING SETS ({_VISIT_SETS})""",  # noqa: S608 - constant SQL
+    f"""INSERT INTO daily_events
+WITH e AS (
+    SELECT *, CAST(ts AS DATE) AS day FROM events
+    WHERE {{events_window}} AND (site, CAST(ts AS DATE)) IN (SELECT site, day FROM ({{todo}}))
+)
+SELECT site, day, {_EVENT_DIMENSION}, {_EVENT_VALUE},
+    count(DISTINCT visitor_id), count(DISTINCT session_id),
+    count(*) FILTER (WHERE name = 'pageview'), count(*), coalesce(sum(revenue_amount), 0)
+FROM e GROUP BY GROUPING SETS ({_EVENT_SETS})
+UNION ALL
+SELECT site, day, '{PAGEVIEW_PATH}', pathname, count(DISTINCT visitor_id),
+    count(DISTINCT session_id), count(*), count(*), 0
+FROM e WHERE name = 'pageview' GROUP BY site, day, pathname""",  # noqa: S608
+    "INSERT INTO rolled_days SELECT site, day FROM ({todo})",
+)
+# Days of closed visits in a window that are not rolled up yet, ending before $through.
+_DAYS_TO_ROLL = (
+    "SELECT DISTINCT site, CAST(started_at AS DATE) AS day FROM visits "
+    "WHERE started_at >= $day_start AND CAST(started_at AS DATE) < CAST($through AS DATE) "
+    "EXCEPT SELECT site, day FROM rolled_days"
+)
+_ROLL_UP_CLOSED_DAYS = tuple(
+    sql.format(
+        todo=_DAYS_TO_ROLL,
+        visits_window="started_at >= $day_start",
+        events_window="ts >= $day_start",
+    )
+    for sql in _ROLL_UP_SQL
+)
+
 # Append-only list: each entry is one schema version, applied in order, never edited.
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -181,6 +237,30 @@ MIGRATIONS: tuple[str, ...] = (
     """  # noqa: S608 - constant SQL
     + _OPEN_VISITS
     + ");",
+    # Daily rollups, and those of every day already closed when this version is applied.
+    """
+    CREATE TABLE daily_visits (
+        site VARCHAR NOT NULL, day DATE NOT NULL, dimension VARCHAR NOT NULL,
+        value VARCHAR NOT NULL, visitors BIGINT NOT NULL, visits BIGINT NOT NULL,
+        pageviews BIGINT NOT NULL, bounces BIGINT NOT NULL, duration DOUBLE NOT NULL,
+        events BIGINT NOT NULL
+    );
+    CREATE TABLE daily_events (
+        site VARCHAR NOT NULL, day DATE NOT NULL, dimension VARCHAR NOT NULL,
+        value VARCHAR NOT NULL, visitors BIGINT NOT NULL, visits BIGINT NOT NULL,
+        pageviews BIGINT NOT NULL, events BIGINT NOT NULL, revenue DOUBLE NOT NULL
+    );
+    CREATE TABLE rolled_days (site VARCHAR NOT NULL, day DATE NOT NULL);
+    """  # noqa: S608 - constant SQL
+    + ";\n".join(
+        sql.format(
+            todo="SELECT DISTINCT site, CAST(started_at AS DATE) AS day FROM visits WHERE "
+            "CAST(started_at AS DATE) < (SELECT CAST(closed_through AS DATE) FROM visit_state)",
+            visits_window="true",
+            events_window="true",
+        )
+        for sql in _ROLL_UP_SQL
+    ),
 )
 
 # Sessions whose events all lie before $through and that are not in visits yet. A visit that
@@ -314,6 +394,12 @@ class DuckDBEventStore(EventStore):
         with self._lock, self._transaction_locked() as con:
             row = con.execute("DELETE FROM events WHERE ts < ?", [_naive_utc(cutoff)]).fetchone()
             con.execute("DELETE FROM visits WHERE started_at < ?", [_naive_utc(cutoff)])
+            # The cutoff's own day is partly deleted: its rollup goes too (answered raw).
+            for table in ("daily_visits", "daily_events", "rolled_days"):
+                con.execute(
+                    f"DELETE FROM {table} WHERE day <= CAST(? AS DATE)",  # noqa: S608
+                    [_naive_utc(cutoff)],
+                )
         return int(row[0]) if row else 0
 
     def close_visits(self, *, through: datetime, since: datetime | None = None) -> int:
@@ -335,6 +421,13 @@ class DuckDBEventStore(EventStore):
                 ).fetchone()
                 written += int(row[0]) if row else 0
             self._advance_closed_through(con, end)
+            [(closed_through,)] = con.execute("SELECT closed_through FROM visit_state").fetchall()
+            bounds = {
+                "day_start": datetime.combine(window_start.date(), datetime.min.time()),
+                "through": closed_through,
+            }
+            for sql in _ROLL_UP_CLOSED_DAYS:
+                con.execute(sql, bounds)
         return written
 
     def _advance_closed_through(self, con: duckdb.DuckDBPyConnection, through: datetime) -> None:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlglot
 from sqlglot import exp
 
+from ..eventstore.base import PAGEVIEW_PATH, ROLLUP_EVENT_COLUMNS, ROLLUP_VISIT_COLUMNS
 from .catalogue import PAGE_SPEED_COLUMNS, Dimension, Level
 from .dates import Period
 from .request import Condition, Filter, Junction, Negation, QueryError, StatsQuery
@@ -147,32 +148,28 @@ class Plan:
     filters: tuple[Filter, ...] = ()
     order_in_sql: bool = True
     paginate: bool = True
+    # Whole UTC days of the period that are rolled up: [(from, until)] midnights, naive UTC.
+    rolled: tuple[tuple[datetime, datetime], ...] = ()
 
 
 def compile_plan(plan: Plan) -> Compiled:
     params = Parameters()
-    level = plan.level
-    select: list[exp.Expr] = []
-    for index, dim in enumerate(plan.dimensions):
-        select.append(exp.alias_(_dimension_expression(dim, level, plan, params), f"d{index}"))
-    aggregate_sql = dict(_AGGREGATES[level])
-    if plan.approximate:
-        aggregate_sql["visitors"] = _APPROXIMATE_VISITORS
-    for name in plan.aggregates:
-        select.append(exp.alias_(fragment(aggregate_sql[name]), name))
-    grouped = bool(plan.dimensions)
-    if grouped:
-        select.append(exp.alias_(fragment("count(*) OVER ()"), "total_rows"))
-
-    source = _source(plan, params)
-    where: list[exp.Expr] = [
-        exp.column("site").eq(params.add(plan.site)),
-        exp.column(_TIME_COLUMNS[level]) >= params.add(plan.period.start),
-        exp.column(_TIME_COLUMNS[level]) < params.add(plan.period.end),
-    ]
-    where += [_filter_expression(f, level, plan, params) for f in plan.filters]
-    query = exp.select(*select).from_(source).where(exp.and_(*where))
-    if grouped:
+    rollup = _rollup_source(plan, params)
+    if rollup is None:
+        aggregate_sql = _aggregate_sql(plan)
+        query = _raw_select(plan, params, aggregate_sql)
+    else:
+        # Whole rolled-up days from the rollup, the rest of the period from the raw tables
+        # by UTC day; a period's visitors are the sum of its days' (ids rotate daily).
+        aggregate_sql = {name: f"sum({name})" for name in plan.aggregates}
+        raw = _raw_select(plan, params, _aggregate_sql(plan), by_utc_day=True)
+        dims = [exp.column(f"d{i}") for i in range(len(plan.dimensions))]
+        sums = [exp.alias_(fragment(aggregate_sql[name]), name) for name in plan.aggregates]
+        query = exp.select(*dims, *sums).from_(
+            exp.Subquery(this=exp.union(rollup, raw, distinct=False), alias="parts")
+        )
+    if plan.dimensions:
+        query = query.select(exp.alias_(fragment("count(*) OVER ()"), "total_rows"))
         query = query.group_by(*(exp.Literal.number(i + 1) for i in range(len(plan.dimensions))))
         if plan.order_in_sql:
             query = query.order_by(*_ordering(plan, aggregate_sql))
@@ -184,6 +181,127 @@ def compile_plan(plan: Plan) -> Compiled:
         dimension_count=len(plan.dimensions),
         aggregates=plan.aggregates,
     )
+
+
+def _aggregate_sql(plan: Plan) -> dict[str, str]:
+    aggregate_sql = dict(_AGGREGATES[plan.level])
+    if plan.approximate:
+        aggregate_sql["visitors"] = _APPROXIMATE_VISITORS
+    return aggregate_sql
+
+
+def _raw_select(
+    plan: Plan, params: Parameters, aggregate_sql: dict[str, str], *, by_utc_day: bool = False
+) -> exp.Select:
+    """The plan over its level's table: dimensions ``d0``.., then aggregates, grouped; with
+    ``by_utc_day`` also per UTC day, leaving out the plan's rolled-up days."""
+    level = plan.level
+    time = exp.column(_TIME_COLUMNS[level])
+    select: list[exp.Expr] = [
+        exp.alias_(_dimension_expression(dim, level, plan, params), f"d{index}")
+        for index, dim in enumerate(plan.dimensions)
+    ]
+    select += [exp.alias_(fragment(aggregate_sql[name]), name) for name in plan.aggregates]
+    where: list[exp.Expr] = [
+        exp.column("site").eq(params.add(plan.site)),
+        time >= params.add(plan.period.start),
+        time < params.add(plan.period.end),
+    ]
+    where += [_filter_expression(f, level, plan, params) for f in plan.filters]
+    groups: list[exp.Expr] = [exp.Literal.number(i + 1) for i in range(len(plan.dimensions))]
+    if by_utc_day:
+        rolled = [
+            exp.and_(time.copy() >= params.add(start), time.copy() < params.add(end))
+            for start, end in plan.rolled
+        ]
+        where.append(exp.not_(exp.paren(exp.or_(*rolled))))
+        groups.append(exp.cast(time.copy(), "DATE"))
+    query = exp.select(*select).from_(_source(plan, params)).where(exp.and_(*where))
+    return query.group_by(*groups) if groups else query
+
+
+# Rollup tables, the aggregates each holds, and where each dimension is found in it.
+_ROLLUPS = {
+    Level.VISIT: (
+        "daily_visits",
+        {"visitors", "visits", "pageviews", "bounces", "duration", "events"},
+    ),
+    Level.EVENT: ("daily_events", {"visitors", "visits", "pageviews", "events", "revenue"}),
+}
+
+
+def _rollup_source(plan: Plan, params: Parameters) -> exp.Expr | None:
+    """The rolled-up days' part of the answer, or None when the rollups cannot give it:
+    filters, more than one dimension, one they do not hold, hours, or a zone off UTC."""
+    table, held = _ROLLUPS[plan.level]
+    if not plan.rolled or plan.filters or len(plan.dimensions) > 1:
+        return None
+    if not set(plan.aggregates) <= held:
+        return None
+    dim = plan.dimensions[0] if plan.dimensions else None
+    # (dimension key in the rollup, value to match or None, label): one branch each.
+    branches: list[tuple[str, str | None, exp.Expr]] = []
+    if dim is None or dim.is_time:
+        if dim is not None and (
+            dim.column == "hour"
+            or any(
+                offset
+                for _, offset in utc_offsets(
+                    plan.period.start, plan.period.end, ZoneInfo(plan.zone)
+                )
+            )
+        ):
+            return None
+        label: exp.Expr = (
+            exp.func(
+                "date_trunc",
+                exp.Literal.string(dim.column),
+                exp.cast(exp.column("day"), "TIMESTAMP"),
+            )
+            if dim is not None
+            else exp.null()
+        )
+        branches.append(("", None, label))
+    elif dim.is_goal:
+        if not plan.goals or any("*" in goal.page_pattern for goal in plan.goals):
+            return None
+        for goal in plan.goals:
+            if goal.event_name:
+                branches.append(("name", goal.event_name, params.add(goal.name)))
+            else:
+                branches.append((PAGEVIEW_PATH, goal.page_pattern, params.add(goal.name)))
+    elif dim.level is plan.level and not dim.is_prop and dim.column in _ROLLED_COLUMNS[plan.level]:
+        branches.append((dim.column, None, exp.column("value")))
+    else:
+        return None
+    days = exp.or_(
+        *(
+            exp.and_(
+                exp.column("day") >= params.add(start.date()),
+                exp.column("day") < params.add(end.date()),
+            )
+            for start, end in plan.rolled
+        )
+    )
+    parts: list[exp.Select] = []
+    for key, match, label in branches:
+        where = [
+            exp.column("site").eq(params.add(plan.site)),
+            exp.column("dimension").eq(params.add(key)),
+            exp.paren(days.copy()),
+        ]
+        if match is not None:
+            where.append(exp.column("value").eq(params.add(match)))
+        columns: list[exp.Expr] = [exp.alias_(label, "d0")] if dim is not None else []
+        columns += [exp.column(name) for name in plan.aggregates]
+        parts.append(exp.select(*columns).from_(table).where(exp.and_(*where)))
+    union: exp.Expr = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    return exp.select(exp.Star()).from_(exp.Subquery(this=union, alias="rolled"))
+
+
+_ROLLED_COLUMNS = {Level.VISIT: ROLLUP_VISIT_COLUMNS, Level.EVENT: ROLLUP_EVENT_COLUMNS}
 
 
 def _source(plan: Plan, params: Parameters) -> exp.Expr:

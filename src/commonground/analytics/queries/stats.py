@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -204,7 +204,7 @@ class _Runner:
             needs += [n for n in NEEDS[metric] if n not in needs]
         self.aggregates = tuple(needs)
         self.order_in_python = any(name == "conversion_rate" for name, _ in query.order_by)
-        self._divisors: dict[tuple[Period, str], dict[tuple[Any, ...], int]] = {}
+        self._rolled_days: dict[Period, tuple[tuple[datetime, datetime], ...]] = {}
 
     def plan(
         self,
@@ -228,7 +228,34 @@ class _Runner:
             filters=filters,
             order_in_sql=not self.order_in_python,
             paginate=paginate,
+            rolled=self._rolled(period) if not filters and len(dimensions) <= 1 else (),
         )
+
+    def _rolled(self, period: Period) -> tuple[tuple[datetime, datetime], ...]:
+        """The whole UTC days of ``period`` that are rolled up, as runs of days."""
+        if period not in self._rolled_days:
+            first = datetime.combine(period.start.date(), time())
+            if first < period.start:
+                first += timedelta(days=1)
+            until = datetime.combine(period.end.date(), time())
+            rows = (
+                self.reader(
+                    "SELECT day FROM rolled_days WHERE site = $1 AND day >= $2 AND day < $3 "
+                    "ORDER BY day",
+                    [self.site.domain, first.date(), until.date()],
+                )
+                if first < until
+                else []
+            )
+            runs: list[tuple[datetime, datetime]] = []
+            for (day,) in rows:
+                start = datetime.combine(day, time())
+                if runs and runs[-1][1] == start:
+                    runs[-1] = (runs[-1][0], start + timedelta(days=1))
+                else:
+                    runs.append((start, start + timedelta(days=1)))
+            self._rolled_days[period] = tuple(runs)
+        return self._rolled_days[period]
 
     def rows(
         self,
