@@ -33,6 +33,7 @@ django.setup()
 
 import duckdb  # noqa: E402
 
+from commonground.analytics.eventstore.duckdb import MIGRATIONS  # noqa: E402
 from commonground.analytics.generator import generate_traffic  # noqa: E402
 from commonground.analytics.models import Goal, TrackedSite  # noqa: E402
 from commonground.analytics.queries import parse_query  # noqa: E402
@@ -159,9 +160,10 @@ def _store(scale: str) -> Path:
     path = RESULTS / f"queries-{scale}.duckdb"
     if path.exists():
         with duckdb.connect(str(path), read_only=True) as con:
-            row = con.execute("SELECT count(*) FROM events").fetchone()
-            if row and row[0] == SCALES[scale]:
-                return path
+            events = con.execute("SELECT count(*) FROM events").fetchone()
+            version = con.execute("SELECT max(version) FROM schema_versions").fetchone()
+        if events == (SCALES[scale],) and version == (len(MIGRATIONS),):
+            return path
         path.unlink()
     print(f"generating {scale} events into {path} (once) ...", flush=True)
     started = time.perf_counter()

@@ -10,7 +10,7 @@ table is read only over the period widened by a day.
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -162,12 +162,14 @@ def compile_plan(plan: Plan) -> Compiled:
         # Whole rolled-up days from the rollup, the rest of the period from the raw tables
         # by UTC day; a period's visitors are the sum of its days' (ids rotate daily).
         aggregate_sql = {name: f"sum({name})" for name in plan.aggregates}
-        raw = _raw_select(plan, params, _aggregate_sql(plan), by_utc_day=True)
+        parts = rollup
+        for start, end in _not_rolled(plan):  # each a plain time range: zone maps prune it
+            part = replace(plan, period=replace(plan.period, start=start, end=end))
+            raw = _raw_select(part, params, _aggregate_sql(plan), by_utc_day=True)
+            parts = exp.union(parts, raw, distinct=False)
         dims = [exp.column(f"d{i}") for i in range(len(plan.dimensions))]
         sums = [exp.alias_(fragment(aggregate_sql[name]), name) for name in plan.aggregates]
-        query = exp.select(*dims, *sums).from_(
-            exp.Subquery(this=exp.union(rollup, raw, distinct=False), alias="parts")
-        )
+        query = exp.select(*dims, *sums).from_(exp.Subquery(this=parts, alias="parts"))
     if plan.dimensions:
         query = query.select(exp.alias_(fragment("count(*) OVER ()"), "total_rows"))
         query = query.group_by(*(exp.Literal.number(i + 1) for i in range(len(plan.dimensions))))
@@ -194,7 +196,7 @@ def _raw_select(
     plan: Plan, params: Parameters, aggregate_sql: dict[str, str], *, by_utc_day: bool = False
 ) -> exp.Select:
     """The plan over its level's table: dimensions ``d0``.., then aggregates, grouped; with
-    ``by_utc_day`` also per UTC day, leaving out the plan's rolled-up days."""
+    ``by_utc_day`` also per UTC day (parts of a period whose other days are rolled up)."""
     level = plan.level
     time = exp.column(_TIME_COLUMNS[level])
     select: list[exp.Expr] = [
@@ -210,11 +212,6 @@ def _raw_select(
     where += [_filter_expression(f, level, plan, params) for f in plan.filters]
     groups: list[exp.Expr] = [exp.Literal.number(i + 1) for i in range(len(plan.dimensions))]
     if by_utc_day:
-        rolled = [
-            exp.and_(time.copy() >= params.add(start), time.copy() < params.add(end))
-            for start, end in plan.rolled
-        ]
-        where.append(exp.not_(exp.paren(exp.or_(*rolled))))
         groups.append(exp.cast(time.copy(), "DATE"))
     query = exp.select(*select).from_(_source(plan, params)).where(exp.and_(*where))
     return query.group_by(*groups) if groups else query
@@ -302,6 +299,18 @@ def _rollup_source(plan: Plan, params: Parameters) -> exp.Expr | None:
 
 
 _ROLLED_COLUMNS = {Level.VISIT: ROLLUP_VISIT_COLUMNS, Level.EVENT: ROLLUP_EVENT_COLUMNS}
+
+
+def _not_rolled(plan: Plan) -> list[tuple[datetime, datetime]]:
+    """The parts of the plan's period outside its rolled-up days (runs in time order)."""
+    parts, start = [], plan.period.start
+    for rolled_start, rolled_end in plan.rolled:
+        if start < rolled_start:
+            parts.append((start, rolled_start))
+        start = rolled_end
+    if start < plan.period.end:
+        parts.append((start, plan.period.end))
+    return parts
 
 
 def _source(plan: Plan, params: Parameters) -> exp.Expr:
