@@ -22,7 +22,15 @@ from sqlglot import exp
 from ..eventstore.base import PAGEVIEW_PATH, ROLLUP_EVENT_COLUMNS, ROLLUP_VISIT_COLUMNS
 from .catalogue import PAGE_SPEED_COLUMNS, Dimension, Level
 from .dates import Period
-from .request import Condition, Filter, Junction, Negation, QueryError, StatsQuery
+from .request import (
+    Condition,
+    Filter,
+    Junction,
+    Negation,
+    QueryError,
+    StatsQuery,
+    conditions,
+)
 
 DIALECT = "duckdb"
 NO_PROP = "(none)"  # the value of a custom property an event does not have
@@ -504,17 +512,8 @@ def _default_order(plan: Plan) -> tuple[tuple[str, str], ...]:
 def check_goal_names(query_filters: Sequence[Filter], goals: Sequence[GoalRule]) -> None:
     """Refuse a goal filter that names no goal of the site (a typo would answer zero)."""
     names = {goal.name for goal in goals}
-
-    def walk(node: Filter, at: str) -> None:
-        if isinstance(node, Junction):
-            for index, child in enumerate(node.children):
-                walk(child, f"{at}[1][{index}]")
-        elif isinstance(node, Negation):
-            walk(node.child, f"{at}[1]")
-        elif isinstance(node, Condition) and node.dimension.is_goal:
+    for node, at in conditions(query_filters):
+        if isinstance(node, Condition) and node.dimension.is_goal:
             for index, value in enumerate(node.values):
                 if value not in names:
                     raise QueryError(f"{at}[2][{index}]", f"the site has no goal named {value!r}")
-
-    for index, node in enumerate(query_filters):
-        walk(node, f"filters[{index}]")

@@ -24,15 +24,15 @@ from .request import (
     Filter,
     QueryError,
     _date_range,
-    _error_from_msgspec,
     _filter,
+    decode_body,
 )
 from .stats import Reader, event_plan, site_context
 
 MIN_STEPS, MAX_STEPS = 2, 8
 
 
-class _Step(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+class _Step(msgspec.Struct, forbid_unknown_fields=True):
     page: str = ""
     event: str = ""
     goal: str = ""
@@ -57,18 +57,10 @@ class FunnelQuery:
     date_range: Any
     steps: tuple[FunnelStep, ...]
     filters: tuple[Filter, ...]
-    goals_by_name: tuple[str, ...] = ()  # step positions that name a goal (checked when run)
 
 
 def parse_funnel(body: bytes | str | dict[str, Any]) -> FunnelQuery:
-    try:
-        raw = (
-            msgspec.convert(body, FunnelBody)
-            if isinstance(body, dict)
-            else msgspec.json.decode(body, type=FunnelBody)
-        )
-    except msgspec.MsgspecError as error:
-        raise _error_from_msgspec(error) from None
+    raw = decode_body(body, FunnelBody)
     if not MIN_STEPS <= len(raw.steps) <= MAX_STEPS:
         raise QueryError("steps", f"a funnel has {MIN_STEPS} to {MAX_STEPS} steps")
     steps = []

@@ -18,8 +18,8 @@ from .request import (
     Filter,
     QueryError,
     _date_range,
-    _error_from_msgspec,
     _filter,
+    decode_body,
 )
 from .stats import Reader, event_plan, site_context
 
@@ -47,14 +47,7 @@ class JourneyQuery:
 
 
 def parse_journey(body: bytes | str | dict[str, Any]) -> JourneyQuery:
-    try:
-        raw = (
-            msgspec.convert(body, JourneyBody)
-            if isinstance(body, dict)
-            else msgspec.json.decode(body, type=JourneyBody)
-        )
-    except msgspec.MsgspecError as error:
-        raise _error_from_msgspec(error) from None
+    raw = decode_body(body, JourneyBody)
     if not raw.page.startswith("/"):
         raise QueryError("page", "a path starts with /")
     if not 1 <= raw.depth <= MAX_DEPTH:

@@ -4,9 +4,10 @@ Every refusal is a :class:`QueryError` naming the field at fault, e.g. ``filters
 """
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 import re2
@@ -21,7 +22,8 @@ from .catalogue import (
     dimension,
 )
 
-MAX_BODY_VALUES = 1000  # values in one filter
+MAX_FILTER_VALUES = 1000
+_Shape = TypeVar("_Shape")
 MAX_VALUE_LENGTH = 2000
 MAX_FILTER_DEPTH = 8
 MAX_LIMIT = 10_000
@@ -121,7 +123,6 @@ class QueryBody(msgspec.Struct, forbid_unknown_fields=True):
     include: _Include = msgspec.field(default_factory=_Include)
 
 
-_decode_body = msgspec.json.Decoder(QueryBody).decode
 _AT = re.compile(r" - at `\$(.*)`$")
 _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 
@@ -140,13 +141,38 @@ def _error_from_msgspec(error: msgspec.MsgspecError) -> QueryError:
     return QueryError(path or "body", message[0].lower() + message[1:])
 
 
-def parse_query(body: bytes | str | dict[str, Any]) -> StatsQuery:
-    """Check a query (JSON text or an already decoded object) and type it."""
+def decode_body(body: bytes | str | dict[str, Any], shape: type[_Shape]) -> _Shape:
+    """A request body (JSON text or already decoded) as ``shape``, or the QueryError naming
+    what is wrong with it: the one way every insight reads its request."""
     try:
-        raw = msgspec.convert(body, QueryBody) if isinstance(body, dict) else _decode_body(body)
+        if isinstance(body, dict):
+            return msgspec.convert(body, shape)
+        return msgspec.json.decode(body, type=shape)
     except msgspec.MsgspecError as error:
         raise _error_from_msgspec(error) from None
-    return _typed(raw)
+
+
+def parse_query(body: bytes | str | dict[str, Any]) -> StatsQuery:
+    """Check a query (JSON text or an already decoded object) and type it."""
+    return _typed(decode_body(body, QueryBody))
+
+
+def conditions(
+    nodes: Sequence[Filter], at: str = "filters"
+) -> Iterator[tuple[Condition | SegmentRef, str]]:
+    """Every condition and saved-segment reference of a filter list, with its field path."""
+
+    def walk(node: Filter, path: str) -> Iterator[tuple[Condition | SegmentRef, str]]:
+        if isinstance(node, Junction):
+            for index, child in enumerate(node.children):
+                yield from walk(child, f"{path}[1][{index}]")
+        elif isinstance(node, Negation):
+            yield from walk(node.child, f"{path}[1]")
+        else:
+            yield node, path
+
+    for index, node in enumerate(nodes):
+        yield from walk(node, f"{at}[{index}]")
 
 
 def _typed(raw: QueryBody) -> StatsQuery:
@@ -265,8 +291,8 @@ def _filter(value: Any, at: str, depth: int) -> Filter:
         raise QueryError(f"{at}[0]", "goals are filtered with is or is_not")
     if not isinstance(values, list) or not values:
         raise QueryError(f"{at}[2]", "a non-empty list of values")
-    if len(values) > MAX_BODY_VALUES:
-        raise QueryError(f"{at}[2]", f"at most {MAX_BODY_VALUES} values")
+    if len(values) > MAX_FILTER_VALUES:
+        raise QueryError(f"{at}[2]", f"at most {MAX_FILTER_VALUES} values")
     for index, item in enumerate(values):
         if not isinstance(item, str):
             raise QueryError(f"{at}[2][{index}]", "values are strings")

@@ -19,6 +19,7 @@ from .request import (
     SegmentRef,
     StatsQuery,
     _filter,
+    conditions,
 )
 
 Reader = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
@@ -112,14 +113,9 @@ def _empty(node: Filter) -> bool:
 
 
 def _has_goal(nodes: Sequence[Filter]) -> bool:
-    for node in nodes:
-        if isinstance(node, Condition) and node.dimension.is_goal:
-            return True
-        if isinstance(node, Junction) and _has_goal(node.children):
-            return True
-        if isinstance(node, Negation) and _has_goal([node.child]):
-            return True
-    return False
+    return any(
+        isinstance(node, Condition) and node.dimension.is_goal for node, _ in conditions(nodes)
+    )
 
 
 def _without_goal_filters(nodes: Sequence[Filter]) -> tuple[Filter, ...]:
@@ -147,7 +143,7 @@ def run_stats(
         raise QueryError(
             f"metrics[{index}]", "conversion_rate needs an event:goal dimension or filter"
         )
-    first_day = _first_event_day(query, site, reader) if query.date_range == "all" else None
+    first_day = _first_event_day(site, reader) if query.date_range == "all" else None
     period = resolve(query.date_range, site.zone, now=now, first_event_day=first_day)
     level = Level.EVENT if query.date_range == "realtime" else query.level
     if query.date_range == "realtime":
@@ -173,7 +169,7 @@ def run_stats(
     return {"results": results, "meta": meta, "query": understood}
 
 
-def _first_event_day(query: StatsQuery, site: SiteContext, reader: Reader) -> date | None:
+def _first_event_day(site: SiteContext, reader: Reader) -> date | None:
     rows = reader("SELECT min(ts) FROM events WHERE site = $1", [site.domain])
     first = rows[0][0] if rows else None
     if first is None:
