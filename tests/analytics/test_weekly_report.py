@@ -5,6 +5,7 @@ import email
 import email.policy
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -217,26 +218,35 @@ def test_the_scheduler_and_worker_send_each_subscriber_one_report(
 # --- in this process: claims, failures, schedule ---------------------------------------------
 
 
+@dataclass(frozen=True)
+class Subscribed:
+    """A site with one subscriber, and the site's events in a store file read directly (no
+    mover), for the runs below."""
+
+    read: Any  # the store's query function, the reader the runs are given
+    site: TrackedSite
+    user: Any
+    monday: date  # of the reported week
+
+
 @pytest.fixture
-def store_reader(tmp_path: Path) -> Iterator[Any]:
-    """Reads a store file directly (no mover), for the runs below."""
+def subscribed(db: None, tmp_path: Path) -> Iterator[Subscribed]:
     zone, monday = _reported_week(ZONE)
     store = DuckDBEventStore(tmp_path / "events.duckdb")
     store.migrate()
     store.insert_batch(_events("claims.example", zone, monday))
-    yield store.query, zone, monday
-    store.close()
-
-
-@pytest.mark.django_db
-def test_a_report_claimed_by_another_worker_is_left_to_it(store_reader, smtp_backend) -> None:
-    read, zone, monday = store_reader
     site = _site("claims.example", zone)
     user = UserFactory(roles=["Viewer"])
     _subscribe(user, site)
+    yield Subscribed(store.query, site, user, monday)
+    store.close()
+
+
+def test_a_report_claimed_by_another_worker_is_left_to_it(subscribed, smtp_backend) -> None:
+    read, monday = subscribed.read, subscribed.monday
     # Another worker claimed it a moment ago and is sending it.
     ReportDelivery.objects.create(
-        user=user, site=site, week_start=monday, claimed_at=timezone.now()
+        user=subscribed.user, site=subscribed.site, week_start=monday, claimed_at=timezone.now()
     )
     assert send_due_reports(reader=read) == 0
     assert smtp_backend.messages == []
@@ -250,12 +260,8 @@ def test_a_report_claimed_by_another_worker_is_left_to_it(store_reader, smtp_bac
     assert ReportDelivery.objects.get().sent_at is not None
 
 
-@pytest.mark.django_db
-def test_failures_give_the_claim_back_for_the_next_run(store_reader, settings, tmp_path) -> None:
-    read, zone, _ = store_reader
-    site = _site("claims.example", zone)
-    _subscribe(UserFactory(roles=["Viewer"]), site)
-
+def test_failures_give_the_claim_back_for_the_next_run(subscribed, settings, tmp_path) -> None:
+    read = subscribed.read
     # The SMTP server is not there.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 5
@@ -278,12 +284,8 @@ def test_failures_give_the_claim_back_for_the_next_run(store_reader, settings, t
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.django_db
-def test_only_people_who_may_see_analytics_get_reports(store_reader, smtp_backend) -> None:
-    read, zone, _ = store_reader
-    site = _site("claims.example", zone)
-    left = UserFactory(roles=["Viewer"])
-    _subscribe(left, site)
+def test_only_people_who_may_see_analytics_get_reports(subscribed, smtp_backend) -> None:
+    read, site, left = subscribed.read, subscribed.site, subscribed.user
     left.is_active = False
     left.save()
     assert send_due_reports(reader=read) == 0
