@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from commonground.analytics.eventstore import Event, get_query_client
+from commonground.analytics.eventstore import Event, StoreQueryError, get_query_client
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import Goal, ReportDelivery, ReportSubscription, TrackedSite
 from commonground.analytics.public import is_subscribed, set_report_subscription
@@ -41,6 +41,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
+        self.peers: list[Any] = []  # the client's (host, port): one per SMTP connection
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -48,6 +49,7 @@ class Inbox:
         with self._lock:
             self.messages.append(message)  # type: ignore[arg-type]
             self.recipients.append(list(envelope.rcpt_tos))
+            self.peers.append(session.peer)
         return "250 Message accepted for delivery"
 
 
@@ -282,6 +284,26 @@ def test_failures_give_the_claim_back_for_the_next_run(subscribed, settings, tmp
 
     assert send_due_reports(reader=read) == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_sites_figures_are_worked_out_once_and_sent_over_one_connection(
+    subscribed, smtp_backend
+) -> None:
+    _subscribe(UserFactory(roles=["Viewer"]), subscribed.site)
+    asked: list[str] = []
+
+    def timing_out(sql: str, params: Any) -> list[tuple[Any, ...]]:
+        asked.append(sql)
+        raise StoreQueryError("stopped at the store's time limit", "timeout")
+
+    # The figures fail: asked once for the site, not again for each subscriber.
+    assert send_due_reports(reader=timing_out) == 0
+    assert len(asked) == 1
+    assert not ReportDelivery.objects.exists()
+
+    assert send_due_reports(reader=subscribed.read) == 2
+    assert len(smtp_backend.messages) == 2
+    assert len(set(smtp_backend.peers)) == 1  # both over one connection
 
 
 def test_only_people_who_may_see_analytics_get_reports(subscribed, smtp_backend) -> None:

@@ -18,6 +18,7 @@ evil than a report silently never sent).
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as UserModel
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
@@ -279,7 +281,6 @@ def send_due_reports(*, now: datetime | None = None, reader: Reader = None) -> i
     """Send every weekly report that is due and not yet sent; returns how many were sent."""
     now = now or timezone.now()
     sent = 0
-    connection = get_connection()
     sites = TrackedSite.objects.filter(
         Exists(ReportSubscription.objects.filter(site=OuterRef("pk")))
     ).order_by("domain")
@@ -287,7 +288,21 @@ def send_due_reports(*, now: datetime | None = None, reader: Reader = None) -> i
         due = due_report(site_zone(site), now)
         if due is None:
             continue
-        figures: WeeklyFigures | None = None
+        try:
+            sent += _send_site_reports(site, due, reader=reader)
+        except StoreUnavailableError as error:
+            logger.warning("weekly reports: not sent, the event store is down: %s", error)
+            break  # every other site would fail the same way; the next run retries
+    return sent
+
+
+def _send_site_reports(site: TrackedSite, due: DueReport, *, reader: Reader) -> int:
+    """The due reports of one site: its figures worked out once, at the first claim, and sent
+    over one SMTP connection, opened by the first message (most runs have none to send)."""
+    figures: WeeklyFigures | None = None
+    sent = 0
+    connection = get_connection()
+    try:
         for subscription in _pending(site, due):
             user = subscription.user
             if not _may_receive(user):
@@ -297,19 +312,33 @@ def send_due_reports(*, now: datetime | None = None, reader: Reader = None) -> i
                 continue
             try:
                 figures = figures or weekly_figures(site, due.week_start, reader=reader)
+            except StoreUnavailableError:
+                _release(claim)
+                raise
+            except Exception:
+                _release(claim)
+                logger.exception("weekly reports of %s: the figures failed", site)
+                return sent  # every subscriber of the site would fail the same way
+            try:
+                connection.open()  # does nothing while the connection is open
                 name = user.get_short_name() or user.get_username()
                 connection.send_messages([report_message(figures, to=user.email, name=name)])
-            except StoreUnavailableError as error:
-                _release(claim)
-                logger.warning("weekly reports: not sent, the event store is down: %s", error)
-                return sent  # every other site would fail the same way; the next run retries
             except Exception:
                 _release(claim)
                 logger.exception("weekly report of %s to user %s failed", site, user.pk)
+                _close(connection)  # perhaps broken: the next message opens another
                 continue
             ReportDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
             sent += 1
+    finally:
+        _close(connection)
     return sent
+
+
+def _close(connection: BaseEmailBackend) -> None:
+    # A server that fails QUIT has taken the messages already (smtplib's errors are OSErrors).
+    with suppress(OSError):
+        connection.close()
 
 
 def _release(claim: ReportDelivery) -> None:
