@@ -27,7 +27,8 @@ class WeeklyReportsForm(forms.Form):
 
     def save(self) -> None:
         chosen = set(self.cleaned_data["sites"])
-        for site in TrackedSite.objects.all():
+        # Only what changed: the account page saves every panel, whichever one was edited.
+        for site in chosen ^ set(subscribed_sites(self.user)):
             set_report_subscription(self.user, site, site in chosen)
 
 
