@@ -8,9 +8,9 @@ existed when it ran. Reversing removes exactly these grants.
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from commonground.analytics.migrations._role_grants import role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 ALL = (
@@ -28,37 +28,7 @@ GRANTS = {
 }
 
 
-def _grants(apps):
-    """(group, permissions) for every role that exists; a role IT has deleted gets nothing."""
-    # Permissions are normally created after all migrations have run; the grants need them now.
-    app_config = apps.get_app_config("analytics")
-    # Migration state's app stubs have no models module, and create_permissions skips those.
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    try:
-        create_permissions(app_config, apps=apps, verbosity=0)
-    finally:
-        app_config.models_module = models_module
-    Permission = apps.get_model("auth.Permission")
-    permissions = Permission.objects.filter(
-        content_type__app_label="analytics", content_type__model="annotation", codename__in=ALL
-    )
-    by_codename = {permission.codename: permission for permission in permissions}
-    if missing := set(ALL) - set(by_codename):
-        raise LookupError(f"permissions {sorted(missing)} do not exist; cannot grant them")
-    Group = apps.get_model("auth.Group")
-    for group in Group.objects.filter(name__in=GRANTS):
-        yield group, [by_codename[codename] for codename in GRANTS[group.name]]
-
-
-def grant(apps, schema_editor):
-    for group, permissions in _grants(apps):
-        group.permissions.add(*permissions)
-
-
-def revoke(apps, schema_editor):
-    for group, permissions in _grants(apps):
-        group.permissions.remove(*permissions)
+grant, revoke = role_grants("annotation", GRANTS)
 
 
 class Migration(migrations.Migration):

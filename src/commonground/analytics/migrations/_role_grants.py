@@ -12,7 +12,7 @@ def role_grants(model_name, grants):
     """(grant, revoke) for RunPython: ``grants`` maps role names to codenames of analytics'
     ``model_name``. A role IT has deleted gets nothing; reversing removes exactly these."""
 
-    def _grants(apps):
+    def _permissions(apps):
         app_config = apps.get_app_config("analytics")
         # Migration state's app stubs have no models module, and create_permissions skips those.
         models_module = getattr(app_config, "models_module", None)
@@ -22,15 +22,19 @@ def role_grants(model_name, grants):
         finally:
             app_config.models_module = models_module
         Permission = apps.get_model("auth.Permission")
-        by_codename = {
-            permission.codename: permission
-            for permission in Permission.objects.filter(
-                content_type__app_label="analytics", content_type__model=model_name
-            )
-        }
+        permissions = Permission.objects.filter(
+            content_type__app_label="analytics", content_type__model=model_name
+        )
+        by_codename = {permission.codename: permission for permission in permissions}
+        wanted = {codename for codenames in grants.values() for codename in codenames}
+        if missing := wanted - set(by_codename):
+            raise LookupError(f"permissions {sorted(missing)} do not exist; cannot grant them")
+        return by_codename
+
+    def _grants(apps):
+        by_codename = _permissions(apps)
         Group = apps.get_model("auth.Group")
         for group in Group.objects.filter(name__in=grants):
-            # A KeyError means the permissions were not created: better to stop than to skip.
             yield group, [by_codename[codename] for codename in grants[group.name]]
 
     def grant(apps, schema_editor):
