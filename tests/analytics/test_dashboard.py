@@ -14,6 +14,7 @@ import re
 import tarfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,22 +56,37 @@ def site(db: None) -> TrackedSite:
     return tracked
 
 
+@contextmanager
+def serving(store: DuckDBEventStore, settings: Any) -> Iterator[DuckDBEventStore]:
+    """``store`` read through the query service, on a socket of its own."""
+    service = QueryService(store.cursor, store.path.with_suffix(".sock"))
+    service.start()
+    settings.ANALYTICS_STORE_SOCKET = service.path
+    get_query_client.cache_clear()
+    try:
+        yield store
+    finally:
+        get_query_client().close()
+        get_query_client.cache_clear()
+        service.stop()
+        store.close()
+
+
 @pytest.fixture
 def served(tmp_path: Path, settings: Any, site: TrackedSite) -> Iterator[DuckDBEventStore]:
     """Generated traffic for SITE over the 40 days before today, read through the query service."""
     path = tmp_path / "events.duckdb"
     yesterday = TODAY - timedelta(days=1)
     generate_traffic(path=path, site=SITE, events=6000, days=40, end_day=yesterday, seed=3)
-    store = DuckDBEventStore(path)
-    service = QueryService(store.cursor, tmp_path / "events.sock")
-    service.start()
-    settings.ANALYTICS_STORE_SOCKET = service.path
-    get_query_client.cache_clear()
-    yield store
-    get_query_client().close()
-    get_query_client.cache_clear()
-    service.stop()
-    store.close()
+    with serving(DuckDBEventStore(path), settings) as store:
+        yield store
+
+
+@pytest.fixture
+def failing_store(tmp_path: Path, settings: Any) -> Iterator[None]:
+    """A store that was never migrated: it fails every query, as SQL of ours that is wrong would."""
+    with serving(DuckDBEventStore(tmp_path / "unmigrated.duckdb"), settings):
+        yield
 
 
 @pytest.fixture
@@ -382,6 +398,20 @@ def test_property_keys_without_the_mover_are_a_503(viewer, site, no_store) -> No
 
     assert response.status_code == 503
     assert "analytics_mover" in response.json()["error"]
+
+
+def test_a_store_failing_a_query_is_a_json_500_that_is_logged(
+    viewer, site, failing_store, caplog
+) -> None:
+    client = client_for(viewer)
+
+    keys = client.get(PROPERTY_KEYS, {"site": SITE, "first": "2026-01-01", "last": "2026-01-31"})
+    stats = post_query(client, kpi_query())
+
+    for response in (keys, stats):
+        assert response.status_code == 500
+        assert response.json()["error"] == "the store could not answer this query; it is logged"
+    assert caplog.text.count("the store failed a query") == 2
 
 
 # --- the vendored chart library ---------------------------------------------------------------

@@ -4,7 +4,6 @@ Every endpoint answers bad input with a 4xx and a message the page shows as it i
 event store that is not running with a 503, never a 500.
 """
 
-import logging
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
@@ -25,11 +24,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from ..eventstore import StoreQueryError, StoreUnavailableError
 from ..models import Annotation, TrackedSite
 from ..queries import QueryError, parse_query, run_query
+from ..stats_api.store_errors import store_failure
 from . import annotations as annotation_service
 from .forms import AnnotationForm, SiteRangeForm
 from .selectors import property_keys
-
-logger = logging.getLogger(__name__)
 
 VIEW_PERMISSION = "analytics.view_dashboard"
 ADD_ANNOTATION = "analytics.add_annotation"
@@ -48,6 +46,12 @@ def _form_error(form: BaseForm) -> JsonResponse:
     name, errors = first
     prefix = "" if name == "__all__" else f"{name}: "
     return _error(f"{prefix}{errors[0]['message']}", 400, fields=fields)
+
+
+def _store_error(error: StoreUnavailableError | StoreQueryError, *, query: object) -> JsonResponse:
+    failure = store_failure(error, query=query)
+    # Signed-in staff are told what the operator's log says (which process to start).
+    return _error(failure.detail, failure.status)
 
 
 def _requires(permission: str) -> Callable[[JsonView], JsonView]:
@@ -106,17 +110,12 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
 def query(request: HttpRequest) -> HttpResponse:
     """One stats query (the Stats API v2 body), answered with approximate visitor counts."""
     try:
-        answer = run_query(parse_query(request.body), approximate=True)
+        stats_query = parse_query(request.body)
+        answer = run_query(stats_query, approximate=True)
     except QueryError as error:
         return _error(str(error), 400, field=error.field)
-    except StoreUnavailableError as error:
-        return _error(f"The event store is not available: {error}", 503)
-    except StoreQueryError as error:
-        if error.kind == "timeout":
-            return _error("The query took too long; try a shorter date range.", 503)
-        # Anything else is our query layer's fault, not the user's: log it, say so.
-        logger.exception("dashboard query failed")
-        return _error("The query failed on the server; it has been logged.", 500)
+    except (StoreUnavailableError, StoreQueryError) as error:
+        return _store_error(error, query=stats_query.raw)
     return JsonResponse(answer, encoder=DjangoJSONEncoder)
 
 
@@ -177,6 +176,6 @@ def property_keys_view(request: HttpRequest) -> HttpResponse:
             first=form.cleaned_data["first"],
             last=form.cleaned_data["last"],
         )
-    except StoreUnavailableError as error:
-        return _error(f"The event store is not available: {error}", 503)
+    except (StoreUnavailableError, StoreQueryError) as error:
+        return _store_error(error, query=f"property keys {request.GET.urlencode()}")
     return JsonResponse({"keys": keys})

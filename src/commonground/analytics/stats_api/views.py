@@ -2,10 +2,9 @@
 
 The view only speaks HTTP: the key is checked by ``keys``, the limits by ``rate_limits``, the
 query is checked and answered by ``analytics.queries``. Every refusal is JSON,
-``{"error": "<field>: <message>", "field": "<field>"}``, never a 500.
+``{"error": "<field>: <message>", "field": "<field>"}``; a 500 only for a defect of ours.
 """
 
-import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,8 +17,7 @@ from ..requests import json_error
 from . import keys, rate_limits
 from .openapi import openapi_schema
 from .permissions import readable_sites
-
-logger = logging.getLogger(__name__)
+from .store_errors import store_failure
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_TYPES = ("application/json",)
@@ -81,22 +79,10 @@ def query_endpoint(request: HttpRequest) -> HttpResponse:
         answer: dict[str, Any] = run_query(query, approximate=False)
     except QueryError as error:
         return _refusal(400, error.field, error.message)
-    except StoreUnavailableError as error:
-        # The details name paths and processes: for the operator's log, not for API clients.
-        logger.warning("stats api: %s", error)
-        return _refusal(
-            503,
-            "store",
-            "the analytics store is not answering; try again in a minute",
-            Retry_After="60",
-        )
-    except StoreQueryError as error:
-        if error.kind == "query":
-            # The store failed SQL the query layer built: a defect of ours, not of the request.
-            logger.exception("stats api: the store failed a query for %s", query.raw)
-            return _refusal(500, "query", "the store could not answer this query; it is logged")
-        # Refused (too many connections) or stopped after the store's time limit.
-        return _refusal(503, "store", str(error), Retry_After="10")
+    except (StoreUnavailableError, StoreQueryError) as error:
+        failure = store_failure(error, query=query.raw)
+        retry = {"Retry_After": str(failure.retry_after)} if failure.retry_after else {}
+        return _refusal(failure.status, failure.field, failure.message, **retry)
     response = JsonResponse(answer)
     response["Cache-Control"] = "no-store"
     return response
