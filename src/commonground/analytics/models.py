@@ -93,6 +93,11 @@ class Goal(models.Model):
         return self.display_name
 
 
+def default_goal_name(*, kind: str, event_name: str, page_path: str) -> str:
+    """What a goal is called unless someone names it: the event, or "Visit /path"."""
+    return event_name if kind == Goal.Kind.EVENT else f"Visit {page_path}"
+
+
 class Annotation(models.Model):
     """A dated note on a site's traffic graph ("newsletter sent"), written by a person.
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .models import Goal, TrackedSite, normalise_domain
+from .models import Goal, TrackedSite, default_goal_name, normalise_domain
 from .page_panel import PageAnalyticsPanel
 from .weekly_report import is_subscribed, set_report_subscription
 
@@ -34,13 +34,13 @@ def ensure_goals(
 ) -> int:
     """Goals for custom ``events`` (by name) and page ``paths`` (``/pricing/``, ``/blog/**``)
     on ``site``, each created unless a goal of that name exists; returns how many were made."""
-    wanted = [(Goal.Kind.EVENT, name, "", name) for name in events]
-    wanted += [(Goal.Kind.PAGE, "", path, f"Visit {path}") for path in pages]
+    wanted = [(Goal.Kind.EVENT, name, "") for name in events]
+    wanted += [(Goal.Kind.PAGE, "", path) for path in pages]
     created = 0
-    for kind, event_name, page_path, display_name in wanted:
+    for kind, event_name, page_path in wanted:
         _, made = Goal.objects.get_or_create(
             site=site,
-            display_name=display_name,
+            display_name=default_goal_name(kind=kind, event_name=event_name, page_path=page_path),
             defaults={"kind": kind, "event_name": event_name, "page_path": page_path},
         )
         created += made

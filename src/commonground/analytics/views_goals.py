@@ -15,7 +15,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .models import Goal, Segment, TrackedSite
+from .models import Goal, Segment, TrackedSite, default_goal_name
 from .queries import QueryError, parse_query
 from .queries.compiler import check_goal_names
 from .queries.request import Filter, Junction, Negation, SegmentRef
@@ -23,11 +23,6 @@ from .queries.stats import site_context
 from .views_admin import _DuplicateRaceAsFormError
 
 PAGEVIEW = "pageview"
-
-
-def default_goal_name(*, kind: str, event_name: str, page_path: str) -> str:
-    """What a goal is called unless someone names it: the event, or "Visit /path"."""
-    return event_name if kind == Goal.Kind.EVENT else f"Visit {page_path}"
 
 
 class GoalForm(WagtailAdminModelForm):
