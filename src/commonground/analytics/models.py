@@ -128,6 +128,11 @@ class Annotation(models.Model):
         return f"{self.date.isoformat()}: {self.text}"
 
 
+# The permission declared above, as has_perm() names it: whether someone may see analytics at
+# all (the dashboard, the page panel, the weekly reports).
+VIEW_ANALYTICS = "analytics.view_dashboard"
+
+
 class ApiKey(models.Model):
     """A user's key to the Stats API, reading only ``sites``; the secret is kept as a hash.
 

@@ -35,11 +35,10 @@ from wagtail.models import Page
 
 from .display import change_text, source_text
 from .eventstore import StoreQueryError, StoreUnavailableError
-from .models import Goal, TrackedSite, normalise_domain
+from .models import VIEW_ANALYTICS, Goal, TrackedSite, normalise_domain
 
 logger = logging.getLogger(__name__)
 
-VIEW_PERMISSION = "analytics.view_dashboard"
 PERIOD = "30d"
 PERIOD_DAYS = 30
 TOP_SOURCES = 5
@@ -69,7 +68,7 @@ class PageAnalyticsPanel(Panel):
             css = {"all": ["analytics/page_panel/page_panel.css"]}
 
         def is_shown(self) -> bool:
-            return bool(self.request and self.request.user.has_perm(VIEW_PERMISSION))
+            return bool(self.request and self.request.user.has_perm(VIEW_ANALYTICS))
 
         def get_context_data(self, parent_context: Any = None) -> Any:
             context = super().get_context_data(parent_context)
@@ -248,7 +247,7 @@ FRAGMENT_TEMPLATE = "analytics/page_panel/figures.html"
 @require_GET
 def page_analytics_view(request: HttpRequest, page_id: int) -> HttpResponse:
     """The panel's content for one page: its figures, or a message saying why there are none."""
-    if not request.user.has_perm(VIEW_PERMISSION):
+    if not request.user.has_perm(VIEW_ANALYTICS):
         return _fragment(request, message="You may not see analytics.", status=403)
     page = get_object_or_404(Page, pk=page_id).specific_deferred
     if page.first_published_at is None:

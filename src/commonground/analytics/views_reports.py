@@ -7,8 +7,7 @@ from django import forms
 from django.contrib.auth.models import User
 from wagtail.admin.views.account import BaseSettingsPanel, notifications_tab
 
-from .models import TrackedSite
-from .page_panel import VIEW_PERMISSION
+from .models import VIEW_ANALYTICS, TrackedSite
 from .weekly_report import set_report_subscription, subscribed_sites
 
 
@@ -41,7 +40,7 @@ class WeeklyReportsPanel(BaseSettingsPanel):
     template_name = "analytics/account/weekly_reports_panel.html"
 
     def is_active(self) -> bool:
-        return bool(self.user.has_perm(VIEW_PERMISSION) and TrackedSite.objects.exists())
+        return bool(self.user.has_perm(VIEW_ANALYTICS) and TrackedSite.objects.exists())
 
     def get_context_data(self) -> dict[str, Any]:
         return {**super().get_context_data(), "has_email": bool(self.user.email)}

@@ -12,8 +12,7 @@ from wagtail.log_actions import LogActionRegistry
 from wagtail.permissions import register_permission_policy
 
 from .dashboard import urls as dashboard_urls
-from .dashboard.views import VIEW_PERMISSION
-from .models import ApiKey
+from .models import VIEW_ANALYTICS, ApiKey
 from .page_panel import page_analytics_view
 from .stats_api import keys as api_keys
 from .stats_api.permissions import ApiKeyPermissionPolicy
@@ -33,7 +32,7 @@ def register_tracked_site_viewset() -> TrackedSiteViewSet:
 
 class _DashboardMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(VIEW_PERMISSION)
+        return request.user.has_perm(VIEW_ANALYTICS)
 
 
 @hooks.register("register_admin_menu_item")

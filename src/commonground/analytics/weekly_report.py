@@ -38,8 +38,14 @@ from django.utils import timezone
 
 from .display import change_text, duration_text, source_text
 from .eventstore import StoreUnavailableError
-from .models import ReportDelivery, ReportSubscription, TrackedSite, normalise_domain
-from .page_panel import VIEW_PERMISSION, dashboard_url
+from .models import (
+    VIEW_ANALYTICS,
+    ReportDelivery,
+    ReportSubscription,
+    TrackedSite,
+    normalise_domain,
+)
+from .page_panel import dashboard_url
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +70,7 @@ def set_report_subscription(user: User, site: TrackedSite | str, subscribed: boo
     Returns whether anything changed. Raises PermissionDenied for a user who may not see
     analytics, and TrackedSite.DoesNotExist for an unknown domain.
     """
-    if not (user.is_active and user.has_perm(VIEW_PERMISSION)):
+    if not (user.is_active and user.has_perm(VIEW_ANALYTICS)):
         raise PermissionDenied("Only people who may see analytics can get its reports.")
     tracked = _site(site)
     with transaction.atomic():
@@ -262,7 +268,7 @@ def _claim(subscription: ReportSubscription, week_start: date) -> ReportDelivery
 
 
 def _may_receive(user: Any) -> bool:
-    return bool(user.is_active and user.email and user.has_perm(VIEW_PERMISSION))
+    return bool(user.is_active and user.email and user.has_perm(VIEW_ANALYTICS))
 
 
 def _pending(site: TrackedSite, due: DueReport) -> QuerySet[ReportSubscription]:
