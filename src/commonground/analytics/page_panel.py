@@ -22,7 +22,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpRequest, HttpResponse
@@ -36,6 +36,9 @@ from wagtail.models import Page
 from .display import change_text, source_text
 from .eventstore import StoreQueryError, StoreUnavailableError
 from .models import VIEW_ANALYTICS, Goal, TrackedSite, normalise_domain
+
+if TYPE_CHECKING:  # the queries are imported where they run
+    from .queries.stats import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -155,7 +158,7 @@ def dashboard_url(
     return f"{reverse('wagtailadmin_home')}analytics/?{urlencode(params)}"
 
 
-def page_figures(*, site: TrackedSite, path: str, reader: Any = None) -> PageFigures:
+def page_figures(*, site: TrackedSite, path: str, reader: "Reader | None" = None) -> PageFigures:
     """The panel's figures for ``path`` on ``site``; raises StoreUnavailableError."""
     from .queries import parse_query, run_query  # not needed to render the editor itself
 

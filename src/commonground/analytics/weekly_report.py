@@ -17,11 +17,10 @@ evil than a report silently never sent).
 """
 
 import logging
-from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -46,6 +45,9 @@ from .models import (
     normalise_domain,
 )
 from .page_panel import dashboard_url
+
+if TYPE_CHECKING:  # the queries are imported where they run
+    from .queries.stats import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -157,10 +159,9 @@ class WeeklyFigures:
         return self.week_start + timedelta(days=6)
 
 
-Reader = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]] | None
-
-
-def weekly_figures(site: TrackedSite, week_start: date, *, reader: Reader = None) -> WeeklyFigures:
+def weekly_figures(
+    site: TrackedSite, week_start: date, *, reader: "Reader | None" = None
+) -> WeeklyFigures:
     """The week from ``week_start`` (Monday) against the week before, in the site's zone."""
     from .queries import parse_query, run_query  # not needed by the processes that only serve
 
@@ -283,7 +284,7 @@ def _pending(site: TrackedSite, due: DueReport) -> QuerySet[ReportSubscription]:
     )
 
 
-def send_due_reports(*, now: datetime | None = None, reader: Reader = None) -> int:
+def send_due_reports(*, now: datetime | None = None, reader: "Reader | None" = None) -> int:
     """Send every weekly report that is due and not yet sent; returns how many were sent."""
     now = now or timezone.now()
     sent = 0
@@ -302,7 +303,7 @@ def send_due_reports(*, now: datetime | None = None, reader: Reader = None) -> i
     return sent
 
 
-def _send_site_reports(site: TrackedSite, due: DueReport, *, reader: Reader) -> int:
+def _send_site_reports(site: TrackedSite, due: DueReport, *, reader: "Reader | None") -> int:
     """The due reports of one site: its figures worked out once, at the first claim, and sent
     over one SMTP connection, opened by the first message (most runs have none to send)."""
     figures: WeeklyFigures | None = None
