@@ -33,6 +33,13 @@ def mover_serving(events: Sequence[Event], *, log_dir: Path) -> Iterator[Process
         )
     finally:
         store.close()
+    with serving_mover(log_dir=log_dir) as mover:
+        yield mover
+
+
+@contextmanager
+def serving_mover(*, log_dir: Path) -> Iterator[Process]:
+    """The mover, answering queries on the session's store as written so far."""
     mover = Process(
         "mover",
         commonground("analytics_mover", "--interval", "0.2"),

@@ -20,7 +20,8 @@ from commonground.analytics.models import Goal, TrackedSite
 from commonground.core import roles
 
 from ..core.factories import PASSWORD, UserFactory
-from ..processes import REPO_ROOT, Process, commonground, subprocess_env, wait_for
+from ..processes import REPO_ROOT
+from .served_store import serving_mover
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SITE = "dashboard.example"
@@ -78,21 +79,12 @@ def test_filtering_by_a_source_changes_every_panel(live_url: str, tmp_path: Path
         Goal.objects.create(site=site, event_name=name, display_name=name)
     user = UserFactory(roles=[roles.MARKETING_PUBLISHER])
     _generate_history()
-    mover = Process(
-        "mover",
-        commonground("analytics_mover", "--interval", "0.2"),
-        env=subprocess_env(),
-        log_dir=tmp_path,
-    )
     note_day = (date.today() - timedelta(days=5)).isoformat()
-    try:
-        wait_for(lambda: "mover: answering queries" in mover.log_tail(), timeout=60)
+    with serving_mover(log_dir=tmp_path) as mover:
         before, after, unfiltered, marker_count, outside, errors, chip, url, csv_lines = (
             _drive_browser(live_url, user.username, note_day)
         )
-    finally:
         mover_log = mover.log_tail()
-        mover.stop()
 
     assert not errors, f"script errors: {errors}\nmover log:\n{mover_log}"
     assert not outside, f"requests that left the test server: {outside}"

@@ -23,7 +23,8 @@ from commonground.analytics.stats_api import keys, rate_limits
 from commonground.analytics.stats_api.views import MAX_BODY_BYTES
 
 from ..live_http import Browser
-from ..processes import Process, commonground, subprocess_env, wait_for
+from ..processes import Process
+from .served_store import serving_mover
 
 URL = "/api/v2/query"
 SCHEMA_URL = "/api/v2/query/openapi.json"
@@ -390,20 +391,8 @@ def mover(live_url: str, tmp_path: Path) -> Iterator[Process]:
             store.insert_batch(EVENTS)
     finally:
         store.close()
-    process = Process(
-        "mover",
-        commonground("analytics_mover", "--interval", "0.2"),
-        env=subprocess_env(),
-        log_dir=tmp_path,
-    )
-    try:
-        wait_for(
-            lambda: process.assert_running() or "mover: answering queries" in process.log_tail(),
-            timeout=60,
-        )
+    with serving_mover(log_dir=tmp_path) as process:
         yield process
-    finally:
-        process.stop()
 
 
 def _live_post(base: str, key: str, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
