@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import AbstractUser
@@ -14,8 +15,11 @@ from commonground.core import roles
 from commonground.core.web_server import granian_command
 
 from .content.factories import HomePageFactory
-from .core.factories import UserFactory
+from .core.factories import PASSWORD, UserFactory
 from .processes import Process, commonground, free_port, subprocess_env, wait_for
+
+if TYPE_CHECKING:  # Playwright is imported inside the browser tests, where it runs
+    from playwright.sync_api import Page as BrowserTab
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -74,6 +78,16 @@ def client_for(user: AbstractUser) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def sign_in_to_admin(tab: "BrowserTab", live_url: str, username: str) -> None:
+    """Sign ``username`` in through the admin's login form in a Playwright tab, as a person
+    would; returns on the admin's home page. (Give it the username: no ORM inside Playwright.)"""
+    tab.goto(f"{live_url}/admin/login/")
+    tab.fill("[name=username]", username)
+    tab.fill("[name=password]", PASSWORD)
+    tab.locator("form button[type=submit]").first.click()
+    tab.wait_for_url(f"{live_url}/admin/")
 
 
 @pytest.fixture(scope="session")

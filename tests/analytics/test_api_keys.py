@@ -19,8 +19,8 @@ from commonground.analytics.stats_api import keys
 from commonground.analytics.stats_api.keys import ApiKeyRefusedError, authenticate, record_use
 from commonground.analytics.stats_api.permissions import may_create_keys
 
-from ..conftest import client_for
-from ..core.factories import PASSWORD, UserFactory
+from ..conftest import client_for, sign_in_to_admin
+from ..core.factories import UserFactory
 from ..live_http import Browser
 
 pytestmark = pytest.mark.django_db
@@ -267,11 +267,7 @@ def test_an_editor_creates_uses_and_revokes_a_key_in_a_real_browser(live_url, ed
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         tab = browser.new_page()
-        tab.goto(f"{live_url}/admin/login/")
-        tab.fill("[name=username]", username)
-        tab.fill("[name=password]", PASSWORD)
-        tab.locator("form button[type=submit]").first.click()
-        tab.wait_for_url(f"{live_url}/admin/")
+        sign_in_to_admin(tab, live_url, username)
         tab.goto(f"{live_url}{INDEX}")
         tab.get_by_role("link", name="Add API key").first.click()
         tab.fill("[name=name]", "Browser key")

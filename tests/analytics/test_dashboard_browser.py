@@ -19,7 +19,8 @@ from commonground.analytics.generator import generate_traffic
 from commonground.analytics.models import Goal, TrackedSite
 from commonground.core import roles
 
-from ..core.factories import PASSWORD, UserFactory
+from ..conftest import sign_in_to_admin
+from ..core.factories import UserFactory
 from ..processes import REPO_ROOT
 from .served_store import serving_mover
 
@@ -130,11 +131,7 @@ def _drive_browser(live_url: str, username: str, note_day: str) -> tuple[Any, ..
             ),
         )
         tab.on("pageerror", lambda error: errors.append(str(error)))
-        tab.goto(f"{live_url}/admin/login/")
-        tab.fill("[name=username]", username)
-        tab.fill("[name=password]", PASSWORD)
-        tab.locator("form button[type=submit]").first.click()
-        tab.wait_for_url(f"{live_url}/admin/")
+        sign_in_to_admin(tab, live_url, username)
         # Through the menu, as a person would.
         tab.get_by_role("link", name="Analytics").first.click()
         tab.wait_for_url(f"{live_url}/admin/analytics/")

@@ -10,7 +10,7 @@ import pytest
 from wagtail.contrib.forms.models import FormSubmission
 from wagtail.models import Page
 
-from ..core.factories import PASSWORD
+from ..conftest import sign_in_to_admin
 from .factories import LandingPageFactory, StandardPageFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -61,11 +61,7 @@ def test_editor_signs_in_and_submits_for_approval(live_url, home, editor) -> Non
     with sync_playwright() as playwright:
         browser = launch(playwright)
         tab = browser.new_page()
-        tab.goto(f"{live_url}/admin/login/")
-        tab.fill("[name=username]", username)
-        tab.fill("[name=password]", PASSWORD)
-        tab.locator("form button[type=submit]").first.click()
-        tab.wait_for_url(f"{live_url}/admin/")
+        sign_in_to_admin(tab, live_url, username)
         tab.goto(f"{live_url}/admin/pages/{page.pk}/edit/")
         tab.wait_for_load_state("networkidle")
         publish_buttons = tab.locator('button[name="action-publish"]').count()
