@@ -50,7 +50,9 @@ SNAPSHOT_JS = """
     .map((row) => Number(row.querySelector('td[data-value]').dataset.value));
   const graph = [...panel.querySelectorAll('#cg-graph-table tbody tr td:nth-of-type(1)')]
     .map((cell) => Number(cell.dataset.value));
-  return [name, {state: panel.dataset.state, numbers, firstColumn, graph}];
+  const previous = [...panel.querySelectorAll('#cg-graph-table tbody tr td:nth-of-type(2)')]
+    .map((cell) => Number(cell.dataset.value));
+  return [name, {state: panel.dataset.state, numbers, firstColumn, graph, previous}];
 }))
 """
 SETTLED_JS = """
@@ -97,6 +99,8 @@ def test_filtering_by_a_source_changes_every_panel(live_url: str, tmp_path: Path
     # Google's visitors are a subset of everyone's: every count went down.
     assert after["kpis"]["numbers"][0] < before["kpis"]["numbers"][0]
     assert sum(after["graph"]["graph"]) < sum(before["graph"]["graph"])
+    # The previous 30 days, drawn under this period's: the history covers them too.
+    assert 0 < sum(after["graph"]["previous"]) < sum(before["graph"]["previous"])
     for name in PANELS[2:]:
         assert sum(after[name]["firstColumn"]) < sum(before[name]["firstColumn"]), name
     assert after["sources"]["firstColumn"] == after["kpis"]["numbers"][:1]  # only Google left

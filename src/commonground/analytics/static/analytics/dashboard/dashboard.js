@@ -492,6 +492,9 @@
   // --- KPI cards --------------------------------------------------------------------------
 
   const kpiPanel = document.getElementById("cg-kpis");
+  // The period as the server resolved it for the key figures: { range, comparison }, each two
+  // ISO days. The graph and the properties panel ask for the same period.
+  let periodPromise = null;
 
   function changeBadge(metric, change) {
     if (change === null || change === undefined) {
@@ -593,23 +596,19 @@
     setPanelState(graphPanel, "loading", plot ? "" : "Loading…");
     const metric = state.metric;
     const interval = graphInterval();
-    const dimensions = [`time:${interval}`];
-    const include = { time_labels: true, comparison: "previous_period" };
-    const answer = await runQuery(baseQuery([metric], { dimensions, include }));
+    const query = baseQuery([metric], { dimensions: [`time:${interval}`], include: { time_labels: true } });
+    // The previous period as a query of its own, over the range the key figures' comparison
+    // resolved (a comparison here would also leave out the buckets this period has no data
+    // for). Its buckets line up with ours by position. Without it the graph shows this period.
+    const before = periodPromise.then(
+      ({ comparison }) => (comparison ? runQuery({ ...query, date_range: comparison }) : null),
+      () => null,
+    );
+    const [answer, previousAnswer] = await Promise.all([runQuery(query), before]);
     const labels = labelsOf(answer);
     const current = seriesFor(answer, labels);
-    let previousLabels = [];
-    let previous = [];
-    const comparisonRange = answer.meta && answer.meta.comparison_date_range;
-    if (comparisonRange) {
-      // The previous period as a query of its own: its days line up with ours by position.
-      const before = await runQuery({
-        ...baseQuery([metric], { dimensions, include: { time_labels: true } }),
-        date_range: comparisonRange,
-      });
-      previousLabels = labelsOf(before);
-      previous = seriesFor(before, previousLabels);
-    }
+    const previousLabels = previousAnswer ? labelsOf(previousAnswer) : [];
+    const previous = previousAnswer ? seriesFor(previousAnswer, previousLabels) : [];
     graph = { labels, current, previousLabels, previous, interval, metric, range: answer.query.date_range };
     document.getElementById("cg-graph-title").textContent = `${METRIC_LABELS[metric]} by ${interval}`;
     drawGraph();
@@ -914,10 +913,8 @@
     return view.propertyKey ? `event:props:${view.propertyKey}` : null;
   }
 
-  let rangePromise = null; // the period as the server resolved it (two ISO days)
-
   async function loadPropertyKeys(view) {
-    const range = await rangePromise;
+    const { range } = await periodPromise;
     const params = new URLSearchParams({ site: state.site, first: range[0], last: range[1] });
     const answer = await ask(`${config.urls.propertyKeys}?${params}`, {});
     view.keySelect.replaceChildren(...answer.keys.map((key) => h("option", { value: key }, key)));
@@ -1089,7 +1086,10 @@
     renderChips();
     root.setAttribute("aria-busy", "true");
     const kpis = loadKpis();
-    rangePromise = kpis.then((answer) => answer.query.date_range);
+    periodPromise = kpis.then((answer) => ({
+      range: answer.query.date_range,
+      comparison: answer.meta && answer.meta.comparison_date_range,
+    }));
     kpis
       .then((answer) => {
         const [first, last] = answer.query.date_range;
