@@ -17,9 +17,9 @@ from commonground.analytics.eventstore import Event, get_query_client
 from commonground.analytics.models import Goal, TrackedSite
 from commonground.content.models import HomePage
 
-from ..conftest import client_for
+from ..conftest import client_for, sign_in_to_admin
 from ..content.factories import StandardPageFactory
-from ..core.factories import PASSWORD, UserFactory
+from ..core.factories import UserFactory
 from .served_store import Step, mover_serving
 from .served_store import visit as served_visit
 
@@ -277,11 +277,7 @@ def test_the_panel_fills_in_in_a_real_browser(live_url: str, home, editor, tmp_p
     with mover_serving(_events(domain), log_dir=tmp_path), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         tab = browser.new_page()
-        tab.goto(f"{live_url}/admin/login/")
-        tab.fill("[name=username]", username)
-        tab.fill("[name=password]", PASSWORD)
-        tab.locator("form button[type=submit]").first.click()
-        tab.wait_for_url(f"{live_url}/admin/")
+        sign_in_to_admin(tab, live_url, username)
         tab.goto(f"{live_url}/admin/pages/{pricing.pk}/edit/")
         tab.locator("#tab-label-analytics").click()
         views = tab.locator('[data-figure="pageviews"]')
