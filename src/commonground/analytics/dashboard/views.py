@@ -7,6 +7,7 @@ event store that is not running with a 503, never a 500.
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -58,13 +59,12 @@ def _requires(permission: str) -> Callable[[JsonView], JsonView]:
     """A JSON 403 for signed-in admin users without ``permission`` (Wagtail checked the rest)."""
 
     def decorator(view: JsonView) -> JsonView:
+        @wraps(view)
         def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.has_perm(permission):
                 return _error("You may not do this.", 403)
             return view(request, *args, **kwargs)
 
-        checked.__name__ = view.__name__
-        checked.__doc__ = view.__doc__
         return checked
 
     return decorator
