@@ -4,6 +4,7 @@ a real DuckDB store through the real mover's query service), and every reason to
 import re
 import shutil
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.test import Client
 from wagtail.models import Page, Site
 
 from commonground.analytics.eventstore import Event, get_query_client
+from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import Goal, TrackedSite
 from commonground.content.models import HomePage
 
@@ -22,6 +24,7 @@ from ..content.factories import StandardPageFactory
 from ..core.factories import UserFactory
 from .served_store import Step, mover_serving
 from .served_store import visit as served_visit
+from .test_dashboard import serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FIGURE = re.compile(r'<strong data-figure="(\w+)">([^<]*)<')
@@ -205,6 +208,26 @@ def test_a_stopped_store_is_a_message_not_an_error(home, editor, store_down) -> 
     assert answer.status_code == 503
     assert answer["X-Analytics-Fragment"] == "1"
     assert "the event store is not running" in answer.content.decode()
+
+
+@pytest.fixture
+def failing_store(settings, tmp_path: Path) -> Iterator[None]:
+    """A store never migrated: it fails every query, as SQL of ours that is wrong would."""
+    with serving(DuckDBEventStore(tmp_path / "unmigrated.duckdb"), settings):
+        yield
+
+
+@pytest.mark.django_db
+def test_a_store_failing_a_query_is_a_logged_500(home, editor, failing_store, caplog) -> None:
+    domain = _domain()
+    _serve_home_at(domain)
+    TrackedSite.objects.create(domain=domain, name="Failing")
+    page = StandardPageFactory(parent=home, title="Anything")
+    answer = client_for(editor).get(f"/admin/analytics/page/{page.pk}/")
+    assert answer.status_code == 500  # as the dashboard and the Stats API answer it
+    assert answer["X-Analytics-Fragment"] == "1"
+    assert "Analytics could not be computed" in answer.content.decode()
+    assert f"the store failed a query for the analytics panel of page {page.pk}" in caplog.text
 
 
 @pytest.mark.django_db

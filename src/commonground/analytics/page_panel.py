@@ -18,7 +18,6 @@ What the panel counts, all over the last 30 days in the site's time zone:
 - page speed: the 75th percentile of LCP, INP, CLS and TTFB measured on the page.
 """
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -36,11 +35,10 @@ from wagtail.models import Page
 from .display import change_text, source_text
 from .eventstore import StoreQueryError, StoreUnavailableError
 from .models import VIEW_ANALYTICS, Goal, TrackedSite, normalise_domain
+from .stats_api.store_errors import store_failure
 
 if TYPE_CHECKING:  # the queries are imported where they run
     from .queries.stats import Reader
-
-logger = logging.getLogger(__name__)
 
 PERIOD = "30d"
 PERIOD_DAYS = 30
@@ -272,19 +270,17 @@ def page_analytics_view(request: HttpRequest, page_id: int) -> HttpResponse:
         )
     try:
         figures = page_figures(site=location.site, path=location.path)
-    except StoreUnavailableError:
+    except (StoreUnavailableError, StoreQueryError) as error:
+        # The status and what is logged as for the dashboard and the Stats API; the words ours.
+        failure = store_failure(error, query=f"the analytics panel of page {page_id}")
         return _fragment(
             request,
-            message="Analytics are unavailable right now: the event store is not running.",
-            status=503,
-        )
-    except StoreQueryError as error:
-        if error.kind != "timeout":
-            logger.exception("page analytics for page %s failed", page_id)
-        return _fragment(
-            request,
-            message="Analytics could not be computed right now; try again later.",
-            status=503,
+            message=(
+                "Analytics are unavailable right now: the event store is not running."
+                if isinstance(error, StoreUnavailableError)
+                else "Analytics could not be computed right now; try again later."
+            ),
+            status=failure.status,
         )
     return _fragment(request, figures=figures, live=page.live)
 
