@@ -24,11 +24,10 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..eventstore import StoreQueryError, StoreUnavailableError
 from ..models import Annotation, TrackedSite
-from ..queries import QueryError, parse_query, run_query
+from ..queries import QueryError, parse_query, property_keys, run_query
 from ..stats_api.store_errors import store_failure
 from . import annotations as annotation_service
 from .forms import AnnotationForm, SiteRangeForm
-from .selectors import property_keys
 
 VIEW_PERMISSION = "analytics.view_dashboard"
 ADD_ANNOTATION = "analytics.add_annotation"
@@ -172,9 +171,7 @@ def property_keys_view(request: HttpRequest) -> HttpResponse:
         return _form_error(form)
     try:
         keys = property_keys(
-            site=form.cleaned_data["site"],
-            first=form.cleaned_data["first"],
-            last=form.cleaned_data["last"],
+            form.cleaned_data["site"].domain, form.cleaned_data["first"], form.cleaned_data["last"]
         )
     except (StoreUnavailableError, StoreQueryError) as error:
         return _store_error(error, query=f"property keys {request.GET.urlencode()}")

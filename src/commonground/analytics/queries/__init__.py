@@ -5,10 +5,12 @@ One class per insight: :class:`StatsQuery` (metrics by dimensions), :class:`Funn
 event store's query service. Every refusal is a :class:`QueryError` naming the field.
 """
 
+from datetime import date
 from typing import Any
 
 from .funnels import FunnelQuery, parse_funnel, run_funnel
 from .journeys import JourneyQuery, parse_journey, run_journey
+from .properties import run_property_keys
 from .request import QueryBody, QueryError, StatsQuery, parse_query
 from .stats import Reader, run_stats
 
@@ -23,6 +25,7 @@ __all__ = [
     "parse_funnel",
     "parse_journey",
     "parse_query",
+    "property_keys",
     "run_query",
 ]
 
@@ -51,3 +54,10 @@ def answer_funnel(funnel: FunnelQuery, *, reader: Reader | None = None) -> dict[
 def answer_journey(journey: JourneyQuery, *, reader: Reader | None = None) -> dict[str, Any]:
     """The most common paths into and out of ``journey.page``."""
     return run_journey(journey, reader=reader or _store_reader())
+
+
+def property_keys(
+    site_id: str, first: date, last: date, *, reader: Reader | None = None
+) -> list[str]:
+    """The custom-property keys sent for the site between ``first`` and ``last`` (its days)."""
+    return run_property_keys(site_id, (first, last), reader=reader or _store_reader())
