@@ -193,6 +193,8 @@ PERIODIC_TASKS: dict[str, float] = {
 }
 
 WAGTAIL_SITE_NAME = env.str("SITE_NAME", default="Common Ground")
+# No avatars from gravatar.com: it would receive a hash of every admin's e-mail address.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env.str("BASE_URL", default="http://127.0.0.1:8000")
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "png", "webp": "webp"}
