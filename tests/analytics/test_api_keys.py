@@ -1,23 +1,26 @@
-"""Stats API keys: made with the secret shown once, kept as a hash, listed and revoked in the
-admin by their owners and by IT, and checked on every request."""
+"""Stats API keys: Wagtail API tokens made with the secret shown once, kept as a digest, listed
+and revoked in the admin by their owners and by IT, and checked on every request."""
 
-import hashlib
+import io
 import json
 import re
 import shutil
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AbstractUser, Permission
+from django.contrib.auth.models import AbstractUser, Group, Permission
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import ModelLogEntry
+from wagtail.models import APIToken, ModelLogEntry
+from wagtail.models.api import _token_checksum
 
-from commonground.analytics.models import ApiKey, TrackedSite
+from commonground.analytics.models import StatsApiKey, TrackedSite
 from commonground.analytics.stats_api import keys
 from commonground.analytics.stats_api.keys import ApiKeyRefusedError, authenticate, record_use
 from commonground.analytics.stats_api.permissions import may_create_keys
+from commonground.core import roles
 
 from ..conftest import client_for, sign_in_to_admin
 from ..core.factories import UserFactory
@@ -27,11 +30,12 @@ pytestmark = pytest.mark.django_db
 
 INDEX = reverse("api_keys:index")
 ADD = reverse("api_keys:add")
-KEY_ON_PAGE = re.compile(r'id="api-key-value"[^>]*value="(cg_[0-9a-f]{12}_[A-Za-z0-9_-]{43})"')
+# Wagtail's token format: wagtail_, 27 base62 characters of secret, 6 of checksum.
+KEY_ON_PAGE = re.compile(r'id="api-key-value"[^>]*value="(wagtail_[0-9A-Za-z]{33})"')
 
 
-def revoke_url(api_key: ApiKey) -> str:
-    return reverse("api_keys:revoke", args=[api_key.pk])
+def revoke_url(token: APIToken) -> str:
+    return reverse("api_keys:revoke", args=[token.pk])
 
 
 @pytest.fixture
@@ -58,19 +62,22 @@ def test_a_new_key_is_shown_once_and_only_its_hash_is_kept(editor, shop, blog) -
     match = KEY_ON_PAGE.search(response.content.decode())
     assert match, "the new key is not on the page"
     plaintext = match[1]
-    secret = plaintext.split("_", 2)[2]
-    api_key = ApiKey.objects.get()
-    assert (api_key.user, api_key.name, list(api_key.sites.all())) == (editor, "Looker", [shop])
-    assert plaintext.startswith(f"cg_{api_key.prefix}_")
-    assert api_key.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
-    # The secret is in no table: not the key's row, not the audit log.
+    key = StatsApiKey.objects.select_related("token").get()
+    token = key.token
+    assert (token.user, token.name, list(key.sites.all())) == (editor, "Looker", [shop])
+    assert APIToken.validate_token_format(plaintext)
+    assert plaintext.startswith(token.prefix)
+    assert token.key_hash == APIToken.hash_token(plaintext)
+    # Beyond the display prefix the key is in no table: not the token's row, not the audit log.
+    secret = plaintext.removeprefix(token.prefix)
+    assert len(secret) > 20
     assert secret not in _database_text()
     # Shown once: the list names the key by its prefix only.
     listing = client.get(INDEX).content.decode()
-    assert f"cg_{api_key.prefix}_…" in listing
+    assert f"{token.prefix}…" in listing
     assert secret not in listing
     # And the key works.
-    assert authenticate(f"Bearer {plaintext}") == api_key
+    assert authenticate(f"Bearer {plaintext}") == key
 
 
 def _database_text() -> str:
@@ -89,14 +96,14 @@ def test_a_key_needs_a_name_and_at_least_one_site(editor, shop) -> None:
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert set(errors) == {"name", "sites"}
-    assert not ApiKey.objects.exists()
+    assert not APIToken.objects.exists()
 
 
 def test_a_site_that_does_not_exist_is_refused(editor, shop) -> None:
     response = client_for(editor).post(ADD, {"name": "BI", "sites": [shop.pk + 999]})
 
     assert "sites" in response.context["form"].errors
-    assert not ApiKey.objects.exists()
+    assert not APIToken.objects.exists()
 
 
 @pytest.mark.parametrize("role", ["editor", "publisher", "it_admin", "viewer"])
@@ -106,15 +113,15 @@ def test_every_role_may_create_keys(request, role: str, shop) -> None:
     response = client_for(user).post(ADD, {"name": "Mine", "sites": [shop.pk]})
 
     assert response.status_code == 200
-    assert ApiKey.objects.get().user == user
+    assert StatsApiKey.objects.get().token.user == user
 
 
 def test_without_the_dashboard_no_keys_are_made(shop) -> None:
-    # Admin access and the key permission, but not the right to see analytics.
+    # Admin access and Wagtail's token permission, but not the right to see analytics.
     user = UserFactory()
     user.user_permissions.add(
         Permission.objects.get(codename="access_admin"),
-        Permission.objects.get(codename="add_apikey"),
+        Permission.objects.get(codename="add_apitoken"),
     )
     assert not may_create_keys(user)
     client = client_for(user)
@@ -126,12 +133,12 @@ def test_without_the_dashboard_no_keys_are_made(shop) -> None:
     assert ADD not in listing.content.decode()  # no "Add" button
     assert response.status_code == 302  # Wagtail's refusal: back to the dashboard
     assert response["Location"] == reverse("wagtailadmin_home")
-    assert not ApiKey.objects.exists()
+    assert not APIToken.objects.exists()
 
 
 def test_people_see_and_revoke_only_their_own_keys(editor, publisher, shop) -> None:
-    mine = make_key(editor, shop, name="Editor's key").api_key
-    theirs = make_key(publisher, shop, name="Publisher's key").api_key
+    mine = make_key(editor, shop, name="Editor's key").token
+    theirs = make_key(publisher, shop, name="Publisher's key").token
     client = client_for(editor)
 
     listing = client.get(INDEX).content.decode()
@@ -151,8 +158,8 @@ def test_it_sees_and_revokes_everyones_keys(it_admin, editor, publisher, shop) -
     client = client_for(it_admin)
 
     listing = client.get(INDEX).content.decode()
-    confirm = client.get(revoke_url(theirs.api_key))
-    response = client.post(revoke_url(theirs.api_key))
+    confirm = client.get(revoke_url(theirs.token))
+    response = client.post(revoke_url(theirs.token))
 
     assert "Editor&#x27;s key" in listing and "Publisher&#x27;s key" in listing
     assert "Owner" in listing
@@ -160,39 +167,66 @@ def test_it_sees_and_revokes_everyones_keys(it_admin, editor, publisher, shop) -
     assert "Yes, revoke" in confirm.content.decode()
     assert response.status_code == 302
     assert response["Location"] == INDEX
-    theirs.api_key.refresh_from_db()
-    assert theirs.api_key.revoked_at is not None
+    theirs.token.refresh_from_db()
+    assert theirs.token.revoked_at is not None
     with pytest.raises(ApiKeyRefusedError, match="revoked"):
         authenticate(f"Bearer {theirs.plaintext}")
     # Recorded as done by IT, on the publisher's key.
     entry = ModelLogEntry.objects.get(action=keys.REVOKED)
-    assert (entry.user, entry.object_id) == (it_admin, str(theirs.api_key.pk))
+    assert (entry.user, entry.object_id) == (it_admin, str(theirs.token.pk))
     assert entry.data["owner"] == publisher.username
+
+
+def test_superusers_manage_everyones_keys_and_only_they_manage_theirs(
+    it_admin, editor, shop
+) -> None:
+    # Wagtail's rule for tokens, as for the users themselves: IT may not edit a superuser.
+    root = UserFactory(is_superuser=True)
+    roots = make_key(root, shop, name="Root's key").token
+    editors = make_key(editor, shop, name="Editor's key").token
+    it_client, root_client = client_for(it_admin), client_for(root)
+
+    it_listing = it_client.get(INDEX).content.decode()
+    it_attempt = it_client.post(revoke_url(roots))
+    root_listing = root_client.get(INDEX).content.decode()
+    root_revokes = root_client.post(revoke_url(editors))
+
+    assert "Editor&#x27;s key" in it_listing and "Root&#x27;s key" not in it_listing
+    assert it_attempt.status_code == 404
+    assert "Editor&#x27;s key" in root_listing and "Root&#x27;s key" in root_listing
+    assert root_revokes.status_code == 302
+    roots.refresh_from_db()
+    editors.refresh_from_db()
+    assert (roots.revoked_at, editors.revoked_at is not None) == (None, True)
 
 
 def test_creating_a_key_is_in_the_audit_log(editor, shop, blog) -> None:
     client_for(editor).post(ADD, {"name": "Looker", "sites": [shop.pk, blog.pk]})
 
     entry = ModelLogEntry.objects.get(action=keys.CREATED)
-    assert entry.user == editor
-    assert entry.label == str(ApiKey.objects.get())
+    token = APIToken.objects.get()
+    assert (entry.user, entry.object_id) == (editor, str(token.pk))
+    assert entry.label == str(token)
     assert entry.data == {"sites": ["blog.example.com", "shop.example.com"]}
-    # Wagtail knows the action, so its history views can say what happened.
-    assert entry.message == "API key created"
+    # Wagtail's own action for its tokens, so its history views can say what happened.
+    assert entry.message == "API token created"
 
 
 def test_a_revoked_key_is_listed_as_revoked_and_cannot_be_revoked_again(editor, shop) -> None:
     new = make_key(editor, shop)
     client = client_for(editor)
-    client.post(revoke_url(new.api_key))
+    client.post(revoke_url(new.token))
 
     listing = client.get(INDEX).content.decode()
-    again = client.post(revoke_url(new.api_key), follow=True)
+    again = client.post(revoke_url(new.token), follow=True)
 
     assert "Revoked" in listing
-    assert revoke_url(new.api_key) not in listing  # no Revoke button any more
+    assert revoke_url(new.token) not in listing  # no Revoke button any more
     assert "already revoked" in again.content.decode()
     assert ModelLogEntry.objects.filter(action=keys.REVOKED).count() == 1
+
+
+WELL_FORMED = "wagtail_" + "A" * 27 + _token_checksum("A" * 27)
 
 
 @pytest.mark.parametrize(
@@ -202,23 +236,67 @@ def test_a_revoked_key_is_listed_as_revoked_and_cannot_be_revoked_again(editor, 
         "",
         "Basic dXNlcjpwYXNz",
         "Bearer",
-        "Bearer cg_short",
-        "Bearer cg_0123456789ab_" + "A" * 42,  # a character short
+        "Bearer wagtail_short",
+        "Bearer " + WELL_FORMED[:-1],  # a character short
+        "Bearer " + WELL_FORMED[:-1] + ("B" if WELL_FORMED[-1] != "B" else "C"),  # checksum
+        "Bearer " + WELL_FORMED.replace("A", "-", 1),  # not base62
+        "Bearer cg_0123456789ab_" + "A" * 43,  # the format of the keys before Wagtail's
     ],
 )
-def test_malformed_authorization_is_refused(header: str | None) -> None:
-    with pytest.raises(ApiKeyRefusedError):
+def test_malformed_authorization_is_refused_without_a_query(
+    header: str | None, django_assert_num_queries
+) -> None:
+    with django_assert_num_queries(0), pytest.raises(ApiKeyRefusedError):
         authenticate(header)
+
+
+def test_a_well_formed_unknown_key_is_looked_up_and_refused(db) -> None:
+    assert APIToken.validate_token_format(WELL_FORMED)
+
+    with pytest.raises(ApiKeyRefusedError, match="unknown"):
+        authenticate(f"Bearer {WELL_FORMED}")
 
 
 def test_a_wrong_secret_for_a_real_prefix_is_unknown(editor, shop) -> None:
     new = make_key(editor, shop)
-    prefix, secret = new.plaintext.split("_", 2)[1:]
-    forged = f"cg_{prefix}_{'A' if secret[0] != 'A' else 'B'}{secret[1:]}"
+    # The same display prefix and a valid checksum: only the stored digest tells them apart.
+    secret = new.plaintext.removeprefix("wagtail_")[:27]
+    wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    forged = f"wagtail_{wrong}{_token_checksum(wrong)}"
+    assert APIToken.validate_token_format(forged)
+    assert forged.startswith(new.token.prefix)
 
     with pytest.raises(ApiKeyRefusedError, match="unknown"):
         authenticate(f"Bearer {forged}")
-    assert authenticate(f"bearer  {new.plaintext} ") == new.api_key
+    assert authenticate(f"bearer  {new.plaintext} ") == new.token.stats_api_key
+
+
+def test_a_wagtail_token_without_sites_is_not_a_stats_api_key(editor) -> None:
+    _token, plaintext = APIToken.create_token(user=editor, name="Some other API")
+
+    with pytest.raises(ApiKeyRefusedError, match="unknown"):
+        authenticate(f"Bearer {plaintext}")
+
+
+def test_keys_survive_a_secret_key_rotation_listed_in_the_fallbacks(settings, editor, shop) -> None:
+    new = make_key(editor, shop)
+    old_secret = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 50
+
+    settings.SECRET_KEY_FALLBACKS = [old_secret]
+    assert authenticate(f"Bearer {new.plaintext}") == new.token.stats_api_key
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(ApiKeyRefusedError, match="unknown"):
+        authenticate(f"Bearer {new.plaintext}")
+
+
+def test_wagtails_api_tokens_command_revokes_a_key(editor, shop) -> None:
+    new = make_key(editor, shop)
+
+    call_command("api_tokens", "revoke", "--id", str(new.token.pk), stdout=io.StringIO())
+
+    with pytest.raises(ApiKeyRefusedError, match="revoked"):
+        authenticate(f"Bearer {new.plaintext}")
 
 
 def test_an_inactive_owners_keys_stop_working(editor, shop) -> None:
@@ -233,22 +311,37 @@ def test_an_inactive_owners_keys_stop_working(editor, shop) -> None:
 def test_last_used_is_written_at_most_once_a_minute(
     editor, shop, django_assert_num_queries
 ) -> None:
-    api_key = make_key(editor, shop).api_key
-    record_use(api_key)
-    first = ApiKey.objects.get().last_used_at
+    token = make_key(editor, shop).token
+    record_use(token)
+    first = APIToken.objects.get().last_used_at
     assert first is not None
 
     with django_assert_num_queries(0):
-        record_use(api_key)
+        record_use(token)
     # Another process holding an older reading writes nothing either: the update is conditional.
-    stale = ApiKey.objects.get()
+    stale = APIToken.objects.get()
     stale.last_used_at = first - timedelta(minutes=5)
     record_use(stale)
-    assert ApiKey.objects.get().last_used_at == first
+    assert APIToken.objects.get().last_used_at == first
 
-    ApiKey.objects.update(last_used_at=timezone.now() - timedelta(seconds=61))
-    record_use(ApiKey.objects.get())
-    assert ApiKey.objects.get().last_used_at > first
+    APIToken.objects.update(last_used_at=timezone.now() - timedelta(seconds=61))
+    record_use(APIToken.objects.get())
+    assert APIToken.objects.get().last_used_at > first
+
+
+def test_last_used_follows_wagtails_interval_setting(settings, editor, shop) -> None:
+    token = make_key(editor, shop).token
+    settings.WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = None  # never written
+
+    record_use(token)
+    assert APIToken.objects.get().last_used_at is None
+
+    settings.WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = 3600
+    record_use(token)
+    first = APIToken.objects.get().last_used_at
+    APIToken.objects.update(last_used_at=first - timedelta(minutes=5))
+    record_use(APIToken.objects.get())
+    assert APIToken.objects.get().last_used_at == first - timedelta(minutes=5)
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -290,9 +383,10 @@ def test_an_editor_creates_uses_and_revokes_a_key_in_a_real_browser(live_url, ed
     assert accepted == (400, "metrics[0]")
     assert plaintext not in listed and "Browser key" in listed
     assert "revoked" in confirmed
-    api_key = ApiKey.objects.get()
-    assert plaintext.startswith(f"cg_{api_key.prefix}_")
-    assert [site.domain for site in api_key.sites.all()] == ["shop.example.com"]
+    key = StatsApiKey.objects.select_related("token").get()
+    assert APIToken.validate_token_format(plaintext)
+    assert plaintext.startswith(key.token.prefix)
+    assert [site.domain for site in key.sites.all()] == ["shop.example.com"]
     assert _query_live(live_url, plaintext, bad_query) == (401, "Authorization")
 
 
@@ -303,3 +397,21 @@ def _query_live(base: str, key: str, body: dict[str, object]) -> tuple[int, str]
         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
     )
     return answer.status, json.loads(answer.text)["field"]
+
+
+def test_the_group_editor_offers_wagtails_token_permissions_granted_to_every_role() -> None:
+    root = UserFactory(is_superuser=True)
+    viewers = Group.objects.get(name=roles.VIEWER)
+
+    page = client_for(root).get(reverse("wagtailusers_groups:edit", args=[viewers.pk]))
+
+    html = page.content.decode()
+    for codename in ("add_apitoken", "delete_apitoken"):
+        permission = Permission.objects.get(
+            content_type__app_label="wagtailcore", codename=codename
+        )
+        checkbox = re.search(
+            rf'<input type="checkbox" name="permissions" value="{permission.pk}"[^>]*>', html
+        )
+        assert checkbox, f"{codename} is not offered"
+        assert " checked " in checkbox[0], f"{codename} is not granted to viewers"

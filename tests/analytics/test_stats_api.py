@@ -13,10 +13,11 @@ import msgspec
 import pytest
 from django.conf import settings
 from django.test import Client
+from wagtail.models import APIToken
 
 from commonground.analytics.eventstore import Event
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.models import ApiKey, TrackedSite
+from commonground.analytics.models import TrackedSite
 from commonground.analytics.queries import QueryBody, QueryError, parse_query
 from commonground.analytics.queries.catalogue import METRICS, dimension
 from commonground.analytics.stats_api import keys, rate_limits
@@ -73,7 +74,13 @@ def refusal(response: Any, status: int, field: str) -> str:
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "Basic dXNlcjpwYXNz", "Bearer not-a-key", "Bearer cg_0123456789ab_" + "x" * 43],
+    [
+        None,
+        "Basic dXNlcjpwYXNz",
+        "Bearer not-a-key",
+        "Bearer cg_0123456789ab_" + "x" * 43,  # the format of the keys before Wagtail's
+        "Bearer wagtail_" + "x" * 33,  # Wagtail's format, but the checksum is wrong
+    ],
 )
 def test_requests_without_a_valid_key_are_401(db, authorization: str | None) -> None:
     headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
@@ -87,9 +94,17 @@ def test_requests_without_a_valid_key_are_401(db, authorization: str | None) -> 
 def test_a_revoked_key_is_refused_on_its_next_request(shop_key, it_admin) -> None:
     assert post(shop_key.plaintext, {**QUERY, "metrics": ["nope"]}).status_code == 400
 
-    keys.revoke_api_key(shop_key.api_key, by=it_admin)
+    keys.revoke_api_key(shop_key.token, by=it_admin)
 
     assert "revoked" in refusal(post(shop_key.plaintext), 401, "Authorization")
+
+
+def test_a_well_formed_key_that_is_not_a_stats_api_key_is_401(editor, shop) -> None:
+    never_made = APIToken.generate_token()
+    _token, without_sites = APIToken.create_token(user=editor, name="Another API's token")
+
+    for key in (never_made, without_sites):
+        assert "unknown" in refusal(post(key), 401, "Authorization")
 
 
 def test_the_endpoint_needs_no_csrf_token(shop_key) -> None:
@@ -101,11 +116,11 @@ def test_the_endpoint_needs_no_csrf_token(shop_key) -> None:
 
 
 def test_a_request_records_when_the_key_was_used(shop_key) -> None:
-    assert shop_key.api_key.last_used_at is None
+    assert shop_key.token.last_used_at is None
 
     post(shop_key.plaintext, {**QUERY, "metrics": []})
 
-    assert ApiKey.objects.get().last_used_at is not None
+    assert APIToken.objects.get().last_used_at is not None
 
 
 # --- what is sent --------------------------------------------------------------------------
@@ -221,7 +236,7 @@ def test_past_the_hourly_limit_a_key_gets_429_with_retry_after(
 def test_the_burst_limit_counts_per_second(settings, shop_key) -> None:
     settings.STATS_API_BURST_PER_SECOND = 2
     settings.STATS_API_RATE_LIMIT_PER_HOUR = 5
-    key_id = shop_key.api_key.pk
+    key_id = shop_key.token.pk
     second = 1_800_000_000.0  # a whole second, and a whole hour
 
     waits = [rate_limits.retry_after(key_id, now=second + t) for t in (0.1, 0.5, 0.9, 1.0, 1.5)]
@@ -239,7 +254,7 @@ def test_counts_are_exact_under_concurrent_connections(settings, editor, shop) -
     # Each thread has its own database connection, as each server process does.
     settings.STATS_API_BURST_PER_SECOND = 0
     settings.STATS_API_RATE_LIMIT_PER_HOUR = 50
-    key_id = keys.create_api_key(owner=editor, name="BI", sites=[shop]).api_key.pk
+    key_id = keys.create_api_key(owner=editor, name="BI", sites=[shop]).token.pk
     now = 1_800_000_100.0
     allowed: list[int] = []
     start = threading.Barrier(6)
@@ -285,7 +300,10 @@ def test_the_schema_is_openapi_3_1_with_valid_json_schemas(document) -> None:
         jsonschema.Draft202012Validator.check_schema(schema)
     operation = document["paths"]["/api/v2/query"]["post"]
     assert operation["security"] == [{"apiKey": []}]
-    assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    scheme = document["components"]["securitySchemes"]["apiKey"]
+    assert scheme["scheme"] == "bearer"
+    # The format it names is the one keys are made in (Wagtail's API tokens).
+    assert APIToken.generate_token().startswith(scheme["bearerFormat"].partition("<")[0])
     assert set(operation["responses"]) == {"200", "400", "401", "405", "413", "415", "429", "503"}
 
 
@@ -407,7 +425,8 @@ def _live_post(base: str, key: str, body: dict[str, Any]) -> tuple[int, Any, dic
 @pytest.mark.slow
 def test_a_live_query_returns_the_stored_numbers(live_url, mover, editor, it_admin) -> None:
     site = TrackedSite.objects.create(domain=LIVE_SITE, name="Live")
-    key = keys.create_api_key(owner=editor, name="BI", sites=[site]).plaintext
+    new = keys.create_api_key(owner=editor, name="BI", sites=[site])
+    key = new.plaintext
     document = msgspec.json.decode(Browser().request(f"{live_url}{SCHEMA_URL}").raw)
     by_page = {
         "site_id": LIVE_SITE,
@@ -443,7 +462,7 @@ def test_a_live_query_returns_the_stored_numbers(live_url, mover, editor, it_adm
         schema_for(document, "QueryResult").validate(answer)
 
     # Revoked here, refused there: the server processes keep no key cache.
-    keys.revoke_api_key(ApiKey.objects.get(), by=it_admin)
+    keys.revoke_api_key(new.token, by=it_admin)
     for _ in range(2):
         status, refused, headers = _live_post(live_url, key, by_page)
         assert status == 401, refused

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from wagtail.models import APIToken
 
 
 class DailySalt(models.Model):
@@ -133,43 +134,32 @@ class Annotation(models.Model):
 VIEW_ANALYTICS = "analytics.view_dashboard"
 
 
-class ApiKey(models.Model):
-    """A user's key to the Stats API, reading only ``sites``; the secret is kept as a hash.
+class StatsApiKey(models.Model):
+    """What makes a Wagtail API token a Stats API key: the sites it may read.
 
-    A key reads ``cg_<prefix>_<secret>``: the prefix is public and names the key in the admin,
-    the secret is 32 random bytes shown once at creation. 256 random bits cannot be guessed,
-    so a fast hash (SHA-256) protects them as well as a slow password hash would, and costs
-    microseconds on every request instead of tens of milliseconds.
+    The token (its format, digest, display prefix, owner, revocation, last use) is Wagtail's
+    ``APIToken``; its primary key is this row's, so a key has one id everywhere.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="analytics_api_keys"
+    token = models.OneToOneField(
+        APIToken, on_delete=models.CASCADE, primary_key=True, related_name="stats_api_key"
     )
-    name = models.CharField(max_length=120, help_text="What the key is for, e.g. “BI dashboard”.")
-    prefix = models.CharField(max_length=16, unique=True, editable=False)
-    secret_hash = models.CharField(max_length=64, editable=False)
     sites = models.ManyToManyField(
-        TrackedSite, related_name="api_keys", help_text="The sites this key may read."
+        TrackedSite, related_name="stats_api_keys", help_text="The sites this key may read."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-token__created", "-token_id"]
         verbose_name = "API key"
         verbose_name_plural = "API keys"
+        # Who may hold and manage keys is read from Wagtail's token permissions.
+        default_permissions = ()
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.masked})"
-
-    @property
-    def masked(self) -> str:
-        """The key as the admin shows it: the prefix, never the secret."""
-        return f"cg_{self.prefix}_…"
+        return str(self.token)
 
 
-class ApiKeyRateWindow(models.Model):
+class StatsApiRateWindow(models.Model):
     """How many requests a key made in its current window of ``period_seconds``.
 
     One row per key and period, overwritten when a new window starts, so the table never
@@ -177,7 +167,7 @@ class ApiKeyRateWindow(models.Model):
     ``stats_api/rate_limits.py``), which keeps it exact with any number of server processes.
     """
 
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="rate_windows")
+    key = models.ForeignKey(StatsApiKey, on_delete=models.CASCADE, related_name="rate_windows")
     period_seconds = models.PositiveIntegerField()
     window_start = models.BigIntegerField()  # seconds since the Unix epoch
     count = models.PositiveIntegerField()
@@ -185,7 +175,7 @@ class ApiKeyRateWindow(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["api_key", "period_seconds"], name="unique_api_key_rate_window"
+                fields=["key", "period_seconds"], name="unique_stats_api_rate_window"
             )
         ]
 

@@ -1,5 +1,5 @@
 """Registers the analytics app's admin pieces with Wagtail: the "Tracked sites" viewset, the
-analytics dashboard (menu item, icon, URLs) and the Stats API keys (viewset, policy, log actions).
+analytics dashboard (menu item, icon, URLs) and the Stats API keys (viewset, policy).
 """
 
 from typing import Any
@@ -8,13 +8,11 @@ from django.http import HttpRequest
 from django.urls import URLPattern, URLResolver, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.log_actions import LogActionRegistry
 from wagtail.permissions import register_permission_policy
 
 from .dashboard import urls as dashboard_urls
-from .models import VIEW_ANALYTICS, ApiKey
+from .models import VIEW_ANALYTICS, StatsApiKey
 from .page_panel import page_analytics_view
-from .stats_api import keys as api_keys
 from .stats_api.permissions import ApiKeyPermissionPolicy
 from .stats_api.viewsets import ApiKeyViewSet
 from .views_admin import TrackedSiteViewSet
@@ -22,7 +20,7 @@ from .views_goals import GoalViewSet, SegmentViewSet
 from .views_reports import WeeklyReportsPanel
 
 # The API keys' own policy, registered before anything asks for the model's default one.
-register_permission_policy(ApiKey, ApiKeyPermissionPolicy())
+register_permission_policy(StatsApiKey, ApiKeyPermissionPolicy())
 
 
 @hooks.register("register_admin_viewset")
@@ -55,12 +53,6 @@ def register_dashboard_icon(icons: list[Any]) -> list[Any]:
 @hooks.register("register_admin_viewset")
 def register_api_key_viewset() -> ApiKeyViewSet:
     return ApiKeyViewSet()
-
-
-@hooks.register("register_log_actions")
-def register_api_key_log_actions(actions: LogActionRegistry) -> None:
-    actions.register_action(api_keys.CREATED, "Create API key", "API key created")
-    actions.register_action(api_keys.REVOKED, "Revoke API key", "API key revoked")
 
 
 # Goals, segments, the page editor's analytics panel and the weekly-report settings (issue 4).

@@ -8,12 +8,13 @@ Permissions are normally created after all migrations have run; these grants nee
 from django.contrib.auth.management import create_permissions
 
 
-def role_grants(model_name, grants):
-    """(grant, revoke) for RunPython: ``grants`` maps role names to codenames of analytics'
-    ``model_name``. A role IT has deleted gets nothing; reversing removes exactly these."""
+def role_grants(model_name, grants, app_label="analytics"):
+    """(grant, revoke) for RunPython: ``grants`` maps role names to codenames of
+    ``app_label``'s ``model_name``. A role IT has deleted gets nothing; reversing removes
+    exactly these."""
 
     def _permissions(apps):
-        app_config = apps.get_app_config("analytics")
+        app_config = apps.get_app_config(app_label)
         # Migration state's app stubs have no models module, and create_permissions skips those.
         models_module = getattr(app_config, "models_module", None)
         app_config.models_module = models_module or True
@@ -23,7 +24,7 @@ def role_grants(model_name, grants):
             app_config.models_module = models_module
         Permission = apps.get_model("auth.Permission")
         permissions = Permission.objects.filter(
-            content_type__app_label="analytics", content_type__model=model_name
+            content_type__app_label=app_label, content_type__model=model_name
         )
         by_codename = {permission.codename: permission for permission in permissions}
         wanted = {codename for codenames in grants.values() for codename in codenames}

@@ -262,7 +262,7 @@ def openapi_schema(*, server_url: str) -> dict[str, Any]:
                 "apiKey": {
                     "type": "http",
                     "scheme": "bearer",
-                    "bearerFormat": "cg_<prefix>_<secret>",
+                    "bearerFormat": "wagtail_<secret><checksum>",
                     "description": "A personal API key, shown once when it is created.",
                 }
             },

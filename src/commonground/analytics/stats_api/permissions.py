@@ -5,28 +5,30 @@ dashboard (``analytics.view_dashboard``, which every role holds) may read every 
 so a key may be made for any of them. Should per-site visibility arrive, ``readable_sites`` is
 the one place to change; the endpoint asks it on every request, so keys follow at once.
 
-API keys use the model permissions Wagtail's group editor shows, with these meanings:
-``add_apikey`` lets a user create, list and revoke their own keys (every role holds it);
-``view_apikey`` lists everyone's and ``delete_apikey`` revokes everyone's (IT holds both).
-Keys are never edited: ``change_apikey`` grants nothing.
+A key is a Wagtail API token, so whose keys a user manages is Wagtail's rule for tokens
+(``wagtail.users.utils``): the token permissions gate one's own (``add_apitoken`` to create,
+``delete_apitoken`` to revoke; every role holds both), and whoever may change users (IT)
+manages everyone's too, except that only superusers manage superusers' tokens. Creating a key
+also needs the dashboard permission: a key reads analytics.
 """
 
 from collections.abc import Collection
-from typing import Any, Literal
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as UserModel
 from django.db.models import QuerySet
 from wagtail.permission_policies import BasePermissionPolicy
+from wagtail.users.utils import get_manageable_token_owners, user_can_manage_token
 
-from ..models import ApiKey, TrackedSite
+from ..models import VIEW_ANALYTICS, StatsApiKey, TrackedSite
 
 User = UserModel | AnonymousUser
 
-VIEW_ANALYTICS = "analytics.view_dashboard"
-ADD_OWN_KEYS = "analytics.add_apikey"
-LIST_ALL_KEYS = "analytics.view_apikey"
-REVOKE_ALL_KEYS = "analytics.delete_apikey"
+CREATE_KEYS = "wagtailcore.add_apitoken"
+REVOKE_KEYS = "wagtailcore.delete_apitoken"
+# What each action of the viewset asks of the token's owner: listing needs either permission.
+_PERMISSIONS = {"add": (CREATE_KEYS,), "view": (CREATE_KEYS, REVOKE_KEYS), "delete": (REVOKE_KEYS,)}
 
 
 def may_read_analytics(user: User) -> bool:
@@ -41,7 +43,7 @@ def readable_sites(user: User) -> QuerySet[TrackedSite]:
 
 
 def may_create_keys(user: User) -> bool:
-    return may_read_analytics(user) and user.has_perm(ADD_OWN_KEYS)
+    return may_read_analytics(user) and user_can_manage_token(user, user, CREATE_KEYS)
 
 
 class ApiKeyPermissionPolicy(BasePermissionPolicy):
@@ -51,37 +53,25 @@ class ApiKeyPermissionPolicy(BasePermissionPolicy):
     """
 
     def __init__(self) -> None:
-        super().__init__(ApiKey)
+        super().__init__(StatsApiKey)
 
     def user_has_permission(self, user: Any, action: str) -> bool:
         if action == "add":
             return may_create_keys(user)
-        return self._scope(user, action) != "none"  # some keys, if only one's own
+        return _holds(user, [action])
 
     def user_has_permission_for_instance(self, user: Any, action: str, instance: Any) -> bool:
-        scope = self._scope(user, action)
-        return scope == "all" or (scope == "own" and instance.user_id == user.pk)
-
-    def instances_user_has_permission_for(self, user: Any, action: str) -> QuerySet[ApiKey]:
-        scope = self._scope(user, action)
-        keys = ApiKey.objects.all()
-        if scope == "all":
-            return keys
-        return keys.filter(user=user) if scope == "own" else keys.none()
+        owner = instance.token.user
+        return any(user_can_manage_token(user, owner, p) for p in _PERMISSIONS.get(action, ()))
 
     def instances_user_has_any_permission_for(
         self, user: Any, actions: Collection[str]
-    ) -> QuerySet[ApiKey]:
-        keys = ApiKey.objects.none()
-        for action in actions:
-            keys = keys | self.instances_user_has_permission_for(user, action)
-        return keys
+    ) -> QuerySet[StatsApiKey]:
+        # Every action reaches the same owners; the actions differ only in the permission held.
+        if not _holds(user, actions):
+            return StatsApiKey.objects.none()
+        return StatsApiKey.objects.filter(token__user__in=get_manageable_token_owners(user))
 
-    @staticmethod
-    def _scope(user: Any, action: str) -> Literal["all", "own", "none"]:
-        """Whose keys ``user`` may list ("view") or revoke ("delete")."""
-        if not user.is_active or action not in ("view", "delete"):
-            return "none"
-        if user.has_perm(LIST_ALL_KEYS if action == "view" else REVOKE_ALL_KEYS):
-            return "all"
-        return "own" if user.has_perm(ADD_OWN_KEYS) else "none"
+
+def _holds(user: Any, actions: Collection[str]) -> bool:
+    return any(user.has_perm(perm) for action in actions for perm in _PERMISSIONS.get(action, ()))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection
 
-from ..models import ApiKeyRateWindow
+from ..models import StatsApiRateWindow
 
 DEFAULT_PER_HOUR = 600
 DEFAULT_BURST_PER_SECOND = 10
@@ -38,31 +38,31 @@ def limits() -> tuple[Limit, Limit]:
     )
 
 
-def _count_request(api_key_id: int, limit: Limit, window_start: int) -> int:
+def _count_request(key_id: int, limit: Limit, window_start: int) -> int:
     """This request's number within the key's current window of ``limit``'s period."""
-    table = connection.ops.quote_name(ApiKeyRateWindow._meta.db_table)
+    table = connection.ops.quote_name(StatsApiRateWindow._meta.db_table)
     sql = (
-        f"INSERT INTO {table} (api_key_id, period_seconds, window_start, count) "  # noqa: S608
+        f"INSERT INTO {table} (key_id, period_seconds, window_start, count) "  # noqa: S608
         "VALUES (%s, %s, %s, 1) "
-        "ON CONFLICT (api_key_id, period_seconds) DO UPDATE SET "
+        "ON CONFLICT (key_id, period_seconds) DO UPDATE SET "
         f"count = CASE WHEN {table}.window_start = excluded.window_start "
         f"THEN {table}.count + 1 ELSE 1 END, "
         "window_start = excluded.window_start "
         "RETURNING count"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [api_key_id, limit.period_seconds, window_start])
+        cursor.execute(sql, [key_id, limit.period_seconds, window_start])
         (count,) = cursor.fetchone()
     return int(count)
 
 
-def retry_after(api_key_id: int, *, now: float | None = None) -> int:
+def retry_after(key_id: int, *, now: float | None = None) -> int:
     """0 if the key may make this request (which is counted); else seconds to wait."""
     now = time.time() if now is None else now
     for limit in limits():
         if limit.requests <= 0:
             continue
         start = limit.window_start(now)
-        if _count_request(api_key_id, limit, start) > limit.requests:
+        if _count_request(key_id, limit, start) > limit.requests:
             return max(1, math.ceil(start + limit.period_seconds - now))
     return 0

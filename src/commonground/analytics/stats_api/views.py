@@ -54,10 +54,10 @@ def query_endpoint(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _refusal(405, "method", "the Stats API takes POST", Allow="POST")
     try:
-        api_key = keys.authenticate(request.headers.get("Authorization"))
+        key = keys.authenticate(request.headers.get("Authorization"))
     except keys.ApiKeyRefusedError as refused:
         return _refusal(401, "Authorization", str(refused), WWW_Authenticate="Bearer")
-    wait = rate_limits.retry_after(api_key.pk)
+    wait = rate_limits.retry_after(key.pk)
     if wait:
         return _refusal(
             429,
@@ -65,7 +65,7 @@ def query_endpoint(request: HttpRequest) -> HttpResponse:
             f"too many requests for this key; retry in {wait} s",
             Retry_After=str(wait),
         )
-    keys.record_use(api_key)
+    keys.record_use(key.token)
     body = _body(request)
     if isinstance(body, HttpResponse):
         return body
@@ -73,7 +73,7 @@ def query_endpoint(request: HttpRequest) -> HttpResponse:
         query = parse_query(body)
         # The key's sites that its owner may still read; checked on every request, so a
         # change of either holds at once. The same answer whether or not the site exists.
-        allowed = readable_sites(api_key.user).filter(api_keys=api_key)
+        allowed = readable_sites(key.token.user).filter(stats_api_keys=key)
         if not allowed.filter(domain=normalise_domain(query.site_id)).exists():
             raise QueryError("site_id", f"this API key may not read {query.site_id!r}")
         answer: dict[str, Any] = run_query(query, approximate=False)

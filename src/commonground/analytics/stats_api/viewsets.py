@@ -1,30 +1,39 @@
 """The "API keys" admin (Settings menu): people list, create and revoke their own keys; IT sees
-and revokes everyone's. A new key's secret is shown once, on the page that answers the form."""
+and revokes everyone's. A new key's secret is shown once, on the page that answers the form.
+
+Wagtail's own API-token admin (``wagtail.users.views.api_tokens``) is bound to the bare token
+and only registered with Wagtail's API v3; ours adds what a Stats API key has beyond a token:
+the sites, picked at creation.
+"""
 
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import cached_property
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, UserColumn
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn, UserColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import MenuItem
+from wagtail.models import APIToken
+from wagtail.users.utils import get_manageable_token_owners
 
-from ..models import ApiKey, TrackedSite
+from ..models import StatsApiKey, TrackedSite
 from .keys import create_api_key, revoke_api_key
-from .permissions import LIST_ALL_KEYS, readable_sites
+from .permissions import CREATE_KEYS, REVOKE_KEYS, readable_sites
 
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
-        max_length=120, help_text="What the key is for, e.g. “BI dashboard”, so you know it later."
+        max_length=APIToken._meta.get_field("name").max_length,
+        help_text="What the key is for, e.g. “BI dashboard”, so you know it later.",
     )
     sites = forms.ModelMultipleChoiceField(
         queryset=TrackedSite.objects.none(),
@@ -40,40 +49,57 @@ class ApiKeyForm(forms.Form):
         sites_field.queryset = readable_sites(user)
 
 
-def _status(api_key: ApiKey) -> str:
-    return "Revoked" if api_key.revoked_at else "Active"
+def _status(key: StatsApiKey) -> str:
+    return "Revoked" if key.token.revoked_at else "Active"
 
 
 class ApiKeyIndexView(generic.IndexView):
-    def get_base_queryset(self) -> QuerySet[ApiKey]:
+    def get_base_queryset(self) -> QuerySet[StatsApiKey]:
         keys = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
-        return keys.select_related("user").prefetch_related("sites")
+        return keys.select_related("token__user").prefetch_related("sites")
 
     @cached_property
     def shows_everyones_keys(self) -> bool:
-        return bool(self.request.user.has_perm(LIST_ALL_KEYS))
+        # Wagtail's rule gives everyone's keys to those who may change users.
+        user = self.request.user
+        return get_manageable_token_owners(user).exclude(pk=user.pk).exists()
 
     @cached_property
     def columns(self) -> list[Column]:
         columns = [
-            self._get_title_column("name"),
-            Column("masked", label="Key"),
+            self._get_title_column_class(TitleColumn)(
+                "name",
+                label="Name",
+                accessor="token.name",
+                sort_key="token__name",
+                get_url=lambda key: None,  # a key has no page of its own
+            ),
+            Column("prefix", label="Key", accessor=lambda key: f"{key.token.prefix}…"),
             Column(
                 "sites",
                 label="Sites",
                 accessor=lambda key: ", ".join(site.domain for site in key.sites.all()),
             ),
-            DateColumn("created_at", label="Created", sort_key="created_at"),
-            DateColumn("last_used_at", label="Last used", sort_key="last_used_at"),
-            StatusTagColumn("status", accessor=_status, primary=lambda key: key.revoked_at is None),
+            DateColumn(
+                "created", label="Created", accessor="token.created", sort_key="token__created"
+            ),
+            DateColumn(
+                "last_used_at",
+                label="Last used",
+                accessor="token.last_used_at",
+                sort_key="token__last_used_at",
+            ),
+            StatusTagColumn(
+                "status", accessor=_status, primary=lambda key: key.token.revoked_at is None
+            ),
         ]
         if self.shows_everyones_keys:
-            columns.insert(1, UserColumn("user", label="Owner"))
+            columns.insert(1, UserColumn("owner", label="Owner", accessor="token.user"))
         return columns
 
-    def get_list_more_buttons(self, instance: ApiKey) -> list[Any]:
+    def get_list_more_buttons(self, instance: StatsApiKey) -> list[Any]:
         # Keys are never edited, copied or deleted (the row stays for the audit trail).
-        if instance.revoked_at is not None or not self.user_has_permission_for_instance(
+        if instance.token.revoked_at is not None or not self.user_has_permission_for_instance(
             "delete", instance
         ):
             return []
@@ -100,10 +126,11 @@ class ApiKeyCreateView(generic.CreateView):
             name=form.cleaned_data["name"],
             sites=form.cleaned_data["sites"],
         )
-        self.object = new.api_key
+        self.object = new.token.stats_api_key
         context = {
             **super().get_context_data(form=form),
-            "api_key": new.api_key,
+            "token": new.token,
+            "sites": self.object.sites.all(),
             "plaintext": new.plaintext,
             "page_title": "API key created",
             "index_url": reverse(self.index_url_name),
@@ -116,32 +143,33 @@ class ApiKeyCreateView(generic.CreateView):
 
 class ApiKeyRevokeView(generic.DeleteView):
     page_title = "Revoke"
-    template_name = "analytics/api_keys/confirm_revoke.html"
+    template_name = "wagtailusers/api_tokens/confirm_revoke.html"
 
-    def get_object(self, queryset: Any = None) -> ApiKey:
+    def get_object(self, queryset: Any = None) -> StatsApiKey:
         policy = self.permission_policy
         revocable = policy.instances_user_has_permission_for(self.request.user, "delete")
-        api_key: ApiKey = super().get_object(revocable.select_related("user"))
-        return api_key
+        key: StatsApiKey = super().get_object(revocable.select_related("token__user"))
+        return key
 
     @property
     def confirmation_message(self) -> str:
         return (
-            f"Revoke “{self.object.name}”? Requests with this key are refused from now on; "
-            "this cannot be undone."
+            f"Revoke “{self.object.token.name}”? Requests with this key are refused from now "
+            "on; this cannot be undone."
         )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # self.object came from get_object, which finds only keys the user may revoke.
-        if revoke_api_key(self.object, by=request.user):
-            messages.success(request, f"API key “{self.object.name}” revoked.")
+        name = self.object.token.name
+        if revoke_api_key(self.object.token, by=request.user):
+            messages.success(request, f"API key “{name}” revoked.")
         else:
-            messages.info(request, f"API key “{self.object.name}” was already revoked.")
+            messages.info(request, f"API key “{name}” was already revoked.")
         return HttpResponseRedirect(self.get_success_url())
 
 
 class ApiKeyViewSet(ModelViewSet):
-    model = ApiKey
+    model = StatsApiKey
     name = "api_keys"
     url_prefix = "api-keys"
     icon = "key"
@@ -153,11 +181,19 @@ class ApiKeyViewSet(ModelViewSet):
     index_view_class = ApiKeyIndexView
     add_view_class = ApiKeyCreateView
     delete_view_class = ApiKeyRevokeView
-    search_fields = ["name", "prefix"]
+    search_fields = ["token__name", "token__prefix"]
     search_backend_name = None  # a handful of rows: the database's icontains is enough
 
     def get_form_class(self, for_update: bool = False) -> type[ApiKeyForm]:
         return ApiKeyForm
+
+    def get_permissions_to_register(self) -> QuerySet[Permission]:
+        # A key is a Wagtail API token: the group editor offers the token permissions the
+        # rules in ``permissions`` read (the key model itself has none).
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(APIToken),
+            codename__in=[perm.partition(".")[2] for perm in (CREATE_KEYS, REVOKE_KEYS)],
+        )
 
     def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         # The "delete" views revoke; keys have no edit, usage or history pages (their audit
