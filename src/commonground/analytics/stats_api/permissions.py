@@ -27,7 +27,7 @@ User = UserModel | AnonymousUser
 
 CREATE_KEYS = "wagtailcore.add_apitoken"
 REVOKE_KEYS = "wagtailcore.delete_apitoken"
-# What each action of the viewset asks of the token's owner: listing needs either permission.
+# The token permission each action of the viewset needs: listing needs either.
 _PERMISSIONS = {"add": (CREATE_KEYS,), "view": (CREATE_KEYS, REVOKE_KEYS), "delete": (REVOKE_KEYS,)}
 
 
