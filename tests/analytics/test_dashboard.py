@@ -13,9 +13,10 @@ import json
 import re
 import tarfile
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +31,20 @@ from commonground.analytics.eventstore import get_query_client
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.eventstore.service import QueryService
 from commonground.analytics.generator import generate_traffic
-from commonground.analytics.models import Annotation, Goal, TrackedSite
+from commonground.analytics.models import Annotation, Goal, Segment, TrackedSite
 
 from ..conftest import client_for
 from ..content.factories import StandardPageFactory
 from ..core.factories import UserFactory
 from ..processes import REPO_ROOT, free_port
+from .served_store import Step, visit
 
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("analytics_dashboard")
 QUERY = reverse("analytics_dashboard_query")
+FUNNEL = reverse("analytics_dashboard_funnel")
+JOURNEY = reverse("analytics_dashboard_journey")
 ANNOTATIONS = reverse("analytics_dashboard_annotations")
 PROPERTY_KEYS = reverse("analytics_dashboard_property_keys")
 ADMIN_HOME = reverse("wagtailadmin_home")
@@ -108,9 +112,9 @@ def admin_only(db: None) -> AbstractUser:
     return user
 
 
-def post_query(client: Client, body: Any) -> HttpResponse:
+def post_query(client: Client, body: Any, url: str = QUERY) -> HttpResponse:
     data = body if isinstance(body, bytes) else json.dumps(body)
-    return client.post(QUERY, data=data, content_type="application/json")
+    return client.post(url, data=data, content_type="application/json")
 
 
 def kpi_query(**changes: Any) -> dict[str, Any]:
@@ -121,6 +125,18 @@ def kpi_query(**changes: Any) -> dict[str, Any]:
         "include": {"comparison": "previous_period"},
         **changes,
     }
+
+
+# Every event the served store holds lies in this range (the generator's 40 days to yesterday).
+EVERYTHING = [(TODAY - timedelta(days=45)).isoformat(), TODAY.isoformat()]
+
+
+def funnel_query(*steps: dict[str, str], **changes: Any) -> dict[str, Any]:
+    return {"site_id": SITE, "date_range": EVERYTHING, "steps": list(steps), **changes}
+
+
+def journey_query(page: str = "/pricing/", **changes: Any) -> dict[str, Any]:
+    return {"site_id": SITE, "date_range": EVERYTHING, "page": page, **changes}
 
 
 # --- who may see it ----------------------------------------------------------------------
@@ -152,6 +168,8 @@ def test_admin_access_without_the_dashboard_permission_is_refused(admin_only, si
     assert DASHBOARD not in client.get(ADMIN_HOME).content.decode()
     for response in (
         post_query(client, kpi_query()),
+        post_query(client, funnel_query({"page": "/"}, {"goal": "Signup"}), FUNNEL),
+        post_query(client, journey_query(), JOURNEY),
         client.get(ANNOTATIONS, {"site": SITE, "first": "2026-01-01", "last": "2026-01-31"}),
         client.post(ANNOTATIONS, {"site": SITE, "date": "2026-01-01", "text": "Hello"}),
         client.get(PROPERTY_KEYS, {"site": SITE, "first": "2026-01-01", "last": "2026-01-31"}),
@@ -163,7 +181,12 @@ def test_admin_access_without_the_dashboard_permission_is_refused(admin_only, si
 
 def test_anonymous_visitors_are_sent_to_the_login(site) -> None:
     client = Client()
-    for response in (client.get(DASHBOARD), post_query(client, kpi_query())):
+    for response in (
+        client.get(DASHBOARD),
+        post_query(client, kpi_query()),
+        post_query(client, funnel_query({"page": "/"}, {"goal": "Signup"}), FUNNEL),
+        post_query(client, journey_query(), JOURNEY),
+    ):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("wagtailadmin_login"))
 
@@ -220,12 +243,23 @@ def test_the_query_endpoint_takes_only_posts_with_the_csrf_token(viewer, site) -
     client = Client(enforce_csrf_checks=True)
     client.force_login(viewer)
 
-    assert client.get(QUERY).status_code == 405
-    assert post_query(client, kpi_query()).status_code == 403
+    for url in (QUERY, FUNNEL, JOURNEY):
+        assert client.get(url).status_code == 405
+        assert post_query(client, kpi_query(), url).status_code == 403
 
 
-def test_without_the_mover_a_query_is_a_503_saying_what_to_start(viewer, site, no_store) -> None:
-    response = post_query(client_for(viewer), kpi_query())
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        (QUERY, kpi_query()),
+        (FUNNEL, funnel_query({"page": "/"}, {"goal": "Signup"})),
+        (JOURNEY, journey_query()),
+    ],
+)
+def test_without_the_mover_a_query_is_a_503_saying_what_to_start(
+    viewer, site, no_store, url: str, body: dict[str, Any]
+) -> None:
+    response = post_query(client_for(viewer), body, url)
 
     assert response.status_code == 503
     assert "analytics_mover" in response.json()["error"]
@@ -261,6 +295,225 @@ def test_a_query_is_answered_from_the_store(viewer, served) -> None:
     ).json()
     assert by_source["results"][0]["dimensions"] == ["Google"]  # the generator's top source
     assert by_source["meta"]["total_rows"] >= 5
+
+
+# --- funnels, journeys, realtime and saved segments -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (FUNNEL, b"{not json", "body"),
+        (FUNNEL, funnel_query({"page": "/"}), "steps"),
+        (FUNNEL, funnel_query(*[{"page": "/"}] * 9), "steps"),
+        (FUNNEL, funnel_query({"page": "/"}, {}), "steps[1]"),
+        (FUNNEL, funnel_query({"page": "/"}, {"page": "pricing"}), "steps[1].page"),
+        (FUNNEL, funnel_query({"page": "/"}, {"goal": "Nonexistent"}), "steps[1].goal"),
+        (
+            FUNNEL,
+            funnel_query({"page": "/"}, {"page": "/x/"}, date_range="fortnight"),
+            "date_range",
+        ),
+        (
+            FUNNEL,
+            funnel_query({"page": "/"}, {"page": "/x/"}, filters=[["is", "visit:nowhere", ["x"]]]),
+            "filters[0][1]",
+        ),
+        (
+            FUNNEL,
+            funnel_query({"page": "/"}, {"page": "/x/"}, filters=[["is", "segment", [999999]]]),
+            "filters[0][2][0]",
+        ),
+        (
+            FUNNEL,
+            funnel_query({"page": "/"}, {"page": "/x/"}, site_id="unknown.example"),
+            "site_id",
+        ),
+        (JOURNEY, b"[]", "body"),
+        (JOURNEY, {"site_id": SITE, "date_range": "30d"}, "page"),
+        (JOURNEY, journey_query("pricing"), "page"),
+        (JOURNEY, journey_query(depth=4), "depth"),
+        (JOURNEY, journey_query(depth=0), "depth"),
+        (JOURNEY, journey_query(limit=101), "limit"),
+        (JOURNEY, journey_query(site_id="unknown.example"), "site_id"),
+    ],
+)
+def test_bad_funnels_and_journeys_are_a_400_naming_the_field(
+    viewer, site, url: str, body: Any, field: str
+) -> None:
+    response = post_query(client_for(viewer), body, url)
+
+    assert response.status_code == 400, response.content
+    answer = response.json()
+    assert answer["field"] == field
+    assert answer["error"].startswith(f"{field}: ")
+
+
+def pageviews_by_visit(store: DuckDBEventStore) -> dict[int, list[tuple[datetime, str]]]:
+    """Every visit's page views in order, read straight from the store: the tests' own count."""
+    visits: dict[int, list[tuple[datetime, str]]] = {}
+    rows = store.query(
+        "SELECT session_id, ts, pathname FROM events WHERE site = ? AND name = 'pageview' "
+        "ORDER BY session_id, ts",
+        [SITE],
+    )
+    for session, ts, path in rows:
+        visits.setdefault(session, []).append((ts, path))
+    return visits
+
+
+def test_a_funnel_is_answered_from_the_store(viewer, served) -> None:
+    visitor_of = dict(served.query("SELECT DISTINCT session_id, visitor_id FROM events"))
+    reached: list[set[int]] = [set(), set()]
+    for session, views in pageviews_by_visit(served).items():
+        home = [ts for ts, path in views if path == "/"]
+        if home:
+            reached[0].add(visitor_of[session])
+            if any(ts > home[0] and path == "/pricing/" for ts, path in views):
+                reached[1].add(visitor_of[session])
+
+    response = post_query(
+        client_for(viewer), funnel_query({"page": "/"}, {"page": "/pricing/"}), FUNNEL
+    )
+
+    assert response.status_code == 200, response.content
+    first, second = response.json()["steps"]
+    assert (first["label"], second["label"]) == ("Visit /", "Visit /pricing/")
+    assert [first["visitors"], second["visitors"]] == [len(reached[0]), len(reached[1])]
+    assert 0 < second["visitors"] < first["visitors"]
+    assert second["dropoff"] == first["visitors"] - second["visitors"]
+    assert second["conversion_rate"] == round(second["visitors"] / first["visitors"] * 100, 2)
+
+
+def test_a_funnel_may_end_on_a_goal(viewer, served) -> None:
+    response = post_query(
+        client_for(viewer), funnel_query({"page": "/"}, {"goal": "Signup"}), FUNNEL
+    )
+
+    assert response.status_code == 200, response.content
+    first, signup = response.json()["steps"]
+    assert signup["label"] == "Signup"
+    assert 0 < signup["visitors"] < first["visitors"]
+
+
+def test_a_journey_is_answered_from_the_store(viewer, served) -> None:
+    came_from: Counter[str] = Counter()
+    went_to: Counter[str] = Counter()
+    for views in pageviews_by_visit(served).values():
+        paths = [path for _, path in views]
+        befores = {
+            paths[i - 1] if i else "(entrance)" for i, p in enumerate(paths) if p == "/pricing/"
+        }
+        afters = {
+            paths[i + 1] if i + 1 < len(paths) else "(exit)"
+            for i, p in enumerate(paths)
+            if p == "/pricing/"
+        }
+        came_from.update(befores)  # in visits: a visit counts once per path
+        went_to.update(afters)
+
+    response = post_query(client_for(viewer), journey_query(depth=1, limit=100), JOURNEY)
+
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["page"] == "/pricing/"
+    into = {row["path"][0]: row["visits"] for row in answer["into"]}
+    out_of = {row["path"][1]: row["visits"] for row in answer["out_of"]}
+    assert into == dict(came_from)
+    assert out_of == dict(went_to)
+    assert all(row["path"][-1] == "/pricing/" for row in answer["into"])
+    assert [row["visits"] for row in answer["into"]] == sorted(into.values(), reverse=True)
+
+    deeper = post_query(client_for(viewer), journey_query(depth=3, limit=5), JOURNEY).json()
+    assert len(deeper["out_of"]) == 5
+    assert all(1 < len(row["path"]) <= 4 for row in deeper["out_of"])
+
+
+@pytest.fixture
+def google_segment(site: TrackedSite) -> Segment:
+    return Segment.objects.create(
+        site=site, name="From Google", filters=[["is", "visit:source", ["Google"]]]
+    )
+
+
+def test_a_saved_segment_filters_every_kind_of_query(viewer, served, google_segment) -> None:
+    client = client_for(viewer)
+    segment = [["is", "segment", [google_segment.pk]]]
+    google = [["is", "visit:source", ["Google"]]]
+    steps = ({"page": "/"}, {"page": "/pricing/"})
+
+    def answers(filters: list[Any]) -> tuple[Any, ...]:
+        stats = post_query(client, kpi_query(date_range=EVERYTHING, filters=filters)).json()
+        funnel = post_query(client, funnel_query(*steps, filters=filters), FUNNEL).json()
+        journey = post_query(client, journey_query(filters=filters), JOURNEY).json()
+        return stats["results"], funnel["steps"], journey["into"]
+
+    everyone, by_segment, by_filter = answers([]), answers(segment), answers(google)
+
+    assert by_segment == by_filter
+    assert by_segment[0][0]["metrics"][0] < everyone[0][0]["metrics"][0]
+    assert by_segment[1][0]["visitors"] < everyone[1][0]["visitors"]
+    assert sum(r["visits"] for r in by_segment[2]) < sum(r["visits"] for r in everyone[2])
+
+
+def test_the_page_lists_the_sites_goals_and_saved_segments(viewer, site, google_segment) -> None:
+    Goal.objects.create(
+        site=site, kind=Goal.Kind.PAGE, page_path="/pricing/", display_name="Pricing visit"
+    )
+    other = TrackedSite.objects.create(domain="other.example", name="Other")
+    Segment.objects.create(site=other, name="Mobile", filters=[["is", "visit:device", ["mobile"]]])
+
+    config = client_for(viewer).get(DASHBOARD).context["dashboard_config"]
+
+    [dash] = [s for s in config["sites"] if s["domain"] == SITE]
+    assert dash["goals"] == ["Pricing visit", "Signup"]
+    assert dash["segments"] == [{"id": google_segment.pk, "name": "From Google"}]
+    assert config["urls"]["segments"] == reverse("analytics_segments:index")
+    assert config["urls"]["funnel"] == FUNNEL
+    assert config["urls"]["journey"] == JOURNEY
+
+
+@pytest.fixture
+def live_visits(served: DuckDBEventStore) -> None:
+    """Three visitors browsing now (and one who left ten minutes ago), added to the store."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    home_then_pricing: list[Step] = [("pageview", "/"), ("pageview", "/pricing/")]
+    served.insert_batch(
+        [
+            *visit(
+                SITE, now - timedelta(minutes=2), 9_000_001, "Google", [("pageview", "/pricing/")]
+            ),
+            *visit(SITE, now - timedelta(minutes=3), 9_000_002, "", home_then_pricing),
+            *visit(SITE, now - timedelta(minutes=1), 9_000_003, "", [("pageview", "/docs/")]),
+            *visit(SITE, now - timedelta(minutes=10), 9_000_004, "", [("pageview", "/about/")]),
+        ]
+    )
+
+
+def test_realtime_counts_the_last_five_minutes(viewer, live_visits) -> None:
+    client = client_for(viewer)
+    realtime = {"site_id": SITE, "date_range": "realtime"}
+
+    total = post_query(client, {**realtime, "metrics": ["visitors"]})
+    pages = post_query(
+        client,
+        {
+            **realtime,
+            "metrics": ["visitors", "pageviews"],
+            "dimensions": ["event:page"],
+            "order_by": [["visitors", "desc"]],
+        },
+    )
+    # A visit's bounce is not known while it may go on.
+    bounces = post_query(client, {**realtime, "metrics": ["visits", "bounce_rate"]})
+
+    assert total.status_code == 200, total.content
+    assert total.json()["results"][0]["metrics"] == [3]
+    assert total.json()["query"]["date_range"] == [datetime.now(UTC).date().isoformat()] * 2
+    rows = {row["dimensions"][0]: row["metrics"] for row in pages.json()["results"]}
+    assert rows == {"/pricing/": [2, 2], "/": [1, 1], "/docs/": [1, 1]}
+    assert bounces.status_code == 400
+    assert bounces.json()["field"] == "metrics[1]"
 
 
 # --- annotations -----------------------------------------------------------------------------
@@ -407,11 +660,14 @@ def test_a_store_failing_a_query_is_a_json_500_that_is_logged(
 
     keys = client.get(PROPERTY_KEYS, {"site": SITE, "first": "2026-01-01", "last": "2026-01-31"})
     stats = post_query(client, kpi_query())
+    funnel = post_query(client, funnel_query({"page": "/"}, {"goal": "Signup"}), FUNNEL)
+    journey = post_query(client, journey_query(), JOURNEY)
 
-    for response in (keys, stats):
+    for response in (keys, stats, funnel, journey):
         assert response.status_code == 500
         assert response.json()["error"] == "the store could not answer this query; it is logged"
-    assert caplog.text.count("the store failed a query") == 2
+    assert caplog.text.count("the store failed a query") == 4
+    assert '"steps": [{"page": "/"}' in caplog.text  # the funnel as it was asked
 
 
 # --- the vendored chart library ---------------------------------------------------------------

@@ -7,6 +7,8 @@ from . import views
 urlpatterns = [
     path("analytics/", views.DashboardView.as_view(), name="analytics_dashboard"),
     path("analytics/query/", views.query, name="analytics_dashboard_query"),
+    path("analytics/funnel/", views.funnel, name="analytics_dashboard_funnel"),
+    path("analytics/journey/", views.journey, name="analytics_dashboard_journey"),
     path("analytics/annotations/", views.annotations, name="analytics_dashboard_annotations"),
     path(
         "analytics/annotations/<int:pk>/delete/",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BaseForm
@@ -23,17 +23,28 @@ from wagtail.admin.auth import permission_required
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..eventstore import StoreQueryError, StoreUnavailableError
-from ..models import Annotation, TrackedSite
-from ..queries import QueryError, parse_query, property_keys, run_query
+from ..models import VIEW_ANALYTICS, Annotation, TrackedSite
+from ..queries import (
+    QueryError,
+    answer_funnel,
+    answer_journey,
+    parse_funnel,
+    parse_journey,
+    parse_query,
+    property_keys,
+    run_query,
+)
 from ..stats_api.store_errors import store_failure
 from . import annotations as annotation_service
 from .forms import AnnotationForm, SiteRangeForm
 
-VIEW_PERMISSION = "analytics.view_dashboard"
+VIEW_PERMISSION = VIEW_ANALYTICS
 ADD_ANNOTATION = "analytics.add_annotation"
 DELETE_ANNOTATION = "analytics.delete_annotation"
+VIEW_SEGMENTS = "analytics.view_segment"
 
 JsonView = Callable[..., HttpResponse]
+Question = TypeVar("Question")
 
 
 def _error(message: str, status: int, **extra: Any) -> JsonResponse:
@@ -81,16 +92,34 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         sites = [
-            {"domain": site.domain, "name": site.name, "time_zone": site.time_zone}
-            for site in TrackedSite.objects.order_by("name", "domain")
+            {
+                "domain": site.domain,
+                "name": site.name,
+                "time_zone": site.time_zone,
+                # The funnel builder's goal steps and the segment picker's choices.
+                "goals": sorted(goal.display_name for goal in site.goals.all()),
+                "segments": [
+                    {"id": segment.pk, "name": segment.name}
+                    for segment in sorted(site.segments.all(), key=lambda s: s.name)
+                ],
+            }
+            for site in TrackedSite.objects.order_by("name", "domain").prefetch_related(
+                "goals", "segments"
+            )
         ]
         config = {
             "sites": sites,
             "urls": {
                 "query": reverse("analytics_dashboard_query"),
+                "funnel": reverse("analytics_dashboard_funnel"),
+                "journey": reverse("analytics_dashboard_journey"),
                 "annotations": reverse("analytics_dashboard_annotations"),
                 "propertyKeys": reverse("analytics_dashboard_property_keys"),
                 "trackedSites": reverse("tracked_sites:index"),
+                # Only for those who may open the list (every role may, today).
+                "segments": reverse("analytics_segments:index")
+                if user.has_perm(VIEW_SEGMENTS)
+                else None,
             },
             "csrfToken": get_token(self.request),
             "canAnnotate": user.has_perm(ADD_ANNOTATION),
@@ -104,18 +133,42 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         }
 
 
+def _answer(
+    request: HttpRequest,
+    parse: Callable[[bytes], Question],
+    answer: Callable[[Question], dict[str, Any]],
+) -> HttpResponse:
+    """The request's JSON body checked by ``parse`` and answered by ``answer``: every kind of
+    insight refuses bad input and reports store errors the same way."""
+    try:
+        question = parse(request.body)
+        return JsonResponse(answer(question), encoder=DjangoJSONEncoder)
+    except QueryError as error:
+        return _error(str(error), 400, field=error.field)
+    except (StoreUnavailableError, StoreQueryError) as error:
+        # The request as sent: it parsed, so it is the question the store failed.
+        return _store_error(error, query=request.body.decode("utf-8", "replace"))
+
+
 @require_POST
 @_requires(VIEW_PERMISSION)
 def query(request: HttpRequest) -> HttpResponse:
     """One stats query (the Stats API v2 body), answered with approximate visitor counts."""
-    try:
-        stats_query = parse_query(request.body)
-        answer = run_query(stats_query, approximate=True)
-    except QueryError as error:
-        return _error(str(error), 400, field=error.field)
-    except (StoreUnavailableError, StoreQueryError) as error:
-        return _store_error(error, query=stats_query.raw)
-    return JsonResponse(answer, encoder=DjangoJSONEncoder)
+    return _answer(request, parse_query, lambda stats: run_query(stats, approximate=True))
+
+
+@require_POST
+@_requires(VIEW_PERMISSION)
+def funnel(request: HttpRequest) -> HttpResponse:
+    """Visitors reaching each of 2 to 8 steps (pages, events or goals), with the drop-off."""
+    return _answer(request, parse_funnel, answer_funnel)
+
+
+@require_POST
+@_requires(VIEW_PERMISSION)
+def journey(request: HttpRequest) -> HttpResponse:
+    """The most common paths into and out of one page."""
+    return _answer(request, parse_journey, answer_journey)
 
 
 @require_http_methods(["GET", "POST"])
