@@ -63,6 +63,8 @@
   const SPEED_METRICS = ["lcp_p75", "inp_p75", "cls_p75", "ttfb_p75"];
   const ROWS_SHOWN = 10;
   const CSV_ROWS = 1000;
+  const JOURNEY_DEPTHS = [1, 2, 3];
+  const DEFAULT_DEPTH = 2;
 
   // The breakdown panels. Each tab is one query: its dimension and metrics; skipEmpty leaves
   // out the "" row (visits without a UTM tag, say), which would otherwise top every list.
@@ -265,10 +267,23 @@
 
   const FILTER_PREFIX = "f.";
 
+  function siteConfig(domain) {
+    return config.sites.find((site) => site.domain === domain) || config.sites[0];
+  }
+
+  function segmentOf(state) {
+    return siteConfig(state.site).segments.find((segment) => segment.id === state.segment) || null;
+  }
+
   function readState() {
     const params = new URLSearchParams(window.location.search);
     const domains = config.sites.map((site) => site.domain);
     const site = domains.includes(params.get("site")) ? params.get("site") : domains[0];
+    // A segment belongs to one site: an id of another site's (or a deleted one) is dropped.
+    const segmentId = Number(params.get("segment"));
+    const segment = siteConfig(site).segments.some((s) => s.id === segmentId) ? segmentId : null;
+    const journey = (params.get("journey") || "").startsWith("/") ? params.get("journey") : "";
+    const depth = JOURNEY_DEPTHS.includes(Number(params.get("depth"))) ? Number(params.get("depth")) : DEFAULT_DEPTH;
     let period = PERIODS.includes(params.get("period")) ? params.get("period") : "30d";
     const from = params.get("from") || "";
     const to = params.get("to") || "";
@@ -282,7 +297,7 @@
       if (existing) existing.values.push(value);
       else filters.push({ dimension, values: [value] });
     }
-    return { site, period, from, to, metric, filters };
+    return { site, period, from, to, metric, filters, segment, journey, depth };
   }
 
   function isDate(text) {
@@ -301,6 +316,9 @@
     for (const filter of state.filters) {
       for (const value of filter.values) params.append(FILTER_PREFIX + filter.dimension, value);
     }
+    if (state.segment !== null) params.set("segment", state.segment);
+    if (state.journey) params.set("journey", state.journey);
+    if (state.depth !== DEFAULT_DEPTH) params.set("depth", state.depth);
     return `?${params.toString()}`;
   }
 
@@ -354,16 +372,27 @@
     return body;
   }
 
-  function runQuery(query) {
-    return ask(config.urls.query, {
+  function postJson(url, body) {
+    return ask(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken },
-      body: JSON.stringify(query),
+      body: JSON.stringify(body),
     });
+  }
+
+  function runQuery(query) {
+    return postJson(config.urls.query, query);
   }
 
   function dateRange() {
     return state.period === "custom" ? [state.from, state.to] : state.period;
+  }
+
+  function queryFilters() {
+    const filters = state.filters.map((filter) => ["is", filter.dimension, filter.values]);
+    // The query layer expands a saved segment into its filters, all of which must hold too.
+    if (state.segment !== null) filters.push(["is", "segment", [state.segment]]);
+    return filters;
   }
 
   function baseQuery(metrics, extra) {
@@ -371,7 +400,7 @@
       site_id: state.site,
       date_range: dateRange(),
       metrics,
-      filters: state.filters.map((filter) => ["is", filter.dimension, filter.values]),
+      filters: queryFilters(),
       ...extra,
     };
   }
@@ -417,7 +446,14 @@
     siteSelect.append(h("option", { value: site.domain }, site.name === site.domain ? site.domain : `${site.name} (${site.domain})`));
   }
 
-  siteSelect.addEventListener("change", () => navigate({ ...state, site: siteSelect.value, filters: [] }));
+  // Filters, segments and the journey's page are a site's own: another site starts afresh.
+  siteSelect.addEventListener("change", () =>
+    navigate({ ...state, site: siteSelect.value, filters: [], segment: null, journey: "" }),
+  );
+  const segmentSelect = document.getElementById("cg-segment");
+  segmentSelect.addEventListener("change", () =>
+    navigate({ ...state, segment: segmentSelect.value ? Number(segmentSelect.value) : null }),
+  );
   periodSelect.addEventListener("change", () => {
     if (periodSelect.value === "custom") {
       customRange.hidden = false;
@@ -441,6 +477,13 @@
 
   function renderControls() {
     siteSelect.value = state.site;
+    const segments = siteConfig(state.site).segments;
+    segmentSelect.replaceChildren(
+      h("option", { value: "" }, segments.length ? "All visitors" : "No saved segments"),
+      ...segments.map((segment) => h("option", { value: segment.id }, segment.name)),
+    );
+    segmentSelect.disabled = !segments.length;
+    segmentSelect.value = state.segment === null ? "" : String(state.segment);
     periodSelect.value = state.period;
     customRange.hidden = state.period !== "custom";
     if (state.period === "custom") {
@@ -449,22 +492,32 @@
     }
   }
 
+  function chip(attributes, text, removeLabel, next) {
+    const remove = h(
+      "button",
+      { type: "button", className: "cg-chip-remove", "aria-label": removeLabel, onclick: () => navigate(next) },
+      "×",
+    );
+    return h("li", { className: "cg-chip", ...attributes }, h("span", {}, text), remove);
+  }
+
   function renderChips() {
     chips.replaceChildren();
+    const segment = segmentOf(state);
+    if (segment) {
+      chips.append(
+        chip(
+          { className: "cg-chip cg-chip-segment", "data-segment": segment.id },
+          `Segment: ${segment.name}`,
+          `Remove segment: ${segment.name}`,
+          { ...state, segment: null },
+        ),
+      );
+    }
     for (const filter of state.filters) {
       const text = `${dimensionLabel(filter.dimension)} is ${filter.values.map((v) => valueLabel(filter.dimension, v)).join(" or ")}`;
-      const remove = h(
-        "button",
-        {
-          type: "button",
-          className: "cg-chip-remove",
-          "aria-label": `Remove filter: ${text}`,
-          onclick: () =>
-            navigate({ ...state, filters: state.filters.filter((f) => f.dimension !== filter.dimension) }),
-        },
-        "×",
-      );
-      chips.append(h("li", { className: "cg-chip", "data-dimension": filter.dimension }, h("span", {}, text), remove));
+      const others = state.filters.filter((f) => f.dimension !== filter.dimension);
+      chips.append(chip({ "data-dimension": filter.dimension }, text, `Remove filter: ${text}`, { ...state, filters: others }));
     }
   }
 
@@ -1073,6 +1126,536 @@
     );
   });
 
+  // --- realtime: the last five minutes, while the tab is visible ---------------------------
+
+  const REALTIME_EVERY_MS = 10000;
+  const REALTIME_PAGES = 5;
+  const realtimePanel = document.getElementById("cg-realtime");
+  const realtimeCount = document.getElementById("cg-realtime-visitors");
+  const realtimeWord = document.getElementById("cg-realtime-word");
+  const realtimePages = document.getElementById("cg-realtime-pages");
+  const realtimeUpdated = document.getElementById("cg-realtime-updated");
+  let realtimeTimer = null;
+  // False once an answer showed that the chosen range ends before (or starts after) today.
+  let realtimeApplies = true;
+
+  function realtimeQuery(metrics, extra) {
+    // Answered from events (a visit is not over yet): visit metrics are refused here.
+    return { ...baseQuery(metrics, extra), date_range: "realtime" };
+  }
+
+  function stopRealtime() {
+    clearTimeout(realtimeTimer);
+    realtimeTimer = null;
+  }
+
+  async function refreshRealtime({ fresh = false } = {}) {
+    stopRealtime();
+    if (fresh) realtimeApplies = true;
+    if (document.hidden) return; // asked again when the tab is shown
+    const mine = generation;
+    // Only a new choice of site, range or filters dims the card: not every ten seconds.
+    if (fresh) setPanelState(realtimePanel, "loading", realtimePages.querySelector("tbody") ? "" : "Loading…");
+    try {
+      const [total, pages] = await Promise.all([
+        runQuery(realtimeQuery(["visitors"])),
+        runQuery(
+          realtimeQuery(["visitors", "pageviews"], {
+            dimensions: ["event:page"],
+            order_by: [["visitors", "desc"]],
+            pagination: { limit: REALTIME_PAGES, offset: 0 },
+          }),
+        ),
+      ]);
+      // The site's today, as the server sees it in the site's time zone: shown only when the
+      // range chosen includes it (every preset does; a custom range may not).
+      const today = total.query.date_range[0];
+      const range = await periodPromise.then(({ range }) => range, () => null);
+      realtimeApplies = !range || (range[0] <= today && today <= range[1]);
+      if (!realtimeApplies) {
+        realtimePanel.hidden = true;
+        return;
+      }
+      realtimePanel.hidden = false;
+      renderRealtime(total, pages);
+    } catch (error) {
+      if (isAbort(error)) return;
+      realtimePanel.hidden = false;
+      realtimePages.replaceChildren();
+      setPanelState(realtimePanel, "error", `The last five minutes could not be loaded: ${error.message}`);
+    }
+    // A newer loadAll() has started its own refresh.
+    if (mine === generation && !document.hidden) realtimeTimer = setTimeout(refreshRealtime, REALTIME_EVERY_MS);
+  }
+
+  function renderRealtime(total, pages) {
+    const visitors = total.results[0] ? total.results[0].metrics[0] : 0;
+    realtimeCount.dataset.value = visitors;
+    realtimeCount.title = exactTitle("visitors", visitors);
+    realtimeCount.textContent = formatMetric("visitors", visitors);
+    realtimeWord.textContent = visitors === 1 ? "visitor" : "visitors";
+    realtimeUpdated.textContent = `Updated ${new Date().toLocaleTimeString("en-GB")}, every 10 seconds while this tab is open`;
+    if (!pages.results.length) {
+      realtimePages.replaceChildren();
+      setPanelState(realtimePanel, "ready", "No pages viewed in the last five minutes.");
+      return;
+    }
+    realtimePages.replaceChildren(
+      h("caption", { className: "w-sr-only" }, "Pages viewed in the last five minutes"),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Page now"),
+          h("th", { scope: "col", className: "cg-num" }, "Visitors", approximateMark("visitors")),
+          h("th", { scope: "col", className: "cg-num" }, "Pageviews"),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        pages.results.map((row) =>
+          h(
+            "tr",
+            {},
+            h("th", { scope: "row", className: "cg-dim" }, filterLink("event:page", row.dimensions[0])),
+            ["visitors", "pageviews"].map((metric, index) =>
+              h(
+                "td",
+                { className: "cg-num", "data-value": row.metrics[index], title: exactTitle(metric, row.metrics[index]) },
+                formatMetric(metric, row.metrics[index]),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+    setPanelState(realtimePanel, "ready", "");
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    // Nobody looks at a hidden tab: no queries every ten seconds for it.
+    if (document.hidden) stopRealtime();
+    else if (realtimeApplies) refreshRealtime();
+  });
+
+  // --- the site's top pages: choices for the funnel and journey ---------------------------
+
+  const TOP_PAGES = 50;
+  let pagesPromise = null;
+
+  function loadTopPages() {
+    // Without the filters: the choices should not vanish when a filter is set.
+    return runQuery({
+      site_id: state.site,
+      date_range: dateRange(),
+      metrics: ["visitors"],
+      dimensions: ["event:page"],
+      order_by: [["visitors", "desc"]],
+      pagination: { limit: TOP_PAGES, offset: 0 },
+    }).then((answer) => answer.results.map((row) => String(row.dimensions[0])));
+  }
+
+  // --- funnel and journeys: one loader ----------------------------------------------------
+
+  // An insight panel: its element, the body its answer is drawn in, and the selector of what
+  // render() draws there. A later request wins: an earlier answer arriving late is dropped.
+  function insightPanel(panel, body, drawn, render) {
+    return { panel, body, drawn, render, answer: null, request: 0 };
+  }
+
+  function clearInsight(insight) {
+    insight.body.querySelectorAll(insight.drawn).forEach((part) => part.remove());
+  }
+
+  // question(): the request body, or a string saying why there is nothing to ask.
+  async function loadInsight(insight, url, what, question) {
+    const mine = ++insight.request;
+    setPanelState(insight.panel, "loading", insight.body.querySelector(insight.drawn) ? "" : "Loading…");
+    try {
+      const body = await question();
+      if (mine !== insight.request) return;
+      if (typeof body === "string") {
+        insight.answer = null;
+        clearInsight(insight);
+        setPanelState(insight.panel, "empty", body);
+        return;
+      }
+      const answer = await postJson(url, { site_id: state.site, date_range: dateRange(), ...body });
+      if (mine !== insight.request) return;
+      insight.answer = answer;
+      clearInsight(insight);
+      insight.render(answer);
+    } catch (error) {
+      if (isAbort(error) || mine !== insight.request) throw error;
+      insight.answer = null;
+      clearInsight(insight);
+      setPanelState(insight.panel, "error", `The ${what} could not be loaded: ${error.message}`);
+      throw error;
+    }
+  }
+
+  // --- funnel: 2 to 8 steps (goals or pages) within a visit -------------------------------
+
+  const MIN_STEPS = 2;
+  const MAX_STEPS = 8;
+  const funnelPanel = document.getElementById("cg-funnel");
+  const funnelSteps = document.getElementById("cg-funnel-steps");
+  const funnelAdd = document.getElementById("cg-funnel-add");
+  const funnelBody = document.getElementById("cg-funnel-body");
+  const funnel = { ...insightPanel(funnelPanel, funnelBody, "table", renderFunnel), steps: [], pages: [] };
+
+  // A step is kept as "goal:<name>" or "page:<path>", the value of its <select> option.
+  function stepBody(step) {
+    const [kind, ...rest] = step.split(":");
+    return { [kind]: rest.join(":") };
+  }
+
+  function stepName(step) {
+    const body = stepBody(step);
+    return body.goal ?? body.page;
+  }
+
+  function funnelKey() {
+    return `cg-dashboard-funnel:${state.site}`;
+  }
+
+  function savedFunnel() {
+    try {
+      const steps = JSON.parse(window.localStorage.getItem(funnelKey()) || "null");
+      const valid =
+        Array.isArray(steps) &&
+        steps.length >= MIN_STEPS &&
+        steps.length <= MAX_STEPS &&
+        steps.every((step) => typeof step === "string" && /^(goal:.|page:\/)/.test(step));
+      return valid ? steps : null;
+    } catch {
+      return null; // storage refused (private mode) or a value not ours
+    }
+  }
+
+  function saveFunnel() {
+    try {
+      window.localStorage.setItem(funnelKey(), JSON.stringify(funnel.steps));
+    } catch {
+      // The funnel still works; it is just not remembered.
+    }
+  }
+
+  function defaultFunnel(pages) {
+    const goals = siteConfig(state.site).goals;
+    if (pages.length && goals.length) return [`page:${pages[0]}`, `goal:${goals[0]}`];
+    if (pages.length >= 2) return [`page:${pages[0]}`, `page:${pages[1]}`];
+    return [];
+  }
+
+  function stepChoices() {
+    const goals = siteConfig(state.site).goals.map((goal) => `goal:${goal}`);
+    const pages = funnel.pages.map((page) => `page:${page}`);
+    // A remembered step stays choosable when it is not among this period's top pages (or its
+    // goal was deleted: the server then says so).
+    const known = new Set([...goals, ...pages]);
+    const others = [...new Set(funnel.steps.filter((step) => !known.has(step)))];
+    return {
+      Goals: [...goals, ...others.filter((step) => step.startsWith("goal:"))],
+      Pages: [...pages, ...others.filter((step) => step.startsWith("page:"))],
+    };
+  }
+
+  function stepSelect(id, onchange) {
+    const select = h("select", { id, onchange: () => onchange(select.value) });
+    for (const [label, values] of Object.entries(stepChoices())) {
+      if (!values.length) continue;
+      select.append(h("optgroup", { label }, values.map((value) => h("option", { value }, stepName(value)))));
+    }
+    return select;
+  }
+
+  function renderFunnelBuilder() {
+    const count = funnel.steps.length;
+    funnelSteps.replaceChildren(
+      ...funnel.steps.map((step, index) => {
+        const id = `cg-funnel-step-${index}`;
+        const number = index + 1;
+        const stepButton = (label, symbol, disabled, change, focus) =>
+          h(
+            "button",
+            {
+              type: "button",
+              className: "button button-small button-secondary cg-step-button",
+              "aria-label": label,
+              title: label,
+              disabled,
+              onclick: () => changeFunnel(change, focus),
+            },
+            symbol,
+          );
+        const select = stepSelect(id, (value) => changeFunnel(() => (funnel.steps[index] = value), index));
+        select.value = step;
+        return h(
+          "li",
+          { className: "cg-funnel-step", "data-step": step },
+          h("label", { for: id }, `Step ${number}`),
+          select,
+          stepButton(`Move step ${number} up`, "↑", index === 0, () => swap(index, index - 1), index - 1),
+          stepButton(`Move step ${number} down`, "↓", index === count - 1, () => swap(index, index + 1), index + 1),
+          stepButton(`Remove step ${number}`, "×", count <= MIN_STEPS, () => funnel.steps.splice(index, 1), Math.min(index, count - 2)),
+        );
+      }),
+    );
+    funnelAdd.disabled = count >= MAX_STEPS || !(funnel.pages.length || siteConfig(state.site).goals.length);
+  }
+
+  function swap(from, to) {
+    [funnel.steps[from], funnel.steps[to]] = [funnel.steps[to], funnel.steps[from]];
+  }
+
+  function changeFunnel(change, focus) {
+    change();
+    saveFunnel();
+    renderFunnelBuilder();
+    // The builder is drawn anew: keyboard users stay on the step they moved or changed.
+    if (focus !== undefined) document.getElementById(`cg-funnel-step-${focus}`)?.focus();
+    loadFunnel().catch(() => {});
+  }
+
+  funnelAdd.addEventListener("click", () => {
+    // A new step: the first choice not in the funnel yet (a goal, else a page).
+    const choices = [...siteConfig(state.site).goals.map((g) => `goal:${g}`), ...funnel.pages.map((p) => `page:${p}`)];
+    const next = choices.find((choice) => !funnel.steps.includes(choice)) || choices[0];
+    if (!next || funnel.steps.length >= MAX_STEPS) return;
+    changeFunnel(() => funnel.steps.push(next), funnel.steps.length);
+  });
+
+  async function prepareFunnel() {
+    funnel.pages = await pagesPromise;
+    funnel.steps = savedFunnel() || defaultFunnel(funnel.pages);
+    renderFunnelBuilder();
+  }
+
+  function loadFunnel() {
+    return loadInsight(funnel, config.urls.funnel, "funnel", () =>
+      funnel.steps.length < MIN_STEPS
+        ? "A funnel needs two steps: this site has no goals and fewer than two pages viewed in this period."
+        : { steps: funnel.steps.map(stepBody), filters: queryFilters() },
+    );
+  }
+
+  function renderFunnel(answer) {
+    // Funnel and journey counts are exact (no estimate): their titles say the plain number.
+    const steps = answer.steps;
+    const first = steps[0].visitors;
+    const table = h(
+      "table",
+      { className: "cg-table cg-funnel-table" },
+      h("caption", { className: "w-sr-only" }, "Visitors reaching each step of the funnel, in order, within one visit"),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Step"),
+          h("th", { scope: "col", className: "cg-num" }, "Visitors"),
+          h("th", { scope: "col", className: "cg-num" }, "Conversion"),
+          h("th", { scope: "col", className: "cg-num" }, "From previous"),
+          h("th", { scope: "col", className: "cg-num" }, "Dropped off"),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        steps.map((step, index) => {
+          const track = h("span", { className: "cg-funnel-track", "aria-hidden": "true" }, h("span", { className: "cg-funnel-fill" }));
+          track.firstChild.style.width = `${first ? Math.round((step.visitors / first) * 100) : 0}%`;
+          return h(
+            "tr",
+            { "data-step": index },
+            h("th", { scope: "row", className: "cg-funnel-label" }, h("span", { className: "cg-muted" }, `${index + 1}. `), step.label, track),
+            h("td", { className: "cg-num", "data-value": step.visitors, title: exactTitle(null, step.visitors) }, formatCount(step.visitors)),
+            h("td", { className: "cg-num", "data-value": step.conversion_rate }, formatPercent(step.conversion_rate)),
+            h(
+              "td",
+              { className: "cg-num", "data-value": index ? step.step_conversion_rate : "" },
+              index ? formatPercent(step.step_conversion_rate) : "—",
+            ),
+            h(
+              "td",
+              { className: "cg-num", "data-value": index ? step.dropoff : "" },
+              index ? `${formatCount(step.dropoff)} (${formatPercent(step.dropoff_rate)})` : "—",
+            ),
+          );
+        }),
+      ),
+    );
+    funnelBody.append(table);
+    setPanelState(funnelPanel, first ? "ready" : "empty", first ? "" : "No visitor reached the first step in this period.");
+  }
+
+  funnelPanel.querySelector('[data-csv="funnel"]').addEventListener("click", () => {
+    if (!funnel.answer) return;
+    download(
+      fileName("funnel"),
+      ["step", "label", "visitors", "conversion_rate", "step_conversion_rate", "dropoff", "dropoff_rate"],
+      funnel.answer.steps.map((step, index) => [
+        index + 1,
+        step.label,
+        step.visitors,
+        step.conversion_rate,
+        step.step_conversion_rate,
+        step.dropoff,
+        step.dropoff_rate,
+      ]),
+    );
+  });
+
+  // --- journeys: the paths into and out of one page ---------------------------------------
+
+  const JOURNEY_PATHS = 10;
+  const journeyPanel = document.getElementById("cg-journey");
+  const journeyForm = document.getElementById("cg-journey-form");
+  const journeyPage = document.getElementById("cg-journey-page");
+  const journeyPages = document.getElementById("cg-journey-pages");
+  const journeyDepth = document.getElementById("cg-journey-depth");
+  const journeyBody = document.getElementById("cg-journey-body");
+  const journey = { ...insightPanel(journeyPanel, journeyBody, ".cg-journey-paths", renderJourney), page: "" };
+
+  function journeyDefault(pages) {
+    // The page being filtered on, if exactly one; else the period's top page.
+    const filter = state.filters.find((f) => f.dimension === "event:page" && f.values.length === 1);
+    return state.journey || (filter ? filter.values[0] : pages[0] || "");
+  }
+
+  function showJourneyOf(page, depth = state.depth) {
+    // Only this panel changes, as with the graph's metric: no new history entry per click.
+    state = { ...state, journey: page, depth };
+    window.history.replaceState(null, "", stateQueryString(state));
+    loadJourney().catch(() => {});
+  }
+
+  journeyForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const page = journeyPage.value.trim();
+    if (!page.startsWith("/")) {
+      clearInsight(journey);
+      setPanelState(journeyPanel, "error", "A page is a path starting with /, e.g. /pricing/.");
+      return;
+    }
+    showJourneyOf(page, Number(journeyDepth.value));
+  });
+  journeyDepth.addEventListener("change", () => {
+    if (journey.page) showJourneyOf(journey.page, Number(journeyDepth.value));
+  });
+
+  function loadJourney() {
+    return loadInsight(journey, config.urls.journey, "journeys", async () => {
+      const pages = await pagesPromise;
+      journeyPages.replaceChildren(...pages.map((page) => h("option", { value: page })));
+      journey.page = journeyDefault(pages);
+      journeyPage.value = journey.page;
+      journeyDepth.value = String(state.depth);
+      if (!journey.page) return "No pages were viewed in this period.";
+      return {
+        page: journey.page,
+        depth: state.depth,
+        limit: JOURNEY_PATHS,
+        // The journey's page replaces a filter on pages: with it, no other page would be seen.
+        filters: queryFilters().filter((filter) => !(filter[0] === "is" && filter[1] === "event:page")),
+      };
+    });
+  }
+
+  function pathStep(page, current) {
+    if (page === current) return h("strong", { className: "cg-path-current" }, page);
+    if (page.startsWith("(")) return h("span", { className: "cg-muted" }, page === "(entrance)" ? "Entrance" : "Exit");
+    return h(
+      "a",
+      {
+        className: "cg-path-link",
+        href: stateQueryString({ ...state, journey: page }),
+        title: `Show the journeys through ${page}`,
+        "data-page": page,
+        onclick: (event) => {
+          if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+          event.preventDefault();
+          showJourneyOf(page);
+        },
+      },
+      page,
+    );
+  }
+
+  function journeyTable(direction, title, rows, current) {
+    const titleId = `cg-journey-${direction}-title`;
+    const section = h("div", { className: "cg-journey-paths", "data-direction": direction }, h("h3", { id: titleId }, title));
+    if (!rows.length) {
+      section.append(h("p", { className: "cg-muted" }, "No paths in this period."));
+      return section;
+    }
+    const largest = Math.max(...rows.map((row) => row.visits), 1);
+    section.append(
+      h(
+        "table",
+        { className: "cg-table", "aria-labelledby": titleId },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Path"),
+            h("th", { scope: "col", className: "cg-num" }, "Visits"),
+            h("th", { scope: "col", className: "cg-num" }, "Visitors"),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          rows.map((row) => {
+            const bar = h("span", { className: "cg-bar", "aria-hidden": "true" });
+            bar.style.width = `${Math.round((row.visits / largest) * 100)}%`;
+            const steps = row.path.map((page, index) =>
+              h(
+                "li",
+                { "data-page": page },
+                index ? h("span", { className: "cg-path-arrow", "aria-hidden": "true" }, "→ ") : null,
+                pathStep(page, current),
+              ),
+            );
+            return h(
+              "tr",
+              {},
+              h("th", { scope: "row", className: "cg-dim" }, bar, h("ol", { className: "cg-path", "aria-label": row.path.join(", then ") }, steps)),
+              h("td", { className: "cg-num", "data-value": row.visits, title: exactTitle("visits", row.visits) }, formatCount(row.visits)),
+              h("td", { className: "cg-num", "data-value": row.visitors, title: exactTitle(null, row.visitors) }, formatCount(row.visitors)),
+            );
+          }),
+        ),
+      ),
+    );
+    return section;
+  }
+
+  function renderJourney(answer) {
+    const page = answer.page;
+    journeyBody.append(
+      journeyTable("into", `Into ${page}`, answer.into, page),
+      journeyTable("out_of", `Out of ${page}`, answer.out_of, page),
+    );
+    const none = !answer.into.length && !answer.out_of.length;
+    setPanelState(journeyPanel, none ? "empty" : "ready", none ? `Nobody viewed ${page} in this period.` : "");
+  }
+
+  journeyPanel.querySelector('[data-csv="journey"]').addEventListener("click", () => {
+    if (!journey.answer) return;
+    const rows = ["into", "out_of"].flatMap((direction) =>
+      journey.answer[direction].map((row) => [direction, row.path.join(" > "), row.visits, row.visitors]),
+    );
+    download(fileName(`journeys-${journey.answer.page}`), ["direction", "path", "visits", "visitors"], rows);
+  });
+
   // --- everything at once -----------------------------------------------------------------
 
   let generation = 0;
@@ -1110,7 +1693,15 @@
       setPanelState(graphPanel, "error", `The graph could not be loaded: ${error.message}`);
     });
     const panelsDone = panelViews.map((view) => loadPanel(view, { fresh: true }).catch(() => {}));
-    Promise.allSettled([kpis, graphDone, ...panelsDone]).then(() => {
+    refreshRealtime({ fresh: true });
+    pagesPromise = loadTopPages();
+    const funnelDone = prepareFunnel()
+      .then(loadFunnel, (error) => {
+        if (!isAbort(error)) setPanelState(funnelPanel, "error", `The funnel could not be loaded: ${error.message}`);
+      })
+      .catch(() => {});
+    const journeyDone = loadJourney().catch(() => {});
+    Promise.allSettled([kpis, graphDone, ...panelsDone, funnelDone, journeyDone]).then(() => {
       if (mine === generation) root.setAttribute("aria-busy", "false");
     });
   }
