@@ -8,7 +8,7 @@ from wagtail.models import ModelLogEntry
 from commonground.analytics import generator
 from commonground.analytics.models import Goal, Segment, TrackedSite
 from commonground.analytics.public import ensure_goals
-from commonground.analytics.queries import parse_query
+from commonground.analytics.queries import QueryError, parse_query
 from commonground.analytics.queries.stats import expand_segments
 from commonground.content.demo.loader import GOAL_EVENTS, GOAL_PAGES
 
@@ -199,6 +199,28 @@ def test_filters_a_query_could_not_use_are_refused_with_its_message(
     errors = field_errors(client.post(SEGMENTS_ADD, segment_data(site, filters)), "filters")
     assert len(errors) == 1 and message in errors[0], errors
     assert not Segment.objects.exists()
+
+
+def test_a_stored_segment_nesting_a_segment_anywhere_is_refused_by_the_query(site) -> None:
+    # Written behind the form's back (an older row, a script): the query still refuses it,
+    # however deep the reference sits.
+    inner = Segment.objects.create(site=site, name="Inner", filters=[["is", "visit:os", ["x"]]])
+    outer = Segment.objects.create(
+        site=site,
+        name="Outer",
+        filters=[["or", [["is", "visit:country", ["DE"]], ["is", "segment", [inner.pk]]]]],
+    )
+    query = parse_query(
+        {
+            "site_id": site.domain,
+            "date_range": "7d",
+            "metrics": ["visitors"],
+            "filters": [["is", "segment", [outer.pk]]],
+        }
+    )
+    with pytest.raises(QueryError) as refused:
+        expand_segments(query, site.domain)
+    assert str(refused.value) == "filters[0]: a segment cannot contain a segment"
 
 
 def test_segment_json_that_is_not_json_and_taken_names_are_form_errors(editor, site) -> None:

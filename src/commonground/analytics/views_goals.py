@@ -5,7 +5,6 @@ Wagtail's generic views check the model permissions (granted in migration 0009) 
 ``wagtail.create``/``wagtail.edit``/``wagtail.delete`` log entries for every change.
 """
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -18,7 +17,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from .models import Goal, Segment, TrackedSite, default_goal_name
 from .queries import QueryError, parse_query
 from .queries.compiler import check_goal_names
-from .queries.request import Filter, Junction, Negation, SegmentRef
+from .queries.request import SegmentRef, conditions
 from .queries.stats import site_context
 from .views_admin import _DuplicateRaceAsFormError
 
@@ -95,17 +94,6 @@ class GoalForm(WagtailAdminModelForm):
             self.add_error(field, f"The goal “{same.display_name}” already counts this.")
 
 
-def _segments_within(filters: Iterable[Filter]) -> bool:
-    for node in filters:
-        if isinstance(node, SegmentRef):
-            return True
-        if isinstance(node, Junction) and _segments_within(node.children):
-            return True
-        if isinstance(node, Negation) and _segments_within([node.child]):
-            return True
-    return False
-
-
 def check_segment_filters(site: TrackedSite, filters: Any) -> None:
     """Refuse filters a query could not use, with the query layer's own message."""
     if not isinstance(filters, list) or not filters:
@@ -121,7 +109,7 @@ def check_segment_filters(site: TrackedSite, filters: Any) -> None:
                 "filters": filters,
             }
         )
-        if _segments_within(query.filters):
+        if any(isinstance(node, SegmentRef) for node, _ in conditions(query.filters)):
             raise ValidationError("A segment cannot contain a segment.")
         check_goal_names(query.filters, site_context(site.domain).goals)
     except QueryError as error:

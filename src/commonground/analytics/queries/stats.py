@@ -72,9 +72,9 @@ def expand_segments(query: StatsQuery, site_id: str) -> StatsQuery:
                 raise QueryError(f"{at}[2][0]", f"the site has no segment {node.segment_id}")
             stored = segment.filters if isinstance(segment.filters, list) else []
             children = tuple(_filter(f, f"{at} (segment {segment.pk})", 2) for f in stored)
-            if any(isinstance(child, SegmentRef) for child in children):
+            if any(isinstance(inner, SegmentRef) for inner, _ in conditions(children)):
                 raise QueryError(at, "a segment cannot contain a segment")
-            return Junction("and", children) if children else Junction("and", ())
+            return Junction("and", children)
         if isinstance(node, Junction):
             return Junction(
                 node.operator,
