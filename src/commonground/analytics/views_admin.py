@@ -61,8 +61,10 @@ class _DuplicateRaceAsFormError:
         try:
             return super().form_valid(form)  # type: ignore[misc]
         except IntegrityError:
-            # The transaction was rolled back; the other row is now visible to the check.
-            form.validate_unique()
+            # The transaction was rolled back; the other row is now visible to the checks.
+            # All of them again, not validate_unique() alone: that skips Meta.constraints,
+            # which are what keeps goals and segments unique per site.
+            form.full_clean()
             if not form.errors:
                 raise
             self.produced_error_code = "validation_error"
