@@ -5,9 +5,11 @@ into the visits table, the newest still open), and each answer of ``run_stats`` 
 with the same figure computed in plain Python over the same events.
 """
 
+import json
 import math
 import random
 import re
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -421,9 +423,10 @@ def test_each_event_dimension(ask: Callable[..., dict[str, Any]], dimension: str
     _close(_answer(result), expected)
 
 
-def test_goal_dimension_with_conversion_rate(ask: Callable[..., dict[str, Any]]) -> None:
-    metrics = ["visitors", "events", "conversion_rate"]
-    result = _answer(ask({"metrics": metrics, "dimensions": ["event:goal"]}))
+GOAL_METRICS = ["visitors", "events", "conversion_rate"]
+
+
+def _expected_goals() -> dict[tuple[str, ...], list[Any]]:
     everyone = _expected(["visitors"], level="event")[()][0]
     expected = {}
     for goal in GOALS:
@@ -433,7 +436,12 @@ def test_goal_dimension_with_conversion_rate(ask: Callable[..., dict[str, Any]])
             rate = metric_value("conversion_rate", {"visitors": visitors, "_base": everyone})
             expected[(goal[0],)] = [visitors, len(reached), rate]
     assert len(expected) == len(GOALS)
-    _close(result, expected)
+    return expected
+
+
+def test_goal_dimension_with_conversion_rate(ask: Callable[..., dict[str, Any]]) -> None:
+    result = _answer(ask({"metrics": GOAL_METRICS, "dimensions": ["event:goal"]}))
+    _close(result, _expected_goals())
 
 
 def test_conversion_rate_by_source_under_a_goal_filter(ask: Callable[..., dict[str, Any]]) -> None:
@@ -790,3 +798,71 @@ def test_whole_days_come_from_the_daily_rollups(
     else:
         group = lambda e: [_event_value(e, dimension)]  # noqa: E731
     _close(_answer(result), _expected(body["metrics"], level=level, group=group))
+
+
+# --- the same contract through the HTTP API ---------------------------------------------------
+
+
+def _api_ask(base: str, key: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """POST /api/v2/query as a client does: a 429 is waited out as its Retry-After says."""
+    from ..live_http import Browser
+
+    def ask(body: dict[str, Any]) -> dict[str, Any]:
+        body = {"site_id": SITE, "date_range": [FIRST.isoformat(), LAST.isoformat()], **body}
+        for _ in range(20):
+            answer = Browser().request(
+                f"{base}/api/v2/query",
+                data=json.dumps(body).encode(),
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            )
+            if answer.status != 429:
+                break
+            time.sleep(int(answer.headers["retry-after"]))
+        assert answer.status == 200, answer.raw
+        result: dict[str, Any] = json.loads(answer.raw)
+        return result
+
+    return ask
+
+
+@pytest.mark.slow
+def test_the_http_api_answers_the_contract(live_url: str, editor: Any, tmp_path: Path) -> None:
+    # Every metric, every dimension and every filter operator once more, this time as an API
+    # client sees them: granian's workers, the key check, the mover's query service, JSON.
+    from commonground.analytics.stats_api import keys
+
+    from .served_store import mover_serving
+
+    site = TrackedSite.objects.create(domain=SITE, name="Contract", time_zone=str(ZONE))
+    for name, kind, event_name, page in GOALS:
+        Goal.objects.create(
+            site=site, display_name=name, kind=kind, event_name=event_name, page_path=page
+        )
+    key = keys.create_api_key(owner=editor, name="Contract", sites=[site]).plaintext
+    with mover_serving(EVENTS, log_dir=tmp_path):
+        ask = _api_ask(live_url, key)
+        visit_metrics = VISIT_LEVEL_METRICS
+        _close(_answer(ask({"metrics": visit_metrics})), _expected(visit_metrics, level="visit"))
+        for dimension in sorted(VISIT_DIMENSIONS):
+            result = ask(
+                {"metrics": ["visitors", "visits", "bounce_rate"], "dimensions": [dimension]}
+            )
+            expected = _expected(
+                ["visitors", "visits", "bounce_rate"],
+                level="visit",
+                group=lambda v, d=dimension: [_visit_value(v, d)],
+            )
+            _close(_answer(result), expected)
+        event_metrics = ["visitors", "pageviews", "events", *EVENT_ONLY_METRICS]
+        for dimension in ["event:page", "event:hostname", "event:name", "event:props:plan"]:
+            result = ask({"metrics": event_metrics, "dimensions": [dimension]})
+            expected = _expected(
+                event_metrics, level="event", group=lambda e, d=dimension: [_event_value(e, d)]
+            )
+            _close(_answer(result), expected)
+        for node in FILTERS:
+            result = ask({"metrics": ["visitors", "visits", "pageviews"], "filters": [node]})
+            expected = _expected(["visitors", "visits", "pageviews"], level="visit", filters=[node])
+            _close(_answer(result), expected)
+        result = ask({"metrics": GOAL_METRICS, "dimensions": ["event:goal"]})
+        _close(_answer(result), _expected_goals())
