@@ -29,7 +29,6 @@ from wagtail.models import ModelLogEntry, Site
 
 from commonground.analytics.eventstore import get_query_client
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.eventstore.service import QueryService
 from commonground.analytics.generator import generate_traffic
 from commonground.analytics.models import Annotation, Goal, Segment, TrackedSite
 
@@ -63,7 +62,7 @@ def site(db: None) -> TrackedSite:
 @contextmanager
 def serving(store: DuckDBEventStore, settings: Any) -> Iterator[DuckDBEventStore]:
     """``store`` read through the query service, on a socket of its own."""
-    service = QueryService(store.cursor, store.path.with_suffix(".sock"))
+    service = store.query_service(store.path.with_suffix(".sock"))
     service.start()
     settings.ANALYTICS_STORE_SOCKET = service.path
     get_query_client.cache_clear()

@@ -19,7 +19,6 @@ from commonground.analytics.eventstore import (
     get_query_client,
 )
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.eventstore.service import QueryService
 from commonground.analytics.spool import SpoolWriter
 
 from ..processes import Process, commonground, subprocess_env, wait_for
@@ -34,7 +33,7 @@ def served(tmp_path: Path) -> Iterator[tuple[DuckDBEventStore, QueryClient]]:
     store = DuckDBEventStore(tmp_path / "events.duckdb")
     store.migrate()
     store.insert_batch([make_event(n) for n in range(10)])
-    service = QueryService(store.cursor, tmp_path / "events.sock", timeout_seconds=1.0)
+    service = store.query_service(tmp_path / "events.sock", timeout_seconds=1.0)
     service.start()
     client = QueryClient(service.path)
     yield store, client
@@ -179,7 +178,7 @@ def test_the_running_mover_answers_other_processes(tmp_path, settings) -> None:
 def test_a_socket_path_too_long_is_refused_with_advice(tmp_path) -> None:
     store = DuckDBEventStore(tmp_path / "events.duckdb")
     try:
-        service = QueryService(store.cursor, tmp_path / ("d" * 120) / "events.sock")
+        service = store.query_service(tmp_path / ("d" * 120) / "events.sock")
         with pytest.raises(OSError, match="COMMONGROUND_DATA_DIR short"):
             service.start()
     finally:

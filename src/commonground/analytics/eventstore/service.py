@@ -131,21 +131,29 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes:
 # --- the service, in the process that owns the store ------------------------------------------
 
 
+ReadContext = Callable[
+    [duckdb.DuckDBPyConnection], contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]
+]
+
+
 class QueryService:
     """Answers read queries over a Unix socket at ``path``, each client on its own cursor
-    from ``open_cursor`` (see :meth:`DuckDBEventStore.cursor`)."""
+    from ``open_cursor`` (see :meth:`DuckDBEventStore.cursor`), each query inside the
+    store's ``read`` context (see :func:`duckdb.pinned_read`)."""
 
     def __init__(
         self,
         open_cursor: Callable[[], duckdb.DuckDBPyConnection],
         path: Path,
         *,
+        read: ReadContext = contextlib.nullcontext,
         threads: int = 2,
         timeout_seconds: float = 30.0,
     ) -> None:
         self.path = Path(path)
         self.timeout_seconds = timeout_seconds
         self._open_cursor = open_cursor
+        self._read = read
         # Clients keep their connection (one per web worker thread), so each connection has
         # a thread of its own that mostly waits; the queries running at once are bounded.
         self._running = threading.BoundedSemaphore(threads)
@@ -240,8 +248,9 @@ class QueryService:
         timer = threading.Timer(self.timeout_seconds, cursor.interrupt)
         timer.start()
         try:
-            cursor.execute(sql, params)
-            rows = cursor.fetchmany(MAX_ROWS + 1)
+            with self._read(cursor):
+                cursor.execute(sql, params)
+                rows = cursor.fetchmany(MAX_ROWS + 1)
         except duckdb.InterruptException:
             return {
                 "error": f"the query took longer than {self.timeout_seconds:g} s",
