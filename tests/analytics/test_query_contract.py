@@ -866,3 +866,59 @@ def test_the_http_api_answers_the_contract(live_url: str, editor: Any, tmp_path:
             _close(_answer(result), expected)
         result = ask({"metrics": GOAL_METRICS, "dimensions": ["event:goal"]})
         _close(_answer(result), _expected_goals())
+
+
+EXACT_GOALS = [
+    ("Signup", Goal.Kind.EVENT, "Signup", ""),
+    ("Signup (again)", Goal.Kind.EVENT, "Signup", ""),  # two goals may count one event
+    ("Purchase", Goal.Kind.EVENT, "Purchase", ""),
+    ("Visit /pricing/", Goal.Kind.PAGE, "", "/pricing/"),
+]
+
+
+@pytest.mark.parametrize(
+    ("filters", "table"),
+    [([], "daily_events"), ([["is", "visit:device", ["mobile"]]], "FROM events AS ev")],
+    ids=["rolled-up", "raw"],
+)
+def test_goals_without_wildcards_equal_python(
+    db: None, store_path: Path, filters: list[Any], table: str
+) -> None:
+    # Without wildcards the goal breakdown reads every goal in one scan (a join on the event
+    # name or the page path), from the rollups where there is no filter.
+    site = TrackedSite.objects.create(domain=SITE, name="Contract", time_zone=str(ZONE))
+    for name, kind, event_name, page in EXACT_GOALS:
+        Goal.objects.create(
+            site=site, display_name=name, kind=kind, event_name=event_name, page_path=page
+        )
+    store = DuckDBEventStore(store_path, read_only=True)
+    asked: list[str] = []
+
+    def reader(sql: str, params: Any) -> list[tuple[Any, ...]]:
+        asked.append(sql)
+        return store.query(sql, params)
+
+    body = {
+        "site_id": SITE,
+        "date_range": [FIRST.isoformat(), LAST.isoformat()],
+        "metrics": ["visitors", "events"],
+        "dimensions": ["event:goal"],
+        "filters": filters,
+    }
+    try:
+        result = run_stats(parse_query(body), reader=reader, now=NOW)
+    finally:
+        store.close()
+    assert any(table in sql for sql in asked)
+    expected = {}
+    for goal in EXACT_GOALS:
+        reached = [
+            e
+            for e in EVENTS
+            if WINDOW[0] <= e.ts < WINDOW[1]
+            and _goal_matches(e, goal)
+            and all(_event_matches(e, f) for f in filters)
+        ]
+        expected[(goal[0],)] = [len({e.visitor_id for e in reached}), len(reached)]
+    assert all(values[1] for values in expected.values())
+    _close(_answer(result), expected)

@@ -131,9 +131,15 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes:
 # --- the service, in the process that owns the store ------------------------------------------
 
 
+# (cursor, sql) -> the context a query runs in (see duckdb.pinned_read)
 ReadContext = Callable[
-    [duckdb.DuckDBPyConnection], contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]
+    [duckdb.DuckDBPyConnection, str],
+    contextlib.AbstractContextManager[duckdb.DuckDBPyConnection],
 ]
+
+
+def _as_it_is(cursor: duckdb.DuckDBPyConnection, sql: str) -> contextlib.nullcontext[Any]:
+    return contextlib.nullcontext(cursor)
 
 
 class QueryService:
@@ -146,7 +152,7 @@ class QueryService:
         open_cursor: Callable[[], duckdb.DuckDBPyConnection],
         path: Path,
         *,
-        read: ReadContext = contextlib.nullcontext,
+        read: ReadContext = _as_it_is,
         threads: int = 2,
         timeout_seconds: float = 30.0,
     ) -> None:
@@ -248,7 +254,7 @@ class QueryService:
         timer = threading.Timer(self.timeout_seconds, cursor.interrupt)
         timer.start()
         try:
-            with self._read(cursor):
+            with self._read(cursor, sql):
                 cursor.execute(sql, params)
                 rows = cursor.fetchmany(MAX_ROWS + 1)
         except duckdb.InterruptException:

@@ -5,6 +5,10 @@ from a query, a goal or a site is a numbered bound parameter (``$1``), never tex
 A filter on the other level (a page filter on a visit query, a source filter on an event
 query) becomes a semi-join on ``session_id``: a visit lies within one UTC day, so the other
 table is read only over the period widened by a day.
+
+Every tree here is built fresh for one query, so SQLGlot's builders are told not to copy
+their arguments (``copy=False``): by default each call deep-copies what it is given, which
+was over half of compiling the goals breakdown (its goals are a union of branches).
 """
 
 import itertools
@@ -174,17 +178,27 @@ def compile_plan(plan: Plan) -> Compiled:
         for start, end in _not_rolled(plan):  # each a plain time range: zone maps prune it
             part = replace(plan, period=replace(plan.period, start=start, end=end))
             raw = _raw_select(part, params, _aggregate_sql(plan), by_utc_day=True)
-            parts = exp.union(parts, raw, distinct=False)
+            parts = exp.union(parts, raw, distinct=False, copy=False)
         dims = [exp.column(f"d{i}") for i in range(len(plan.dimensions))]
-        sums = [exp.alias_(fragment(aggregate_sql[name]), name) for name in plan.aggregates]
-        query = exp.select(*dims, *sums).from_(exp.Subquery(this=parts, alias="parts"))
+        sums = [
+            exp.alias_(fragment(aggregate_sql[name]), name, copy=False) for name in plan.aggregates
+        ]
+        query = exp.select(*dims, *sums, copy=False).from_(
+            exp.Subquery(this=parts, alias="parts"), copy=False
+        )
     if plan.dimensions:
-        query = query.select(exp.alias_(fragment("count(*) OVER ()"), "total_rows"))
-        query = query.group_by(*(exp.Literal.number(i + 1) for i in range(len(plan.dimensions))))
+        query = query.select(
+            exp.alias_(fragment("count(*) OVER ()"), "total_rows", copy=False), copy=False
+        )
+        query = query.group_by(
+            *(exp.Literal.number(i + 1) for i in range(len(plan.dimensions))), copy=False
+        )
         if plan.order_in_sql:
-            query = query.order_by(*_ordering(plan, aggregate_sql))
+            query = query.order_by(*_ordering(plan, aggregate_sql), copy=False)
         if plan.paginate and plan.order_in_sql:
-            query = query.limit(params.add(plan.query.limit)).offset(params.add(plan.query.offset))
+            query = query.limit(params.add(plan.query.limit), copy=False).offset(
+                params.add(plan.query.offset), copy=False
+            )
     return Compiled(
         sql=query.sql(dialect=DIALECT),
         params=params.values,
@@ -208,10 +222,12 @@ def _raw_select(
     level = plan.level
     time = exp.column(_TIME_COLUMNS[level])
     select: list[exp.Expr] = [
-        exp.alias_(_dimension_expression(dim, level, plan, params), f"d{index}")
+        exp.alias_(_dimension_expression(dim, level, plan, params), f"d{index}", copy=False)
         for index, dim in enumerate(plan.dimensions)
     ]
-    select += [exp.alias_(fragment(aggregate_sql[name]), name) for name in plan.aggregates]
+    select += [
+        exp.alias_(fragment(aggregate_sql[name]), name, copy=False) for name in plan.aggregates
+    ]
     where: list[exp.Expr] = [
         exp.column("site").eq(params.add(plan.site)),
         time >= params.add(plan.period.start),
@@ -220,9 +236,13 @@ def _raw_select(
     where += [_filter_expression(f, level, plan, params) for f in plan.filters]
     groups: list[exp.Expr] = [exp.Literal.number(i + 1) for i in range(len(plan.dimensions))]
     if by_utc_day:
-        groups.append(exp.cast(time.copy(), "DATE"))
-    query = exp.select(*select).from_(_source(plan, params)).where(exp.and_(*where))
-    return query.group_by(*groups) if groups else query
+        groups.append(exp.cast(time.copy(), "DATE", copy=False))
+    query = (
+        exp.select(*select, copy=False)
+        .from_(_source(plan, params), copy=False)
+        .where(exp.and_(*where, copy=False), copy=False)
+    )
+    return query.group_by(*groups, copy=False) if groups else query
 
 
 # Rollup tables, the aggregates each holds, and where each dimension is found in it.
@@ -244,8 +264,8 @@ def _rollup_source(plan: Plan, params: Parameters) -> exp.Expr | None:
     if not set(plan.aggregates) <= held:
         return None
     dim = plan.dimensions[0] if plan.dimensions else None
-    # (dimension key in the rollup, value to match or None, label): one branch each.
-    branches: list[tuple[str, str | None, exp.Expr]] = []
+    key = ""  # the rollup's dimension column for the breakdown ('' holds the day's totals)
+    label: exp.Expr = exp.null()
     if dim is None or dim.is_time:
         if dim is not None and (
             dim.column == "hour"
@@ -257,26 +277,15 @@ def _rollup_source(plan: Plan, params: Parameters) -> exp.Expr | None:
             )
         ):
             return None
-        label: exp.Expr = (
-            exp.func(
-                "date_trunc",
-                exp.Literal.string(dim.column),
-                exp.cast(exp.column("day"), "TIMESTAMP"),
-            )
-            if dim is not None
-            else exp.null()
-        )
-        branches.append(("", None, label))
+        if dim is not None:
+            day = exp.cast(exp.column("day"), "TIMESTAMP", copy=False)
+            label = exp.func("date_trunc", exp.Literal.string(dim.column), day, copy=False)
     elif dim.is_goal:
         if not plan.goals or any("*" in goal.page_pattern for goal in plan.goals):
             return None
-        for goal in plan.goals:
-            if goal.event_name:
-                branches.append(("name", goal.event_name, params.add(goal.name)))
-            else:
-                branches.append((PAGEVIEW_PATH, goal.page_pattern, params.add(goal.name)))
+        label = exp.column("goal", table="g")
     elif dim.level is plan.level and not dim.is_prop and dim.column in _ROLLED_COLUMNS[plan.level]:
-        branches.append((dim.column, None, exp.column("value")))
+        key, label = dim.column, exp.column("value")
     else:
         return None
     days = exp.or_(
@@ -284,26 +293,42 @@ def _rollup_source(plan: Plan, params: Parameters) -> exp.Expr | None:
             exp.and_(
                 exp.column("day") >= params.add(start.date()),
                 exp.column("day") < params.add(end.date()),
+                copy=False,
             )
             for start, end in plan.rolled
-        )
+        ),
+        copy=False,
     )
-    parts: list[exp.Select] = []
-    for key, match, label in branches:
-        where = [
-            exp.column("site").eq(params.add(plan.site)),
-            exp.column("dimension").eq(params.add(key)),
-            exp.paren(days.copy()),
+    where = [exp.column("site", table="r").eq(params.add(plan.site)), exp.paren(days, copy=False)]
+    columns: list[exp.Expr] = [exp.alias_(label, "d0", copy=False)] if dim is not None else []
+    columns += [exp.column(name, table="r") for name in plan.aggregates]
+    query = exp.select(*columns, copy=False).from_(
+        exp.alias_(exp.to_table(table), "r", table=True, copy=False), copy=False
+    )
+    if dim is not None and dim.is_goal:
+        # Every goal's rows in one scan, joined on (dimension, value): a goal is an event
+        # name or an exact page path here (wildcards are answered raw).
+        values = [
+            ("name", goal.event_name) if goal.event_name else (PAGEVIEW_PATH, goal.page_pattern)
+            for goal in plan.goals
         ]
-        if match is not None:
-            where.append(exp.column("value").eq(params.add(match)))
-        columns: list[exp.Expr] = [exp.alias_(label, "d0")] if dim is not None else []
-        columns += [exp.column(name) for name in plan.aggregates]
-        parts.append(exp.select(*columns).from_(table).where(exp.and_(*where)))
-    union: exp.Expr = parts[0]
-    for part in parts[1:]:
-        union = exp.union(union, part, distinct=False)
-    return exp.select(exp.Star()).from_(exp.Subquery(this=union, alias="rolled"))
+        goals = exp.values(
+            [
+                (params.add(dimension), params.add(value), params.add(goal.name))
+                for (dimension, value), goal in zip(values, plan.goals, strict=True)
+            ],
+            alias="g",
+            columns=["dimension", "value", "goal"],
+        )
+        on = exp.and_(
+            exp.column("dimension", table="r").eq(exp.column("dimension", table="g")),
+            exp.column("value", table="r").eq(exp.column("value", table="g")),
+            copy=False,
+        )
+        query = query.join(goals, on=on, join_type="inner", copy=False)
+    else:
+        where.append(exp.column("dimension", table="r").eq(params.add(key)))
+    return query.where(exp.and_(*where, copy=False), copy=False)
 
 
 _ROLLED_COLUMNS = {Level.VISIT: ROLLUP_VISIT_COLUMNS, Level.EVENT: ROLLUP_EVENT_COLUMNS}
@@ -325,37 +350,76 @@ def _source(plan: Plan, params: Parameters) -> exp.Expr:
     table = _TABLES[plan.level]
     if not any(d.is_goal for d in plan.dimensions):
         return exp.to_table(table)
-    # One branch per goal: an event reaching two goals counts for each.
-    branches: list[exp.Expr] = []
-    for goal in plan.goals:
-        branches.append(
-            exp.select(exp.Star(), exp.alias_(params.add(goal.name), "goal"))
-            .from_(table)
-            .where(
-                exp.and_(
-                    exp.column("site").eq(params.add(plan.site)),
-                    exp.column("ts") >= params.add(plan.period.start),
-                    exp.column("ts") < params.add(plan.period.end),
-                    goal_condition(goal, params),
-                )
-            )
+    # Each event with the goal it reaches, once per goal (an event reaching two counts for
+    # each): the event goals in one scan joined on the name, the exact page goals in one
+    # joined on the path, and one scan per wildcard page goal (its pattern a constant).
+    branches: list[exp.Select] = []
+
+    def rows_of(where: exp.Expr | None, *, alias: str = "") -> exp.Select:
+        qualifier = alias or None
+        window = [
+            exp.column("site", table=qualifier).eq(params.add(plan.site)),
+            exp.column("ts", table=qualifier) >= params.add(plan.period.start),
+            exp.column("ts", table=qualifier) < params.add(plan.period.end),
+            where,
+        ]
+        source: exp.Expr = exp.to_table(table)
+        if alias:
+            source = exp.alias_(source, alias, table=True, copy=False)
+        return (
+            exp.select(fragment(f"{alias}.*" if alias else "*"), copy=False)
+            .from_(source, copy=False)
+            .where(exp.and_(*window, copy=False), copy=False)
         )
+
+    by_name = [(goal.name, goal.event_name) for goal in plan.goals if goal.event_name]
+    by_path = [
+        (goal.name, goal.page_pattern)
+        for goal in plan.goals
+        if not goal.event_name and "*" not in goal.page_pattern
+    ]
+    for column, pairs in (("name", by_name), ("pathname", by_path)):
+        if not pairs:
+            continue
+        goals = exp.values(
+            [(params.add(name), params.add(match)) for name, match in pairs],
+            alias="g",
+            columns=["goal", "match"],
+        )
+        pageviews_only = (
+            exp.column("name", table="ev").eq(exp.Literal.string("pageview"))
+            if column == "pathname"
+            else None
+        )
+        branch = rows_of(pageviews_only, alias="ev").select(
+            exp.column("goal", table="g"), copy=False
+        )
+        on = exp.column(column, table="ev").eq(exp.column("match", table="g"))
+        branches.append(branch.join(goals, on=on, join_type="inner", copy=False))
+    for goal in plan.goals:
+        if not goal.event_name and "*" in goal.page_pattern:
+            branch = rows_of(goal_condition(goal, params))
+            branches.append(
+                branch.select(exp.alias_(params.add(goal.name), "goal", copy=False), copy=False)
+            )
     if not branches:  # no goals yet: an empty answer, not an error
         branches.append(
-            exp.select(exp.Star(), exp.alias_(exp.Literal.string(""), "goal"))
-            .from_(table)
-            .where(exp.false())
+            exp.select(
+                exp.Star(), exp.alias_(exp.Literal.string(""), "goal", copy=False), copy=False
+            )
+            .from_(table, copy=False)
+            .where(exp.false(), copy=False)
         )
-    union = branches[0]
+    union: exp.Expr = branches[0]
     for branch in branches[1:]:
-        union = exp.union(union, branch, distinct=False)
+        union = exp.union(union, branch, distinct=False, copy=False)
     return exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("e")))
 
 
 def _dimension_expression(dim: Dimension, level: Level, plan: Plan, params: Parameters) -> exp.Expr:
     if dim.is_time:
         local = _local_time(exp.column(_TIME_COLUMNS[level]), plan, params)
-        return exp.func("date_trunc", exp.Literal.string(dim.column), local)
+        return exp.func("date_trunc", exp.Literal.string(dim.column), local, copy=False)
     if dim.is_goal:
         return exp.column("goal")
     return _column(dim, params)
@@ -393,9 +457,9 @@ def _local_time(column: exp.Expr, plan: Plan, params: Parameters) -> exp.Expr:
     else:
         case = exp.Case()
         for (_, offset), (until, _) in itertools.pairwise(changes):
-            case = case.when(column.copy() < params.add(until), params.add(offset))
-        seconds = case.else_(params.add(changes[-1][1]))
-    return exp.Add(this=column, expression=exp.func("to_seconds", seconds))
+            case = case.when(column.copy() < params.add(until), params.add(offset), copy=False)
+        seconds = case.else_(params.add(changes[-1][1]), copy=False)
+    return exp.Add(this=column, expression=exp.func("to_seconds", seconds, copy=False))
 
 
 def _column(dim: Dimension, params: Parameters) -> exp.Expr:
@@ -410,16 +474,21 @@ def goal_condition(goal: GoalRule, params: Parameters) -> exp.Expr:
         return exp.column("name").eq(params.add(goal.event_name))
     return exp.and_(
         exp.column("name").eq(exp.Literal.string("pageview")),
-        exp.func("regexp_matches", exp.column("pathname"), params.add(goal.page_regex)),
+        exp.func("regexp_matches", exp.column("pathname"), params.add(goal.page_regex), copy=False),
+        copy=False,
     )
 
 
 def _filter_expression(node: Filter, level: Level, plan: Plan, params: Parameters) -> exp.Expr:
     if isinstance(node, Junction):
         parts = [_filter_expression(child, level, plan, params) for child in node.children]
-        return exp.and_(*parts) if node.operator == "and" else exp.or_(*parts)
+        return (
+            exp.and_(*parts, copy=False) if node.operator == "and" else exp.or_(*parts, copy=False)
+        )
     if isinstance(node, Negation):
-        return exp.not_(exp.paren(_filter_expression(node.child, level, plan, params)))
+        return exp.not_(
+            exp.paren(_filter_expression(node.child, level, plan, params), copy=False), copy=False
+        )
     if not isinstance(node, Condition):
         raise TypeError(f"segments are expanded before compiling, got {node!r}")
     negative = node.operator.endswith("_not")
@@ -427,7 +496,7 @@ def _filter_expression(node: Filter, level: Level, plan: Plan, params: Parameter
     dim_level = node.dimension.level or level
     if dim_level is not level:
         positive = _semi_join(positive, dim_level, plan, params)
-    return exp.not_(exp.paren(positive)) if negative else positive
+    return exp.not_(exp.paren(positive, copy=False), copy=False) if negative else positive
 
 
 def filter_condition(node: Filter, plan: Plan, params: Parameters) -> exp.Expr:
@@ -442,20 +511,23 @@ def _positive_condition(node: Condition, plan: Plan, params: Parameters) -> exp.
         chosen = [goals[name] for name in node.values if name in goals]
         if not chosen:
             return exp.false()
-        return exp.or_(*(exp.paren(goal_condition(goal, params)) for goal in chosen))
+        return exp.or_(
+            *(exp.paren(goal_condition(goal, params), copy=False) for goal in chosen), copy=False
+        )
     column = _column(node.dimension, params)
     if operator == "is":
         return exp.In(this=column, expressions=[params.add(value) for value in node.values])
     if operator == "contains":
         tests: list[exp.Expr] = [
-            exp.func("strpos", column.copy(), params.add(value)) > exp.Literal.number(0)
+            exp.func("strpos", column.copy(), params.add(value), copy=False) > exp.Literal.number(0)
             for value in node.values
         ]
     else:
         tests = [
-            exp.func("regexp_matches", column.copy(), params.add(value)) for value in node.values
+            exp.func("regexp_matches", column.copy(), params.add(value), copy=False)
+            for value in node.values
         ]
-    return exp.or_(*tests) if len(tests) > 1 else tests[0]
+    return exp.or_(*tests, copy=False) if len(tests) > 1 else tests[0]
 
 
 def _semi_join(condition: exp.Expr, other: Level, plan: Plan, params: Parameters) -> exp.Expr:
@@ -465,15 +537,17 @@ def _semi_join(condition: exp.Expr, other: Level, plan: Plan, params: Parameters
     else:  # visits whose events fall in the period began at most a day before it
         start, end = period.start - _DAY, period.end
     sessions = (
-        exp.select("session_id")
-        .from_(_TABLES[other])
+        exp.select("session_id", copy=False)
+        .from_(_TABLES[other], copy=False)
         .where(
             exp.and_(
                 exp.column("site").eq(params.add(plan.site)),
                 exp.column(_TIME_COLUMNS[other]) >= params.add(_naive(start)),
                 exp.column(_TIME_COLUMNS[other]) < params.add(_naive(end)),
                 condition,
-            )
+                copy=False,
+            ),
+            copy=False,
         )
     )
     return exp.In(this=exp.column("session_id"), query=exp.Subquery(this=sessions))
