@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/generate.py
+	$(BIN)/python bench/queries.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts $(dir $(VENDOR_STAMP))
