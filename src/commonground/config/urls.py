@@ -14,6 +14,7 @@ from commonground.analytics.views import event_endpoint, umami_send_endpoint
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
 from commonground.core.front_door import alive_view
+from commonground.distribution import urls as distribution_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("-/alive", alive_view, name="alive"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
+    *distribution_urls.urlpatterns,
     path(
         "images/<str:signature>/<int:image_id>/<str:filter_spec>/",
         ServeView.as_view(),

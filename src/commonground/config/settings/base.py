@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything site-specific comes from the environment."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -21,6 +22,7 @@ INSTALLED_APPS = [
     "commonground.core",
     "commonground.content",
     "commonground.analytics",
+    "commonground.distribution",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -190,7 +192,48 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.analytics.tasks.delete_expired_visitor_salts": 600,
     # Sends only what is due (Monday 07:00 in each site's zone) and not yet sent.
     "commonground.analytics.tasks.send_weekly_reports": 900,
+    # Scheduled sends, retries that came due, and a killed worker's dispatch once its lease
+    # lapsed.
+    "commonground.distribution.tasks.deliver_due_dispatches": env.float(
+        "DISTRIBUTION_DUE_INTERVAL_SECONDS", default=10
+    ),
 }
+
+# Distribution channels, configured like Wagtail's backends (docs/operations.md). Social
+# networks are on only when their credentials are in the environment.
+DISTRIBUTION_CHANNELS: dict[str, dict[str, Any]] = {
+    "newsletter": {
+        "BACKEND": "commonground.distribution.channels.email.NewsletterChannel",
+        # Messages per second to the SMTP server EMAIL_URL names (0: as fast as it takes).
+        "OPTIONS": {"max_per_second": env.float("NEWSLETTER_MAX_PER_SECOND", default=0)},
+    },
+    "webhooks": {"BACKEND": "commonground.distribution.channels.webhook.WebhookChannel"},
+    "linkedin": {
+        "BACKEND": "commonground.distribution.channels.manual.ManualChannel",
+        "OPTIONS": {"label": "LinkedIn (copy and paste)", "max_length": 3000},
+    },
+}
+if env.str("MASTODON_ACCESS_TOKEN", default=""):
+    DISTRIBUTION_CHANNELS["mastodon"] = {
+        "BACKEND": "commonground.distribution.channels.mastodon.MastodonChannel",
+        "OPTIONS": {
+            "api_base_url": env.str("MASTODON_API_BASE_URL"),
+            "access_token": env.str("MASTODON_ACCESS_TOKEN"),
+        },
+    }
+if env.str("BLUESKY_APP_PASSWORD", default=""):
+    DISTRIBUTION_CHANNELS["bluesky"] = {
+        "BACKEND": "commonground.distribution.channels.bluesky.BlueskyChannel",
+        "OPTIONS": {
+            "base_url": env.str("BLUESKY_PDS_URL", default="https://bsky.social"),
+            "handle": env.str("BLUESKY_HANDLE"),
+            "app_password": env.str("BLUESKY_APP_PASSWORD"),
+        },
+    }
+# How long a worker holds a dispatch without renewing it; a killed worker's is taken over then.
+DISTRIBUTION_LEASE_SECONDS = env.float("DISTRIBUTION_LEASE_SECONDS", default=30)
+# The bearer token the mail provider's bounce and complaint webhook sends (none: refused).
+NEWSLETTER_BOUNCE_SECRET = env.str("NEWSLETTER_BOUNCE_SECRET", default="")
 
 WAGTAIL_SITE_NAME = env.str("SITE_NAME", default="Common Ground")
 # No avatars from gravatar.com: it would receive a hash of every admin's e-mail address.

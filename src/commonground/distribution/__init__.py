@@ -1,0 +1,1 @@
+"""Distribution: publish once, deliver to every channel, see what each brought back."""

@@ -1,0 +1,93 @@
+"""What a channel backend is: one message out, one answer back (or a clear reason why not).
+
+Channels are configured like Wagtail's backends: ``DISTRIBUTION_CHANNELS`` maps a channel's
+name to ``{"BACKEND": "dotted.path.Class", "OPTIONS": {...}}`` (see ``get_channel``). A
+backend never decides about retries or duplicates: the caller gives every message an
+idempotency key and retries what raised ``RetryLater``; a backend passes the key on where the
+network honours one (Mastodon's ``Idempotency-Key`` header) so a retry after a lost answer
+cannot post twice.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One piece of content for one channel (and one recipient where the channel has them)."""
+
+    idempotency_key: str  # unique per plan, channel and recipient
+    title: str
+    url: str  # the content's public URL, already UTM-tagged for this channel
+    text: str = ""  # the channel's copy: the social post, the e-mail's lead paragraph
+    summary: str = ""
+    html: str = ""  # a rendered body, for channels that send one (e-mail)
+    subject: str = ""
+    preheader: str = ""
+    recipient: str = ""  # an e-mail address or a webhook URL; "" for broadcast channels
+    image_url: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """What the network answered: its id (and link) for what was delivered."""
+
+    remote_id: str = ""
+    remote_url: str = ""
+    detail: str = ""
+
+
+class DeliveryError(Exception):
+    """A message that was not delivered; ``str()`` says why, for the delivery log."""
+
+
+class RetryLater(DeliveryError):
+    """A temporary failure: try again, after ``retry_after`` seconds when the network said."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Refused(DeliveryError):
+    """A permanent failure: the same message will fail the same way (bad credentials, text
+    too long, a recipient that does not exist). Not retried."""
+
+
+class ChannelBackend(ABC):
+    """Base class of every channel backend."""
+
+    #: Shown in the admin.
+    label: str = ""
+    #: The longest text the network accepts (counted as the network counts), or None.
+    max_length: int | None = None
+    #: Whether the channel needs a recipient per message (e-mail, webhooks) or broadcasts.
+    per_recipient: bool = False
+
+    def __init__(self, name: str, **options: Any) -> None:
+        self.name = name
+        self.options = options
+
+    def text_length(self, text: str) -> int:
+        """``text``'s length as the network counts it (URLs, graphemes...)."""
+        return len(text)
+
+    def problems(self) -> list[str]:
+        """What is wrong with the configuration (a missing token...), in words for the admin."""
+        return []
+
+    @abstractmethod
+    def send(self, message: Message) -> Sent:
+        """Deliver ``message`` or raise ``RetryLater`` / ``Refused``."""
+
+
+def social_copy(message: Message) -> str:
+    """The post a social channel sends: the message's copy (its title when it has none) with
+    its URL on a line of its own, unless the copy already carries the URL."""
+    text = (message.text or message.title).rstrip()
+    if not message.url or message.url in text:
+        return text
+    return f"{text}\n{message.url}" if text else message.url

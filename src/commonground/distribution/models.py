@@ -1,0 +1,220 @@
+"""Distribution state: plans on pages, the outbox of dispatches, deliveries, newsletter lists."""
+
+import secrets
+
+from django.db import models
+from django.db.models.functions import Lower
+from modelcluster.fields import ParentalKey
+from wagtail.models import Orderable
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class MailingList(models.Model):
+    """A newsletter list people subscribe to (with double opt-in)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(
+        blank=True, help_text="Shown on the sign-up form and the preference page."
+    )
+    from_email = models.EmailField(
+        blank=True, help_text="The sender of this list's e-mails; the site's default if empty."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subscriber(models.Model):
+    """A person on one or more lists, known by an e-mail address (stored lower-case)."""
+
+    email = models.EmailField(max_length=320)
+    name = models.CharField(max_length=120, blank=True)
+    # The secret in the person's own links (preferences, confirm, unsubscribe).
+    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="subscriber_unique_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Subscription(models.Model):
+    """A subscriber on a list: pending until confirmed, and never re-confirmed silently."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting for confirmation"
+        CONFIRMED = "confirmed", "confirmed"
+        UNSUBSCRIBED = "unsubscribed", "unsubscribed"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    mailing_list = models.ForeignKey(
+        MailingList, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "mailing_list"], name="subscription_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} on {self.mailing_list} ({self.status})"
+
+
+class Suppression(models.Model):
+    """An address nothing is sent to any more: it bounced, complained or asked."""
+
+    class Reason(models.TextChoices):
+        BOUNCE = "bounce", "hard bounce"
+        COMPLAINT = "complaint", "spam complaint"
+        MANUAL = "manual", "added by an administrator"
+
+    email = models.EmailField(max_length=320)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="suppression_unique_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.reason})"
+
+
+class PlannedChannel(Orderable):
+    """One channel of a page's distribution plan, edited with the page (part of its revisions).
+
+    Delivered once: publishing the page again does not send a row that was sent already
+    (a new row does)."""
+
+    page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="distribution")
+    channel = models.CharField(max_length=64)
+    text = models.TextField(
+        "post text", blank=True, help_text="The social post; the page's link is added if missing."
+    )
+    subject = models.CharField("e-mail subject", max_length=200, blank=True)
+    preheader = models.CharField(
+        "e-mail preheader",
+        max_length=200,
+        blank=True,
+        help_text="The line mail programs show after the subject.",
+    )
+    mailing_list = models.ForeignKey(
+        MailingList, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    send_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: when the page is published."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.channel} for page {self.page_id}"
+
+
+class Dispatch(models.Model):
+    """The outbox: one planned channel of a published page, due to be delivered.
+
+    Written in the transaction that publishes the page, so a publish that rolls back leaves
+    none; delivered by the worker under a lease, so a killed worker's dispatch is taken
+    over where it stopped."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        SENDING = "sending", "sending"
+        PAUSED = "paused", "paused"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+", db_index=True
+    )
+    # The PlannedChannel row's id (kept when the row is edited, not when it is removed).
+    planned_channel_id = models.BigIntegerField(unique=True)
+    channel = models.CharField(max_length=64)
+    # What was published, as it was: later edits of the page do not change this send.
+    title = models.CharField(max_length=255)
+    url = models.URLField(max_length=2000)
+    campaign = models.CharField(max_length=255)
+    text = models.TextField(blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    preheader = models.CharField(max_length=200, blank=True)
+    summary = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    mailing_list = models.ForeignKey(
+        MailingList, null=True, blank=True, on_delete=models.PROTECT, related_name="dispatches"
+    )
+    due_at = models.DateTimeField(db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    # Who is delivering it, until when (renewed while it works); a lapsed lease is free.
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    recipients_expanded = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "dispatches"
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.title}"
+
+
+class Delivery(models.Model):
+    """One message of a dispatch to one recipient (or to the network, for broadcasts)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        SENT = "sent", "sent"
+        FAILED = "failed", "failed"
+        SKIPPED = "skipped", "skipped"
+
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.CharField(max_length=2000, blank=True)
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Per plan, channel and recipient: a retry or a second worker finds the row, not a new one.
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    # Sent, but the worker stopped before the server's answer was read (see sending.py).
+    unconfirmed = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    remote_id = models.CharField(max_length=500, blank=True)
+    remote_url = models.URLField(max_length=2000, blank=True)
+    detail = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["dispatch", "status"])]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.dispatch.channel} to {self.recipient or 'the network'} ({self.status})"
+
+

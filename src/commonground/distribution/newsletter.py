@@ -1,0 +1,220 @@
+"""Newsletter subscriptions (double opt-in, one-click unsubscribe) and the e-mails themselves."""
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr, parseaddr
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import MailingList, Subscriber, Subscription, Suppression
+
+# What a mail client posts to the List-Unsubscribe URL (RFC 8058, section 3.1).
+ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
+
+
+class SubscriptionError(ValueError):
+    """An address or list that cannot be subscribed; the message says why, for the form."""
+
+
+def normalise_email(address: str) -> str:
+    """``address`` trimmed and lower-cased, or SubscriptionError when it is not one."""
+    cleaned = address.strip().lower()
+    try:
+        validate_email(cleaned)
+    except Exception as error:  # ValidationError: one message for the form
+        raise SubscriptionError("That is not an e-mail address.") from error
+    return cleaned
+
+
+def absolute(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def is_suppressed(email: str) -> bool:
+    return Suppression.objects.filter(email__iexact=email).exists()
+
+
+@transaction.atomic
+def subscribe(*, email: str, mailing_list: MailingList, name: str = "") -> Subscription:
+    """Start a subscription and e-mail the confirmation link (after commit).
+
+    Asking again for a pending subscription sends the link again; a confirmed one is left as
+    it is (no mail: nobody learns from the form whether an address is subscribed)."""
+    address = normalise_email(email)
+    subscriber = Subscriber.objects.filter(email__iexact=address).first()
+    if subscriber is None:
+        subscriber = Subscriber.objects.create(email=address, name=name.strip()[:120])
+    subscription, _ = Subscription.objects.get_or_create(
+        subscriber=subscriber, mailing_list=mailing_list
+    )
+    if subscription.status == Subscription.Status.CONFIRMED:
+        return subscription
+    if subscription.status == Subscription.Status.UNSUBSCRIBED:
+        subscription.status = Subscription.Status.PENDING
+        subscription.save(update_fields=["status"])
+    if not is_suppressed(address):
+        from .tasks import send_confirmation_email
+
+        transaction.on_commit(lambda: send_confirmation_email.enqueue(subscription.pk))
+    return subscription
+
+
+def send_confirmation(subscription_id: int) -> None:
+    subscription = Subscription.objects.select_related("subscriber", "mailing_list").get(
+        pk=subscription_id
+    )
+    link = absolute(
+        reverse(
+            "newsletter_confirm", args=[subscription.subscriber.token, subscription.mailing_list_id]
+        )
+    )
+    context = {"list": subscription.mailing_list, "link": link}
+    send_mail(
+        subject=f"Please confirm: {subscription.mailing_list.name}",
+        message=render_to_string("distribution/email/confirm.txt", context),
+        from_email=subscription.mailing_list.from_email or settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[subscription.subscriber.email],
+        html_message=render_to_string("distribution/email/confirm.html", context),
+    )
+
+
+def subscription_for(token: str, list_id: int) -> Subscription | None:
+    return (
+        Subscription.objects.select_related("subscriber", "mailing_list")
+        .filter(subscriber__token=token, mailing_list_id=list_id)
+        .first()
+    )
+
+
+@transaction.atomic
+def confirm(subscription: Subscription) -> None:
+    """Pending becomes confirmed; an unsubscribed one stays unsubscribed (the link is old)."""
+    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if locked.status == Subscription.Status.PENDING:
+        locked.status = Subscription.Status.CONFIRMED
+        locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["status", "confirmed_at"])
+    subscription.refresh_from_db()
+
+
+@transaction.atomic
+def unsubscribe(subscription: Subscription) -> None:
+    Subscription.objects.filter(pk=subscription.pk).exclude(
+        status=Subscription.Status.UNSUBSCRIBED
+    ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    subscription.refresh_from_db()
+
+
+@transaction.atomic
+def suppress(*, email: str, reason: str, detail: str = "") -> bool:
+    """Send nothing more to ``email`` (a bounce, a complaint); False if it already was."""
+    address = email.strip().lower()
+    if is_suppressed(address):
+        return False
+    Suppression.objects.create(email=address, reason=reason, detail=detail[:2000])
+    return True
+
+
+def recipients(mailing_list: MailingList) -> list[Subscription]:
+    """The list's confirmed subscriptions, without suppressed addresses."""
+    suppressed = Suppression.objects.values("email")
+    return list(
+        Subscription.objects.filter(mailing_list=mailing_list, status=Subscription.Status.CONFIRMED)
+        .exclude(Q(subscriber__email__in=suppressed))
+        .select_related("subscriber")
+        .order_by("pk")
+    )
+
+
+# --- the e-mail ------------------------------------------------------------------------------
+
+_TAGS = re.compile(r"<[^>]+>")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def text_from_html(markup: str) -> str:
+    """A readable plain-text part from the rendered HTML part (links kept in brackets)."""
+    with_links = re.sub(
+        r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', r"\2 [\1]", markup, flags=re.S | re.I
+    )
+    blocks = re.sub(r"</(p|h[1-6]|li|tr|div)>|<br\s*/?>", "\n\n", with_links, flags=re.I)
+    text = html.unescape(_TAGS.sub("", blocks))
+    lines = [line.strip() for line in text.splitlines()]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip() + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """What every recipient of one newsletter send gets (their links put in per message)."""
+
+    subject: str
+    preheader: str
+    html: str  # with the placeholders below for the recipient's links
+    text: str
+    from_email: str
+    list_id: int
+    list_name: str
+
+
+UNSUBSCRIBE_PLACEHOLDER = "%%unsubscribe_url%%"
+PREFERENCES_PLACEHOLDER = "%%preferences_url%%"
+
+
+def unsubscribe_url(subscription: Subscription) -> str:
+    return absolute(
+        reverse(
+            "newsletter_unsubscribe",
+            args=[subscription.subscriber.token, subscription.mailing_list_id],
+        )
+    )
+
+
+def preferences_url(subscription: Subscription) -> str:
+    return absolute(reverse("newsletter_preferences", args=[subscription.subscriber.token]))
+
+
+def message_bytes(
+    edition: Edition, *, to: str, unsubscribe: str, preferences: str, idempotency_key: str
+) -> bytes:
+    """The multipart (plain text and HTML) e-mail for one recipient, with RFC 8058 headers."""
+    sender = parseaddr(edition.from_email)[1] or edition.from_email
+    domain = (
+        sender.rpartition("@")[2]
+        or urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname
+        or "localhost"
+    )
+    message = EmailMessage(policy=SMTP)
+    message["From"] = edition.from_email
+    message["To"] = to
+    message["Subject"] = edition.subject
+    message["Date"] = format_datetime(timezone.now())
+    # The same message (a retry) gets the same id, so mail systems can tell it is one.
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+    message["Message-ID"] = f"<{digest}@{domain}>"
+    message["List-Id"] = formataddr((edition.list_name, f"list-{edition.list_id}.{domain}"))
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = ONE_CLICK_BODY
+    message.set_content(
+        edition.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe).replace(
+            PREFERENCES_PLACEHOLDER, preferences
+        )
+    )
+    message.add_alternative(
+        edition.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe)).replace(
+            PREFERENCES_PLACEHOLDER, html.escape(preferences)
+        ),
+        subtype="html",
+    )
+    return message.as_bytes()

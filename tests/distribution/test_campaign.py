@@ -1,0 +1,295 @@
+"""Publishing a page with a distribution plan: the outbox, the newsletter to a real SMTP
+server (aiosmtpd), exactly once across a kill -9 of the worker, and nothing for a rollback."""
+
+import email
+import email.policy
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import transaction
+from wagtail.models import Page
+
+from commonground.content.models import ArticleIndexPage, ArticlePage
+from commonground.distribution.models import (
+    Delivery,
+    Dispatch,
+    MailingList,
+    PlannedChannel,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
+
+from ..content.factories import ArticleIndexPageFactory, ArticlePageFactory
+from ..processes import Process, commonground, free_port, subprocess_env, wait_for
+
+
+class Inbox:
+    """What the SMTP server accepted, by recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.messages)
+
+    def by_recipient(self) -> Counter[str]:
+        with self._lock:
+            return Counter(r for rcpts, _ in self.messages for r in rcpts)
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def _article(home: Page, **fields: Any) -> ArticlePage:
+    index = ArticleIndexPageFactory(parent=home)
+    assert isinstance(index, ArticleIndexPage)
+    page = ArticlePageFactory(parent=index, live=False, **fields)
+    assert isinstance(page, ArticlePage)
+    return page
+
+
+def _plan(page: ArticlePage, *rows: PlannedChannel) -> None:
+    for row in rows:
+        page.distribution.add(row)  # type: ignore[attr-defined]
+    page.save_revision()
+
+
+def _subscribers(news: MailingList, confirmed: int) -> dict[str, list[str]]:
+    """Confirmed, pending, unsubscribed and suppressed subscribers of ``news``."""
+    groups: dict[str, list[str]] = {"confirmed": [], "pending": [], "unsubscribed": []}
+    statuses = [("confirmed", confirmed), ("pending", 15), ("unsubscribed", 15)]
+    rows = []
+    for status, count in statuses:
+        for n in range(count):
+            address = f"{status}-{n}@example.com"
+            groups[status].append(address)
+            rows.append((address, status))
+    subscribers = Subscriber.objects.bulk_create(Subscriber(email=a) for a, _ in rows)
+    Subscription.objects.bulk_create(
+        Subscription(subscriber=s, mailing_list=news, status=status)
+        for s, (_, status) in zip(subscribers, rows, strict=True)
+    )
+    # Confirmed, but their address bounced since.
+    groups["suppressed"] = groups["confirmed"][-5:]
+    Suppression.objects.bulk_create(
+        Suppression(email=a, reason=Suppression.Reason.BOUNCE) for a in groups["suppressed"]
+    )
+    groups["confirmed"] = groups["confirmed"][:-5]
+    return groups
+
+
+def _check_headers(message: EmailMessage, address: str) -> None:
+    unsubscribe = str(message["List-Unsubscribe"])
+    assert unsubscribe.startswith("<https://") or unsubscribe.startswith("<http://"), unsubscribe
+    assert str(message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+    path = urlsplit(unsubscribe.strip("<>")).path
+    token = Subscriber.objects.get(email=address).token
+    assert token in path
+    assert message.get_content_type() == "multipart/alternative"
+    kinds = [part.get_content_type() for part in message.iter_parts()]
+    assert kinds == ["text/plain", "text/html"]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert unsubscribe.strip("<>") in html.replace("&amp;", "&")
+
+
+# --- in process: the outbox and the rollback ----------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_publishing_sends_on_every_chosen_channel_once(home: Page, settings, smtp) -> None:
+    inbox, port = smtp
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    news = MailingList.objects.create(name="Product news", from_email="news@example.com")
+    groups = _subscribers(news, confirmed=25)
+    page = _article(home, title="Spring launch", slug="spring-launch")
+    _plan(
+        page,
+        PlannedChannel(channel="newsletter", mailing_list=news, subject="Spring is here"),
+        PlannedChannel(channel="linkedin", text="We launched spring."),
+    )
+    # The ImmediateBackend runs the delivery task on commit, in this process.
+    page.get_latest_revision().publish()
+    assert Dispatch.objects.count() == 2
+    assert inbox.by_recipient() == Counter(groups["confirmed"])
+    sent = inbox.messages[0][1]
+    assert str(sent["Subject"]) == "Spring is here"
+    assert str(sent["From"]) == "news@example.com"
+    _check_headers(sent, inbox.messages[0][0][0])
+    # Every link the newsletter carries is tagged for the channel and the campaign.
+    html = sent.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    article_link = next(
+        part.split('"')[0] for part in html.split('href="')[1:] if "spring-launch" in part
+    )
+    tags = parse_qs(urlsplit(article_link.replace("&amp;", "&")).query)
+    assert tags == {
+        "utm_source": ["newsletter"],
+        "utm_medium": ["email"],
+        "utm_campaign": ["spring-launch"],
+    }
+    manual = Delivery.objects.get(dispatch__channel="linkedin")
+    assert manual.status == Delivery.Status.SENT
+    assert "We launched spring." in manual.detail and "utm_source=linkedin" in manual.detail
+
+    # Publishing again (an edit, from the page as the editor loads it) sends nothing new; a
+    # new plan row is sent once.
+    page = ArticlePage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    page.title = "Spring launch (updated)"
+    page.save_revision().publish()
+    assert inbox.count() == len(groups["confirmed"])
+    assert Delivery.objects.filter(dispatch__channel="linkedin").count() == 1
+    page = ArticlePage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    page.distribution.add(PlannedChannel(channel="linkedin", text="Second post"))  # type: ignore[attr-defined]
+    page.save_revision().publish()
+    assert Delivery.objects.filter(dispatch__channel="linkedin").count() == 2
+    assert inbox.count() == len(groups["confirmed"])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_publish_that_rolls_back_sends_nothing(home: Page, settings, smtp) -> None:
+    inbox, port = smtp
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    news = MailingList.objects.create(name="Product news")
+    _subscribers(news, confirmed=10)
+    page = _article(home, slug="never-out")
+    _plan(page, PlannedChannel(channel="newsletter", mailing_list=news))
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        page.get_latest_revision().publish()
+        assert Dispatch.objects.count() == 1  # written in the publishing transaction
+        raise Abort
+    assert not Dispatch.objects.exists() and not Delivery.objects.exists()
+    page.refresh_from_db()
+    assert not page.live
+    time.sleep(0.5)
+    assert inbox.count() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_paused_campaign_stops_and_resumes_where_it_was(home: Page, settings, smtp) -> None:
+    from commonground.distribution import services
+
+    inbox, port = smtp
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    news = MailingList.objects.create(name="Product news")
+    groups = _subscribers(news, confirmed=30)
+    page = _article(home, slug="paused")
+    _plan(page, PlannedChannel(channel="newsletter", mailing_list=news))
+    page.get_latest_revision().publish()
+    dispatch = Dispatch.objects.get()
+    assert services.pause(dispatch)
+    assert services.deliver(dispatch.pk) is None  # paused: nobody may take it
+    assert inbox.count() == 0
+    assert services.resume(dispatch)
+    run = services.deliver(dispatch.pk)
+    errors = set(Delivery.objects.values_list("error", flat=True))
+    assert run is not None and run.sent == len(groups["confirmed"]), errors
+    assert inbox.by_recipient() == Counter(groups["confirmed"])
+    dispatch.refresh_from_db()
+    assert dispatch.status == Dispatch.Status.DONE
+    assert services.progress(dispatch)["sent"] == len(groups["confirmed"])
+
+
+# --- real processes: kill -9 half-way --------------------------------------------------------
+
+
+def _worker(env: dict[str, str], log_dir: Any, name: str) -> Process:
+    return Process(
+        name,
+        commonground("db_worker", "--interval", "0.2", "--no-startup-delay"),
+        env=env,
+        log_dir=log_dir,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_campaign_survives_kill_9_and_delivers_exactly_once(
+    home: Page, settings, smtp, tmp_path
+) -> None:
+    inbox, port = smtp
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    news = MailingList.objects.create(name="Product news", from_email="news@example.com")
+    groups = _subscribers(news, confirmed=1005)
+    assert len(groups["confirmed"]) == 1000
+    page = _article(home, title="Autumn catalogue", slug="autumn")
+    _plan(page, PlannedChannel(channel="newsletter", mailing_list=news, subject="Autumn"))
+    page.get_latest_revision().publish()  # the outbox row and its task, for the worker
+
+    env = subprocess_env(
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        TEST_SMTP_URL=f"smtp://127.0.0.1:{port}",
+        NEWSLETTER_MAX_PER_SECOND="250",  # about 4 s for the list: time to kill half-way
+        DISTRIBUTION_LEASE_SECONDS="2",
+        DISTRIBUTION_DUE_INTERVAL_SECONDS="1",
+    )
+    scheduler = Process(
+        "scheduler", commonground("scheduler", "--interval", "0.5"), env=env, log_dir=tmp_path
+    )
+    worker = _worker(env, tmp_path, "worker-1")
+    second: Process | None = None
+    try:
+        wait_for(lambda: worker.assert_running() or inbox.count() >= 300, timeout=60)
+        os.kill(worker.popen.pid, signal.SIGKILL)
+        worker.popen.wait(timeout=10)
+        at_kill = inbox.count()
+        assert at_kill < 1000, "the worker finished before it was killed"
+        second = _worker(env, tmp_path, "worker-2")
+
+        def finished() -> bool:
+            second.assert_running()  # type: ignore[union-attr]
+            return Dispatch.objects.filter(status=Dispatch.Status.DONE).exists()
+
+        wait_for(finished, timeout=90, interval=0.5)
+    finally:
+        for process in (worker, second, scheduler):
+            if process is not None:
+                process.stop()
+
+    received = inbox.by_recipient()
+    assert set(received) == set(groups["confirmed"]), (
+        f"missing: {sorted(set(groups['confirmed']) - set(received))[:5]}, "
+        f"unexpected: {sorted(set(received) - set(groups['confirmed']))[:5]}"
+    )
+    assert max(received.values()) == 1, received.most_common(3)
+    assert not set(received) & set(
+        groups["pending"] + groups["unsubscribed"] + groups["suppressed"]
+    )
+    deliveries = Delivery.objects.filter(dispatch__channel="newsletter")
+    assert deliveries.count() == 1000
+    assert set(deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    for recipients, message in inbox.messages:
+        _check_headers(message, recipients[0])
+    assert 0 < at_kill < 1000
