@@ -13,10 +13,10 @@ import os
 import socket
 import time
 import uuid
-from email.utils import parseaddr
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
