@@ -4,10 +4,11 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -19,11 +20,14 @@ from wagtail.admin.panels import (
 from wagtail.api import APIField
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from commonground.analytics.public import PageAnalyticsPanel
+from commonground.distribution.public import feed_links, feed_response
 
 from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock
 from ..serializers import AuthorSerializer, ImageWithRenditionsField, TagNamesField
@@ -216,7 +220,7 @@ class LandingPage(SeoFields, AbstractForm):
     subpage_types: list[str] = []
 
 
-class ArticleIndexPage(SeoFields, Page):
+class ArticleIndexPage(RoutablePageMixin, SeoFields, Page):
     intro = models.TextField(blank=True, max_length=500)
     per_page = models.PositiveSmallIntegerField(default=9)
 
@@ -226,18 +230,39 @@ class ArticleIndexPage(SeoFields, Page):
     subpage_types = ["content.ArticlePage"]
     api_fields = [APIField("intro"), *SeoFields.seo_api_fields]
 
-    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context(request, *args, **kwargs)
-        articles = (
+    def published_articles(self, *, tag_slug: str = "") -> PageQuerySet:
+        """Live, public articles of this index inside their go-live/expiry window (only
+        those tagged ``tag_slug`` when given); unordered. The listing and the feeds use it."""
+        now = timezone.now()
+        articles: PageQuerySet = (
             ArticlePage.objects.live()
             .public()
             .child_of(self)
+            # The scheduler applies these within seconds; until it has, they still hold.
+            .exclude(go_live_at__gt=now)
+            .exclude(expire_at__lte=now)
+        )
+        if tag_slug:
+            articles = articles.filter(tags__slug=tag_slug)
+        return articles
+
+    def feed_tag(self, slug: str) -> Tag | None:
+        """The tag ``slug`` if a public article of this index has ever been published with it."""
+        published_once = (
+            ArticlePage.objects.public().child_of(self).filter(first_published_at__isnull=False)
+        )
+        return Tag.objects.filter(
+            slug=slug, content_articlepagetag_items__content_object__in=published_once.values("pk")
+        ).first()
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        tag = request.GET.get("tag", "").strip()[:100]
+        articles = (
+            self.published_articles(tag_slug=tag)
             .select_related("lead_image", "author")
             .order_by("-date", "-pk")
         )
-        tag = request.GET.get("tag", "").strip()[:100]
-        if tag:
-            articles = articles.filter(tags__slug=tag)
         paginator = Paginator(articles, max(1, self.per_page))
         try:
             page_obj = paginator.page(request.GET.get("page", 1))
@@ -250,8 +275,22 @@ class ArticleIndexPage(SeoFields, Page):
             paginator=paginator,
             active_tag=tag,
             all_tags=ArticlePageTag.tags_for_index(self),
+            feed_links=feed_links(
+                request, index_page=self, tag=self.feed_tag(tag) if tag else None
+            ),
         )
         return context
+
+    # Feeds: feed/rss/, feed/atom/, feed/json/ and tag/<slug>/feed/rss/ (atom/, json/).
+    @re_path(r"^feed/(?P<feed_format>rss|atom|json)/$", name="feed")
+    def feed(self, request: HttpRequest, feed_format: str) -> HttpResponse:
+        return feed_response(request, index_page=self, feed_format=feed_format)
+
+    @re_path(r"^tag/(?P<tag_slug>[^/]+)/feed/(?P<feed_format>rss|atom|json)/$", name="tag_feed")
+    def tag_feed(self, request: HttpRequest, tag_slug: str, feed_format: str) -> HttpResponse:
+        return feed_response(
+            request, index_page=self, feed_format=feed_format, tag_slug=tag_slug
+        )
 
 
 class ArticlePageTag(TaggedItemBase):
