@@ -7,6 +7,8 @@ from django.db.models.functions import Lower
 from modelcluster.fields import ParentalKey
 from wagtail.models import Orderable
 
+from .plan import PLANNED_CHANNEL_PANELS, clean_planned_channel
+
 
 def _token() -> str:
     return secrets.token_urlsafe(24)
@@ -128,8 +130,13 @@ class PlannedChannel(Orderable):
         null=True, blank=True, help_text="Empty: when the page is published."
     )
 
+    panels = PLANNED_CHANNEL_PANELS
+
     def __str__(self) -> str:
         return f"{self.channel} for page {self.page_id}"
+
+    def clean(self) -> None:
+        clean_planned_channel(self)
 
 
 class Dispatch(models.Model):

@@ -1,5 +1,6 @@
 """What other apps may use of distribution."""
 
 from .feeds import feed_links, feed_response
+from .plan import distribution_panel
 
-__all__ = ["feed_links", "feed_response"]
+__all__ = ["distribution_panel", "feed_links", "feed_response"]

@@ -27,19 +27,21 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from commonground.analytics.public import PageAnalyticsPanel
-from commonground.distribution.public import feed_links, feed_response
+from commonground.distribution.public import distribution_panel, feed_links, feed_response
 
 from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock
 from ..serializers import AuthorSerializer, ImageWithRenditionsField, TagNamesField
 
 
 def edit_tabs(content_panels: list[Any], promote_panels: list[Any]) -> TabbedInterface:
-    """Wagtail's Content, Promote and Settings tabs, and the page's own analytics."""
+    """Wagtail's Content, Promote and Settings tabs, the page's distribution plan and its
+    own analytics."""
     return TabbedInterface(
         [
             ObjectList(content_panels, heading="Content"),
             ObjectList(promote_panels, heading="Promote"),
             ObjectList(Page.settings_panels, heading="Settings"),
+            ObjectList([distribution_panel()], heading="Distribute"),
             ObjectList([PageAnalyticsPanel()], heading="Analytics"),
         ]
     )

@@ -44,6 +44,7 @@ class MastodonChannel(ChannelBackend):
 
     label = "Mastodon"
     max_length = DEFAULT_MAX_CHARACTERS
+    url_length = 23  # what any link counts, whatever its length (for the editor's counter)
 
     def __init__(self, name: str, **options: Any) -> None:
         super().__init__(name, **options)

@@ -1,0 +1,151 @@
+"""The delivery view: every dispatch per channel and plan, its progress live, and the pause,
+resume and retry buttons. Views parse input and call one service; each change is logged."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.log_actions import log
+
+from . import services
+from .channels import channel_names, get_channel
+from .models import Delivery, Dispatch
+
+VIEW = "distribution.view_dispatch"
+CHANGE = "distribution.change_dispatch"
+DELIVERIES_SHOWN = 200
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _label(channel: str) -> str:
+    try:
+        return get_channel(channel).label or channel
+    except Exception:  # a channel removed from the settings since: show its name
+        return channel
+
+
+def _counted(queryset: Any) -> Any:
+    return queryset.annotate(
+        **{
+            f"n_{status}": Count("deliveries", filter=Q(deliveries__status=status))
+            for status in Delivery.Status.values
+        },
+        n_all=Count("deliveries"),
+    )
+
+
+@require_GET
+def dispatch_index(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW)
+    dispatches = _counted(Dispatch.objects.select_related("page", "mailing_list"))
+    channel = request.GET.get("channel", "")
+    status = request.GET.get("status", "")
+    if channel:
+        dispatches = dispatches.filter(channel=channel)
+    if status in Dispatch.Status.values:
+        dispatches = dispatches.filter(status=status)
+    page = Paginator(dispatches.order_by("-created_at"), 50).get_page(request.GET.get("p"))
+    return TemplateResponse(
+        request,
+        "distribution/admin/dispatch_index.html",
+        {
+            "page_obj": page,
+            "channels": [(name, _label(name)) for name in channel_names()],
+            "statuses": Dispatch.Status.choices,
+            "channel": channel,
+            "status": status,
+            "labels": {name: _label(name) for name in {d.channel for d in page}},
+            "header_title": "Deliveries",
+        },
+    )
+
+
+@require_GET
+def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, VIEW)
+    dispatch = get_object_or_404(Dispatch.objects.select_related("page", "mailing_list"), pk=pk)
+    # Failures first: they are what someone came to look at.
+    failed = dispatch.deliveries.filter(status=Delivery.Status.FAILED).order_by("pk")
+    shown = list(failed[:DELIVERIES_SHOWN])
+    if len(shown) < DELIVERIES_SHOWN:
+        shown += list(
+            dispatch.deliveries.exclude(status=Delivery.Status.FAILED).order_by("pk")[
+                : DELIVERIES_SHOWN - len(shown)
+            ]
+        )
+    return TemplateResponse(
+        request,
+        "distribution/admin/dispatch_detail.html",
+        {
+            "dispatch": dispatch,
+            "label": _label(dispatch.channel),
+            "progress": services.progress(dispatch),
+            "deliveries": shown,
+            "can_change": request.user.has_perm(CHANGE),
+            "progress_url": reverse("distribution_dispatch_progress", args=[dispatch.pk]),
+            "header_title": f"{_label(dispatch.channel)}: {dispatch.title}",
+        },
+    )
+
+
+@require_GET
+def dispatch_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    _require(request, VIEW)
+    dispatch = get_object_or_404(Dispatch, pk=pk)
+    counts = services.progress(dispatch)
+    return JsonResponse(
+        {
+            "status": dispatch.status,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "expanded": dispatch.recipients_expanded,
+        }
+    )
+
+
+def _control(action: str) -> Any:
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, CHANGE)
+        dispatch = get_object_or_404(Dispatch, pk=pk)
+        if action == "pause":
+            done, text = services.pause(dispatch), "Paused after the message in flight."
+        elif action == "resume":
+            done, text = services.resume(dispatch), "Resumed where it stopped."
+        else:
+            count = services.retry_failed(dispatch)
+            done, text = bool(count), f"{count} failed deliveries queued again."
+        if done:
+            log(dispatch, f"distribution.dispatch.{action}", user=request.user)
+            messages.success(request, text)
+        else:
+            messages.warning(request, f"Nothing to {action.replace('_', ' ')}.")
+        return redirect("distribution_dispatch", pk=dispatch.pk)
+
+    view.__name__ = f"dispatch_{action}"
+    return view
+
+
+urlpatterns = [
+    path("distribution/", dispatch_index, name="distribution_dispatches"),
+    path("distribution/<int:pk>/", dispatch_detail, name="distribution_dispatch"),
+    path(
+        "distribution/<int:pk>/progress/", dispatch_progress, name="distribution_dispatch_progress"
+    ),
+    path("distribution/<int:pk>/pause/", _control("pause"), name="distribution_dispatch_pause"),
+    path("distribution/<int:pk>/resume/", _control("resume"), name="distribution_dispatch_resume"),
+    path(
+        "distribution/<int:pk>/retry/", _control("retry_failed"), name="distribution_dispatch_retry"
+    ),
+]

@@ -1,0 +1,121 @@
+"""The Distribute tab of the page editor: a page's plan rows, checked as they are saved."""
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.utils.html import format_html
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+
+from .channels import Message, channel_names, get_channel
+from .channels.base import social_copy
+from .channels.email import NewsletterChannel
+
+# Where the editor's URL will be: its length counts against a social network's limit.
+_URL_PLACEHOLDER = "https://example.com/a-page-of-typical-length/?utm_source=x&utm_medium=social"
+
+
+class ChannelSelect(forms.Select):
+    """The configured channels, read when the form is drawn (settings may change)."""
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        self.choices = [("", "Choose a channel"), *channel_choices()]
+        return super().get_context(name, value, attrs)
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    return [(name, get_channel(name).label or name) for name in channel_names()]
+
+
+def channel_limits() -> dict[str, dict[str, Any]]:
+    """What the editor's live counter needs per channel (see static distribution/plan.js)."""
+    limits = {}
+    for name in channel_names():
+        channel = get_channel(name)
+        limits[name] = {
+            "label": channel.label or name,
+            "max_length": channel.max_length,
+            "newsletter": isinstance(channel, NewsletterChannel),
+            # Mastodon counts any link as 23 characters; others count it as it is.
+            "url_length": getattr(channel, "url_length", None),
+        }
+    return limits
+
+
+def limits_script() -> str:
+    """The channels' limits for plan.js, as a JSON data block (no inline code)."""
+    return format_html(
+        '<script type="application/json" id="cg-distribution-channels">{}</script>',
+        json.dumps(channel_limits()),
+    )
+
+
+def check_row(
+    *, channel: str, text: str, mailing_list_id: int | None, subject: str, url: str = ""
+) -> dict[str, str]:
+    """What is wrong with one plan row, by field (empty when it can be sent)."""
+    try:
+        backend = get_channel(channel)
+    except ImproperlyConfigured:
+        return {"channel": "This channel is not configured."}
+    errors = {}
+    if isinstance(backend, NewsletterChannel):
+        if not mailing_list_id:
+            errors["mailing_list"] = "Choose the list the newsletter goes to."
+    elif mailing_list_id:
+        errors["mailing_list"] = "Only the newsletter channel sends to a list."
+    if backend.max_length is not None and not isinstance(backend, NewsletterChannel):
+        post = social_copy(
+            Message(idempotency_key="", title="", url=url or _URL_PLACEHOLDER, text=text)
+        )
+        length = backend.text_length(post)
+        if length > backend.max_length:
+            errors["text"] = (
+                f"With the page's link this post is {length} characters long; "
+                f"{backend.label} allows {backend.max_length}."
+            )
+    if isinstance(backend, NewsletterChannel) and len(subject) > 200:
+        errors["subject"] = "Keep the subject under 200 characters."
+    return errors
+
+
+def clean_planned_channel(row: Any) -> None:
+    """PlannedChannel.clean(): the row's problems as a ValidationError by field."""
+    if not row.channel:
+        raise ValidationError({"channel": "Choose a channel."})
+    errors = check_row(
+        channel=row.channel,
+        text=row.text,
+        mailing_list_id=row.mailing_list_id,
+        subject=row.subject,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+PLANNED_CHANNEL_PANELS = [
+    FieldPanel("channel", widget=ChannelSelect()),
+    MultiFieldPanel(
+        [FieldPanel("mailing_list"), FieldPanel("subject"), FieldPanel("preheader")],
+        heading="Newsletter",
+    ),
+    FieldPanel(
+        "text",
+        widget=forms.Textarea(attrs={"rows": 4, "data-cg-post-text": "true"}),
+    ),
+    FieldPanel("send_at"),
+]
+
+
+def distribution_panel() -> InlinePanel:
+    """The plan's rows, for a page type's Distribute tab."""
+    return InlinePanel(
+        "distribution",
+        heading="Distribution plan",
+        label="channel",
+        help_text=(
+            "Where this page goes when it is published (or at the time you set). Each row is "
+            "sent once; publishing again does not send it again. Links carry UTM tags."
+        ),
+    )

@@ -1,0 +1,53 @@
+"""Registers distribution's admin pieces with Wagtail: the newsletter menu, the delivery
+view, the Distribute tab's script, the log actions."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.templatetags.static import static
+from django.urls import URLPattern, URLResolver, reverse
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views
+from .plan import limits_script
+from .viewsets import NewsletterViewSetGroup
+
+
+@hooks.register("register_admin_viewset")
+def register_newsletter_viewsets() -> NewsletterViewSetGroup:
+    return NewsletterViewSetGroup()
+
+
+class _DeliveriesMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(admin_views.VIEW)
+
+
+@hooks.register("register_admin_menu_item")
+def register_deliveries_menu_item() -> MenuItem:
+    return _DeliveriesMenuItem(
+        "Deliveries", reverse("distribution_dispatches"), icon_name="mail", order=155
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_delivery_urls() -> list[URLPattern | URLResolver]:
+    return list(admin_views.urlpatterns)
+
+
+@hooks.register("insert_editor_js")
+def distribute_tab_script() -> str:
+    return limits_script() + format_html(
+        '<script defer src="{}"></script>', static("distribution/plan.js")
+    )
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions: Any) -> None:
+    actions.register_action("distribution.dispatch.pause", "Pause delivery", "Paused a delivery")
+    actions.register_action("distribution.dispatch.resume", "Resume delivery", "Resumed a delivery")
+    actions.register_action(
+        "distribution.dispatch.retry_failed", "Retry failed", "Queued failed deliveries again"
+    )
