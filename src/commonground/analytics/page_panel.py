@@ -15,10 +15,15 @@ What the panel counts, all over the last 30 days in the site's time zone:
 - conversions: per goal, the visitors whose visit saw the page and reached the goal, and
   their share of the visitors whose visit saw the page; goals that are this very page are left
   out (they would always be 100 %);
-- page speed: the 75th percentile of LCP, INP, CLS and TTFB measured on the page.
+- page speed: the 75th percentile of LCP, INP, CLS and TTFB measured on the page;
+- by channel: the visits that came through the page's distributed links, i.e. whose
+  ``visit:utm_campaign`` is the page's campaign (:func:`page_campaign`), by
+  ``visit:utm_source`` (the channel) and ``visit:utm_medium``: visits, visitors, and the
+  visitors whose visit reached any goal (the page's own page goals left out, as above).
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -43,6 +48,8 @@ if TYPE_CHECKING:  # the queries are imported where they run
 PERIOD = "30d"
 PERIOD_DAYS = 30
 TOP_SOURCES = 5
+TOP_CHANNELS = 20
+CHANNEL_DIMENSIONS = ["visit:utm_source", "visit:utm_medium"]
 FRAGMENT_HEADER = "X-Analytics-Fragment"
 
 # (metric, label, unit, good up to, poor above): web.dev's thresholds for the 75th percentile.
@@ -105,6 +112,22 @@ class Conversion:
 
 
 @dataclass(frozen=True)
+class ChannelVisits:
+    """What one channel's tagged links to the page brought."""
+
+    source: str  # utm_source: the channel ("newsletter", "mastodon", "rss"...), "" if untagged
+    medium: str  # utm_medium
+    visits: int
+    visitors: int
+    converted: int  # visitors whose visit reached a goal
+    rate: float | None  # per cent of this channel's visitors
+
+    @property
+    def source_text(self) -> str:
+        return self.source or "(no source)"
+
+
+@dataclass(frozen=True)
 class PageFigures:
     site: str
     path: str
@@ -116,6 +139,9 @@ class PageFigures:
     conversions: list[Conversion]
     speed: list[Speed]
     dashboard_url: str
+    campaign: str  # the utm_campaign the page's distributed links carry
+    channels: list[ChannelVisits]
+    campaign_dashboard_url: str  # the dashboard filtered to ``campaign``
 
     @property
     def pageviews_change_text(self) -> str:
@@ -142,22 +168,36 @@ def dashboard_url(
     *,
     site: str,
     page_path: str | None = None,
+    campaign: str | None = None,
     period: str = PERIOD,
     days: tuple[date, date] | None = None,
 ) -> str:
     """The analytics dashboard for ``site`` (a path under the admin), over ``period`` or the
-    custom range ``days``, filtered to one page if given. The dashboard reads its state from
-    the query string: ``site``, ``period`` (``from``/``to``), ``f.<dimension>``."""
+    custom range ``days``, filtered to one page and/or one UTM campaign if given. The
+    dashboard reads its state from the query string: ``site``, ``period`` (``from``/``to``),
+    ``f.<dimension>``."""
     params = {"site": site, "period": period}
     if days is not None:
         params.update(period="custom", **{"from": days[0].isoformat(), "to": days[1].isoformat()})
     if page_path is not None:
         params["f.event:page"] = page_path
+    if campaign is not None:
+        params["f.visit:utm_campaign"] = campaign
     return f"{reverse('wagtailadmin_home')}analytics/?{urlencode(params)}"
 
 
-def page_figures(*, site: TrackedSite, path: str, reader: "Reader | None" = None) -> PageFigures:
-    """The panel's figures for ``path`` on ``site``; raises StoreUnavailableError."""
+def page_campaign(page: Page) -> str:
+    """The ``utm_campaign`` the page's distributed links carry: its campaign code if its type
+    has one (landing pages), else its slug. The rule distribution tags links by, read from the
+    page itself: analytics does not import distribution (a test pins that the two agree)."""
+    return str(getattr(page, "campaign_code", "") or page.slug)
+
+
+def page_figures(
+    *, site: TrackedSite, path: str, campaign: str, reader: "Reader | None" = None
+) -> PageFigures:
+    """The panel's figures for ``path`` on ``site``, its channels those of the visits tagged
+    with ``campaign``; raises StoreUnavailableError."""
     from .queries import parse_query, run_query  # not needed to render the editor itself
 
     page_filter = ["is", "event:page", [path]]
@@ -182,18 +222,20 @@ def page_figures(*, site: TrackedSite, path: str, reader: "Reader | None" = None
     )
     [seen] = ask(metrics=["visitors"], filters=[page_filter])
     readers = int(seen["metrics"][0])
+    goals = [
+        goal.display_name
+        for goal in Goal.objects.filter(site=site).order_by("display_name")
+        if not (goal.kind == Goal.Kind.PAGE and _matches(goal.page_path, path))
+    ]
     conversions = []
-    for goal in Goal.objects.filter(site=site).order_by("display_name"):
-        if goal.kind == Goal.Kind.PAGE and _matches(goal.page_path, path):
-            continue
+    for goal_name in goals:
         [converted] = ask(
             metrics=["visitors"],
-            filters=[page_filter, ["is", "event:goal", [goal.display_name]]],
+            filters=[page_filter, ["is", "event:goal", [goal_name]]],
         )
         count = int(converted["metrics"][0])
         if count:
-            rate = round(count / readers * 100, 1) if readers else None
-            conversions.append(Conversion(goal.display_name, count, rate))
+            conversions.append(Conversion(goal_name, count, _percent(count, readers)))
     conversions.sort(key=lambda c: (-c.visitors, c.goal))
     return PageFigures(
         site=site.domain,
@@ -209,7 +251,48 @@ def page_figures(*, site: TrackedSite, path: str, reader: "Reader | None" = None
             for (_, label, unit, good, poor), value in zip(PAGE_SPEED, values[2:], strict=True)
         ],
         dashboard_url=dashboard_url(site=site.domain, page_path=path),
+        campaign=campaign,
+        channels=_channels(ask, campaign=campaign, goals=goals),
+        campaign_dashboard_url=dashboard_url(site=site.domain, campaign=campaign),
     )
+
+
+def _channels(
+    ask: Callable[..., list[dict[str, Any]]], *, campaign: str, goals: list[str]
+) -> list[ChannelVisits]:
+    """Visits tagged with ``campaign`` by channel (source, medium): two queries, the second
+    (visitors whose visit reached any of ``goals``) only if the first found visits."""
+    campaign_filter = ["is", "visit:utm_campaign", [campaign]]
+    rows = ask(
+        metrics=["visits", "visitors"],
+        dimensions=CHANNEL_DIMENSIONS,
+        filters=[campaign_filter],
+        order_by=[["visits", "desc"]],
+        pagination={"limit": TOP_CHANNELS},
+    )
+    converted: dict[tuple[str, str], int] = {}
+    if rows and goals:
+        for row in ask(
+            metrics=["visitors"],
+            dimensions=CHANNEL_DIMENSIONS,
+            filters=[campaign_filter, ["is", "event:goal", goals]],
+        ):
+            source, medium = row["dimensions"]
+            converted[(source, medium)] = int(row["metrics"][0])
+    channels = []
+    for row in rows:
+        source, medium = row["dimensions"]
+        visits, visitors = (int(value) for value in row["metrics"])
+        count = converted.get((source, medium), 0)
+        channels.append(
+            ChannelVisits(source, medium, visits, visitors, count, _percent(count, visitors))
+        )
+    channels.sort(key=lambda c: (-c.visits, -c.visitors, c.source, c.medium))
+    return channels
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(part / whole * 100, 1) if whole else None
 
 
 def _matches(pattern: str, path: str) -> bool:
@@ -269,7 +352,7 @@ def page_analytics_view(request: HttpRequest, page_id: int) -> HttpResponse:
             ),
         )
     try:
-        figures = page_figures(site=location.site, path=location.path)
+        figures = page_figures(site=location.site, path=location.path, campaign=page_campaign(page))
     except (StoreUnavailableError, StoreQueryError) as error:
         # The status and what is logged as for the dashboard and the Stats API; the words ours.
         failure = store_failure(error, query=f"the analytics panel of page {page_id}")
