@@ -225,3 +225,4 @@ class Delivery(models.Model):
         return f"{self.dispatch.channel} to {self.recipient or 'the network'} ({self.status})"
 
 
+from .webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: E402, F401

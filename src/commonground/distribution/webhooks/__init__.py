@@ -1,0 +1,1 @@
+"""Signed webhooks: subscriptions, Standard Webhooks signatures, delivery and its log."""
