@@ -225,4 +225,5 @@ class Delivery(models.Model):
         return f"{self.dispatch.channel} to {self.recipient or 'the network'} ({self.status})"
 
 
+from .imports.models import SubscriberImport  # noqa: E402, F401
 from .webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: E402, F401

@@ -7,6 +7,7 @@ write ``wagtail.create``/``wagtail.edit``/``wagtail.delete`` log entries for eve
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from .imports.admin import SubscriberImportViewSet
 from .models import MailingList, Subscriber, Subscription, Suppression
 
 
@@ -66,4 +67,4 @@ class NewsletterViewSetGroup(ModelViewSetGroup):
     menu_label = "Newsletter"
     menu_icon = "mail"
     menu_order = 160
-    items = (MailingListViewSet, SubscriberViewSet, SuppressionViewSet)
+    items = (MailingListViewSet, SubscriberViewSet, SuppressionViewSet, SubscriberImportViewSet)

@@ -11,13 +11,33 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import admin_views
+from .imports import admin as imports_admin
 from .plan import limits_script
 from .viewsets import NewsletterViewSetGroup
+from .webhooks.admin import (
+    WebhookSubscriptionViewSet,
+    register_webhook_log_actions,
+    webhook_viewset,
+)
 
 
 @hooks.register("register_admin_viewset")
 def register_newsletter_viewsets() -> NewsletterViewSetGroup:
     return NewsletterViewSetGroup()
+
+
+@hooks.register("register_admin_viewset")
+def register_webhook_viewset() -> WebhookSubscriptionViewSet:
+    return webhook_viewset
+
+
+hooks.register("register_log_actions", register_webhook_log_actions)
+hooks.register("register_log_actions", imports_admin.register_import_log_actions)
+
+
+@hooks.register("register_admin_urls")
+def register_subscriber_import_urls() -> list[URLPattern | URLResolver]:
+    return list(imports_admin.admin_urlpatterns())
 
 
 class _DeliveriesMenuItem(MenuItem):

@@ -1,0 +1,88 @@
+"""Distribution's permissions for the four roles (least privilege: IT manages integrations
+and the suppression list; marketing runs lists and sends; viewers see what was sent)."""
+
+from django.db import migrations
+
+from commonground.analytics.migrations._role_grants import role_grants
+from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
+
+ALL = ("add", "change", "delete", "view")
+
+
+def _codenames(model, actions):
+    return tuple(f"{action}_{model}" for action in actions)
+
+
+GRANTS = {
+    "mailinglist": {
+        IT_ADMINISTRATOR: ALL,
+        MARKETING_PUBLISHER: ALL,
+        MARKETING_EDITOR: ("view",),
+        VIEWER: ("view",),
+    },
+    # Personal data: the people who run the lists, not everyone who signs in.
+    "subscriber": {
+        IT_ADMINISTRATOR: ALL,
+        MARKETING_PUBLISHER: ALL,
+        MARKETING_EDITOR: ("view",),
+    },
+    "subscription": {IT_ADMINISTRATOR: ALL, MARKETING_PUBLISHER: ALL},
+    # Taking an address off the suppression list risks mailing someone who complained.
+    "suppression": {
+        IT_ADMINISTRATOR: ALL,
+        MARKETING_PUBLISHER: ("add", "view"),
+        MARKETING_EDITOR: ("view",),
+    },
+    "dispatch": {
+        IT_ADMINISTRATOR: ("change", "view"),
+        MARKETING_PUBLISHER: ("change", "view"),
+        MARKETING_EDITOR: ("view",),
+        VIEWER: ("view",),
+    },
+    "delivery": {
+        IT_ADMINISTRATOR: ("view",),
+        MARKETING_PUBLISHER: ("view",),
+        MARKETING_EDITOR: ("view",),
+        VIEWER: ("view",),
+    },
+    # Webhooks carry secrets to other systems: IT's.
+    "webhooksubscription": {
+        IT_ADMINISTRATOR: ALL,
+        MARKETING_PUBLISHER: ("view",),
+    },
+    "webhookattempt": {IT_ADMINISTRATOR: ("view",), MARKETING_PUBLISHER: ("view",)},
+    "subscriberimport": {
+        IT_ADMINISTRATOR: ("add", "view"),
+        MARKETING_PUBLISHER: ("add", "view"),
+    },
+}
+
+_PAIRS = [
+    role_grants(
+        model,
+        {role: _codenames(model, actions) for role, actions in roles.items()},
+        app_label="distribution",
+    )
+    for model, roles in GRANTS.items()
+]
+
+
+def grant(apps, schema_editor):
+    for forward, _ in _PAIRS:
+        forward(apps, schema_editor)
+
+
+def revoke(apps, schema_editor):
+    for _, backward in _PAIRS:
+        backward(apps, schema_editor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("distribution", "0003_subscriber_imports"),
+        ("core", "0002_roles_and_approval_workflow"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(grant, revoke)]
