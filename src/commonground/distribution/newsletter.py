@@ -1,5 +1,6 @@
 """Newsletter subscriptions (double opt-in, one-click unsubscribe) and the e-mails themselves."""
 
+import base64
 import hashlib
 import html
 import re
@@ -185,36 +186,103 @@ def preferences_url(subscription: Subscription) -> str:
     return absolute(reverse("newsletter_preferences", args=[subscription.subscriber.token]))
 
 
-def message_bytes(
-    edition: Edition, *, to: str, unsubscribe: str, preferences: str, idempotency_key: str
-) -> bytes:
-    """The multipart (plain text and HTML) e-mail for one recipient, with RFC 8058 headers."""
+def _domain(edition: Edition) -> str:
     sender = parseaddr(edition.from_email)[1] or edition.from_email
-    domain = (
+    return (
         sender.rpartition("@")[2]
         or urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname
         or "localhost"
     )
+
+
+def _message_id(idempotency_key: str, domain: str) -> str:
+    # The same message (a retry) gets the same id, so mail systems can tell it is one.
+    return f"<{hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]}@{domain}>"
+
+
+def _personal(edition: Edition, unsubscribe: str, preferences: str) -> tuple[str, str]:
+    """The edition's text and HTML with one recipient's links in them."""
+    text = edition.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe).replace(
+        PREFERENCES_PLACEHOLDER, preferences
+    )
+    markup = edition.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe)).replace(
+        PREFERENCES_PLACEHOLDER, html.escape(preferences)
+    )
+    return text, markup
+
+
+def message_bytes(
+    edition: Edition, *, to: str, unsubscribe: str, preferences: str, idempotency_key: str
+) -> bytes:
+    """The multipart (plain text and HTML) e-mail for one recipient, with RFC 8058 headers,
+    built with the standard library's e-mail package (any address, any header)."""
+    domain = _domain(edition)
     message = EmailMessage(policy=SMTP)
     message["From"] = edition.from_email
     message["To"] = to
     message["Subject"] = edition.subject
     message["Date"] = format_datetime(timezone.now())
-    # The same message (a retry) gets the same id, so mail systems can tell it is one.
-    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
-    message["Message-ID"] = f"<{digest}@{domain}>"
+    message["Message-ID"] = _message_id(idempotency_key, domain)
     message["List-Id"] = formataddr((edition.list_name, f"list-{edition.list_id}.{domain}"))
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = ONE_CLICK_BODY
-    message.set_content(
-        edition.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe).replace(
-            PREFERENCES_PLACEHOLDER, preferences
-        )
-    )
-    message.add_alternative(
-        edition.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe)).replace(
-            PREFERENCES_PLACEHOLDER, html.escape(preferences)
-        ),
-        subtype="html",
-    )
+    text, markup = _personal(edition, unsubscribe, preferences)
+    message.set_content(text)
+    message.add_alternative(markup, subtype="html")
     return message.as_bytes()
+
+
+class EditionMessages:
+    """Every recipient's message of one edition, assembled from parts built once.
+
+    Building each message with the e-mail package cost about 1.5 ms, three times the SMTP
+    exchange itself (bench/send.py): its header objects are parsed and folded per message.
+    Here the shared headers are encoded once by that package, and per recipient only the
+    recipient's address, message id and links change; the two bodies are base64 (line
+    lengths stay legal whatever the links). Addresses that are not plain ASCII go through
+    ``message_bytes``."""
+
+    def __init__(self, edition: Edition) -> None:
+        self.edition = edition
+        self.domain = _domain(edition)
+        shared = EmailMessage(policy=SMTP)
+        shared["From"] = edition.from_email
+        shared["Subject"] = edition.subject
+        shared["Date"] = format_datetime(timezone.now())
+        shared["List-Id"] = formataddr((edition.list_name, f"list-{edition.list_id}.{self.domain}"))
+        shared["List-Unsubscribe-Post"] = ONE_CLICK_BODY
+        shared["MIME-Version"] = "1.0"
+        self._headers = b"".join(
+            shared.policy.fold_binary(name, value) for name, value in shared.items()
+        )
+        self._boundary = "=_cg_" + hashlib.sha256(edition.html.encode()).hexdigest()[:24]
+
+    def message(
+        self, *, to: str, unsubscribe: str, preferences: str, idempotency_key: str
+    ) -> bytes:
+        if not to.isascii() or not unsubscribe.isascii() or "\n" in to or "\r" in to:
+            return message_bytes(
+                self.edition,
+                to=to,
+                unsubscribe=unsubscribe,
+                preferences=preferences,
+                idempotency_key=idempotency_key,
+            )
+        text, markup = _personal(self.edition, unsubscribe, preferences)
+        boundary = self._boundary.encode()
+        parts = [
+            b"To: " + to.encode() + b"\r\n",
+            b"Message-ID: " + _message_id(idempotency_key, self.domain).encode() + b"\r\n",
+            b"List-Unsubscribe: <" + unsubscribe.encode() + b">\r\n",
+            self._headers,
+            b'Content-Type: multipart/alternative; boundary="' + boundary + b'"\r\n\r\n',
+        ]
+        for subtype, body in (("plain", text), ("html", markup)):
+            parts += [
+                b"--" + boundary + b"\r\n",
+                f"Content-Type: text/{subtype}; charset=utf-8\r\n".encode(),
+                b"Content-Transfer-Encoding: base64\r\n\r\n",
+                base64.encodebytes(body.encode()).replace(b"\n", b"\r\n"),
+            ]
+        parts.append(b"--" + boundary + b"--\r\n")
+        return b"".join(parts)

@@ -33,7 +33,7 @@ from .newsletter import (
     PREFERENCES_PLACEHOLDER,
     UNSUBSCRIBE_PLACEHOLDER,
     Edition,
-    message_bytes,
+    EditionMessages,
     preferences_url,
     recipients,
     text_from_html,
@@ -346,6 +346,7 @@ def _deliver_newsletter(dispatch: Dispatch, owner: str) -> DeliveryRun:
     """Each message sent once (see smtp.py): committed as sent just before its final "."."""
     run = DeliveryRun()
     edition = _edition(dispatch)
+    messages = EditionMessages(edition)
     sender = parseaddr(edition.from_email)[1]  # the envelope's: the address alone
     renewed = time.monotonic()
     unconfirmed: list[int] = []  # sent but the server's answer not read yet: at most one
@@ -366,8 +367,7 @@ def _deliver_newsletter(dispatch: Dispatch, owner: str) -> DeliveryRun:
                     status=Delivery.Status.SKIPPED, error="the subscription was deleted"
                 )
                 continue
-            body = message_bytes(
-                edition,
+            body = messages.message(
                 to=delivery.recipient,
                 unsubscribe=unsubscribe_url(subscription),
                 preferences=preferences_url(subscription),

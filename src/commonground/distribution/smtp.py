@@ -14,6 +14,7 @@ silently.
 
 import re
 import smtplib
+import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -98,6 +99,10 @@ class NewsletterConnection:
             smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
             if server.use_tls:
                 smtp.starttls(context=ssl.create_default_context())
+        # The final "." goes out as a write of its own after the commit: without this, Nagle's
+        # algorithm holds it until the server's delayed ACK of the body (40 ms a message).
+        if smtp.sock is not None:
+            smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         smtp.ehlo_or_helo_if_needed()
         if server.username:
             smtp.login(server.username, server.password)

@@ -290,9 +290,7 @@ class ArticleIndexPage(RoutablePageMixin, SeoFields, Page):
 
     @re_path(r"^tag/(?P<tag_slug>[^/]+)/feed/(?P<feed_format>rss|atom|json)/$", name="tag_feed")
     def tag_feed(self, request: HttpRequest, tag_slug: str, feed_format: str) -> HttpResponse:
-        return feed_response(
-            request, index_page=self, feed_format=feed_format, tag_slug=tag_slug
-        )
+        return feed_response(request, index_page=self, feed_format=feed_format, tag_slug=tag_slug)
 
 
 class ArticlePageTag(TaggedItemBase):
