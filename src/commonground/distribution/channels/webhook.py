@@ -32,6 +32,7 @@ class WebhookChannel(ChannelBackend):
 
     label = "Webhooks"
     per_recipient = True
+    utm_medium = "webhook"  # on the page links a payload carries
 
     def __init__(self, name: str, **options: Any) -> None:
         super().__init__(name, **options)
