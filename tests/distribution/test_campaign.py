@@ -125,6 +125,7 @@ def _check_headers(message: EmailMessage, address: str) -> None:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_publishing_sends_on_every_chosen_channel_once(home: Page, settings, smtp) -> None:
     inbox, port = smtp
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
@@ -176,6 +177,7 @@ def test_publishing_sends_on_every_chosen_channel_once(home: Page, settings, smt
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_publish_that_rolls_back_sends_nothing(home: Page, settings, smtp) -> None:
     inbox, port = smtp
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     news = MailingList.objects.create(name="Product news")
     _subscribers(news, confirmed=10)
@@ -201,6 +203,7 @@ def test_a_paused_campaign_stops_and_resumes_where_it_was(home: Page, settings, 
     from commonground.distribution import services
 
     inbox, port = smtp
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     news = MailingList.objects.create(name="Product news")
@@ -293,3 +296,21 @@ def test_a_campaign_survives_kill_9_and_delivers_exactly_once(
     for recipients, message in inbox.messages:
         _check_headers(message, recipients[0])
     assert 0 < at_kill < 1000
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_without_an_smtp_server_the_newsletter_goes_to_djangos_mail_backend(
+    home: Page, settings
+) -> None:
+    # Development and the demo: EMAIL_URL is the console; tests: memory (mail.outbox).
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    news = MailingList.objects.create(name="Product news")
+    groups = _subscribers(news, confirmed=6)
+    page = _article(home, slug="console")
+    _plan(page, PlannedChannel(channel="newsletter", mailing_list=news, subject="Hello"))
+    mail.outbox.clear()
+    page.get_latest_revision().publish()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(groups["confirmed"])
+    assert "List-Unsubscribe" in mail.outbox[0].message().as_string()

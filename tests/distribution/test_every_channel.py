@@ -84,6 +84,7 @@ def test_a_publish_reaches_every_channel_once(
 ) -> None:
     inbox, port = smtp
     mastodon, pds = servers
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

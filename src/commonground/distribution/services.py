@@ -39,7 +39,7 @@ from .newsletter import (
     text_from_html,
     unsubscribe_url,
 )
-from .smtp import NewsletterConnection, SMTPAnswerLost, SMTPSendError, SMTPServer
+from .smtp import SMTPAnswerLost, SMTPSendError, newsletter_connection
 
 logger = logging.getLogger(__name__)
 
@@ -352,7 +352,7 @@ def _deliver_newsletter(dispatch: Dispatch, owner: str) -> DeliveryRun:
     unconfirmed: list[int] = []  # sent but the server's answer not read yet: at most one
     channel = get_channel(dispatch.channel)
     max_rate = float(channel.options.get("max_per_second", 0) or 0)
-    with NewsletterConnection(SMTPServer.from_settings(), max_per_second=max_rate) as smtp:
+    with newsletter_connection(max_per_second=max_rate) as smtp:
         for delivery in _batches(dispatch.pk):
             if run.stopped:
                 break

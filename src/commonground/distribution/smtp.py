@@ -12,6 +12,8 @@ message: microseconds a message, and the delivery is then marked unconfirmed, no
 silently.
 """
 
+import email
+import email.policy
 import re
 import smtplib
 import socket
@@ -19,9 +21,10 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 
 _DOTS = re.compile(rb"(?m)^\.")
 _LINE_ENDS = re.compile(rb"\r\n|\r|\n")
@@ -175,3 +178,44 @@ class NewsletterConnection:
         if self._smtp is not None:
             self._smtp.close()
             self._smtp = None
+
+
+class _RawMessage(EmailMessage):
+    """A message already built (bytes), handed to one of Django's mail backends."""
+
+    def __init__(self, raw: bytes, *, sender: str, recipient: str) -> None:
+        super().__init__(from_email=sender, to=[recipient])
+        self.raw = raw
+
+    def message(self, *, policy: Any = None) -> Any:
+        return email.message_from_bytes(self.raw, policy=email.policy.SMTP)
+
+
+class DjangoMailConnection:
+    """Newsletters through Django's configured mail backend when it is not SMTP (the console
+    in development, memory in tests): no two-phase send, as nothing leaves the machine."""
+
+    def __init__(self) -> None:
+        self._connection = get_connection()
+
+    def __enter__(self) -> Self:
+        self._connection.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._connection.close()
+
+    def send(
+        self, *, sender: str, recipient: str, message: bytes, committed: Callable[[], None]
+    ) -> None:
+        committed()
+        self._connection.send_messages([_RawMessage(message, sender=sender, recipient=recipient)])
+
+
+def newsletter_connection(
+    *, max_per_second: float = 0
+) -> "NewsletterConnection | DjangoMailConnection":
+    """The SMTP session ``EMAIL_URL`` names; Django's backend when that is not SMTP."""
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+        return NewsletterConnection(SMTPServer.from_settings(), max_per_second=max_per_second)
+    return DjangoMailConnection()
