@@ -103,6 +103,17 @@ def test_demo_loads_once_and_a_second_run_reuses_it(
     assert not Page.objects.filter(title__startswith="Welcome to your new Wagtail").exists()
     scheduled = Revision.objects.get(approved_go_live_at__isnull=False)
     assert not scheduled.content_object.live
+    # The newsletter: a list, a past send with its deliveries, a plan on the scheduled article.
+    from commonground.distribution.models import Delivery, Dispatch, Subscription
+
+    assert Subscription.objects.filter(status="confirmed").count() == 70
+    assert set(Dispatch.objects.values_list("channel", "status")) == {
+        ("newsletter", "done"),
+        ("linkedin", "done"),
+    }
+    assert Delivery.objects.filter(status="sent").count() == 69 + 1
+    planned = {row["channel"] for row in scheduled.content["distribution"]}
+    assert planned == {"newsletter", "linkedin"}
     assert Page.objects.filter(live=True, has_unpublished_changes=True).count() == 2
     assert Page.objects.filter(live=True, expire_at__isnull=False).count() == 1
     used_blocks = {

@@ -18,6 +18,7 @@ from wagtail.users.models import UserProfile
 
 from commonground.analytics.public import ensure_goals, ensure_history, ensure_tracked_site
 from commonground.core.roles import APPROVAL_WORKFLOW
+from commonground.distribution.public import load_distribution_demo
 
 from ..models import Author, ContentImage, HomePage
 from . import streams as s
@@ -225,6 +226,10 @@ def _build(users: DemoUsers, write: Write) -> HomePage:
             for page in (integrations, blog.moderated):
                 workflow.start(page, editor)
         write("  2 pages in moderation, 2 drafts, 1 scheduled article, 1 page with an expiry date")
+
+        write("Adding the newsletter and a past send ...")
+        newest = max((a for a in blog.articles if a.live), key=lambda a: a.date)
+        load_distribution_demo(sent=newest, upcoming=blog.scheduled, write=write)
 
     write("Updating the reference index ...")
     _index_references(
