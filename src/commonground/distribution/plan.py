@@ -1,11 +1,10 @@
 """The Distribute tab of the page editor: a page's plan rows, checked as they are saved."""
 
-import json
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.utils.html import format_html
+from django.utils.html import json_script
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 
 from .channels import Message, channel_names, get_channel
@@ -45,10 +44,7 @@ def channel_limits() -> dict[str, dict[str, Any]]:
 
 def limits_script() -> str:
     """The channels' limits for plan.js, as a JSON data block (no inline code)."""
-    return format_html(
-        '<script type="application/json" id="cg-distribution-channels">{}</script>',
-        json.dumps(channel_limits()),
-    )
+    return json_script(channel_limits(), "cg-distribution-channels")
 
 
 def check_row(

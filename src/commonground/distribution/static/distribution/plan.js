@@ -45,7 +45,8 @@
   }
 
   function rowOf(element) {
-    return element.closest("[data-inline-panel-child], .w-panel, li, fieldset") || element.parentElement;
+    // A plan row is one InlinePanel child: its channel select and post text are inside it.
+    return element.closest("[data-inline-panel-child]") || element.parentElement;
   }
 
   document.addEventListener("input", (event) => {
