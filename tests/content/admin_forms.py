@@ -24,6 +24,7 @@ def standard_page_form_data(
             "search_description": "",
             "canonical_url": "",
             "comments": inline_formset([]),
+            "distribution": inline_formset([]),  # the Distribute tab, no channels
         }
     )
     data.update(actions)

@@ -217,6 +217,7 @@ def test_viewer_cannot_add_pages(home, viewer) -> None:
                 "slug": "sneaky",
                 "body": streamfield([]),
                 "comments": inline_formset([]),
+                "distribution": inline_formset([]),
                 "action-publish": "action-publish",
             }
         ),
@@ -234,6 +235,7 @@ def test_editor_can_add_a_draft_page(home, editor) -> None:
             "intro": "",
             "body": streamfield([("paragraph", rich_text("<p>Fresh</p>"))]),
             "comments": inline_formset([]),
+            "distribution": inline_formset([]),
             "action-publish": "action-publish",
         }
     )
