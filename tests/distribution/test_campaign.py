@@ -314,3 +314,75 @@ def test_without_an_smtp_server_the_newsletter_goes_to_djangos_mail_backend(
     page.get_latest_revision().publish()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(groups["confirmed"])
     assert "List-Unsubscribe" in mail.outbox[0].message().as_string()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_send_at_time_waits_for_it(home: Page, settings, smtp) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commonground.distribution import services
+
+    inbox, port = smtp
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    news = MailingList.objects.create(name="Product news")
+    groups = _subscribers(news, confirmed=6)
+    page = _article(home, slug="later")
+    send_at = timezone.now() + timedelta(seconds=1.5)
+    _plan(page, PlannedChannel(channel="newsletter", mailing_list=news, send_at=send_at))
+    page.get_latest_revision().publish()
+    assert services.deliver_due() == []  # not due yet
+    assert inbox.count() == 0
+    time.sleep(max(0.0, (send_at - timezone.now()).total_seconds()) + 0.1)
+    assert len(services.deliver_due()) == 1
+    assert inbox.by_recipient() == Counter(groups["confirmed"])
+
+
+@pytest.mark.django_db
+def test_one_worker_holds_a_dispatch_at_a_time(home: Page, settings) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commonground.distribution import services
+
+    page = _article(home, slug="leased")
+    dispatch = Dispatch.objects.create(
+        page=page,
+        planned_channel_id=1,
+        channel="linkedin",
+        title="t",
+        url="https://example.com/",
+        campaign="leased",
+        due_at=timezone.now(),
+    )
+    assert services.take_lease(dispatch.pk, "worker-a")
+    assert not services.take_lease(dispatch.pk, "worker-b")  # held, and renewed by its owner
+    assert services.take_lease(dispatch.pk, "worker-a")
+    Dispatch.objects.filter(pk=dispatch.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert services.take_lease(dispatch.pk, "worker-b")  # lapsed: taken over
+    assert services.deliver(dispatch.pk, owner="worker-a") is None
+
+
+def test_the_newsletter_connection_keeps_its_pace(smtp) -> None:
+    from commonground.distribution.smtp import NewsletterConnection, SMTPServer
+
+    inbox, port = smtp
+    started = time.monotonic()
+    with NewsletterConnection(SMTPServer("127.0.0.1", port), max_per_second=20) as connection:
+        for n in range(10):
+            connection.send(
+                sender="news@example.com",
+                recipient=f"r{n}@example.com",
+                message=b"Subject: pace\r\n\r\nhello\r\n.leading dot\r\n",
+                committed=lambda: None,
+            )
+    took = time.monotonic() - started
+    assert inbox.count() == 10
+    assert took >= 9 / 20 - 0.02  # ten messages at 20 a second: nine gaps of 50 ms
+    # Dot-stuffing: a line starting with "." arrives as it was written.
+    assert ".leading dot" in inbox.messages[0][1].get_content()
