@@ -83,6 +83,29 @@ class TestInProcess:
         assert response["X-Cache"] == "MISS"
         assert "Fresh news" in response.content.decode()
 
+    def test_a_view_restriction_takes_the_page_and_its_subtree_out_of_the_cache(
+        self, home, django_capture_on_commit_callbacks
+    ) -> None:
+        from wagtail.models import PageViewRestriction
+
+        section = StandardPageFactory(parent=home, title="Partners")
+        child = StandardPageFactory(parent=section, title="Partner prices")
+        client = Client()
+        for page in (section, child):
+            client.get(page.url)
+            assert client.get(page.url)["X-Cache"] == "HIT"
+        with django_capture_on_commit_callbacks(execute=True):
+            restriction = PageViewRestriction.objects.create(
+                page=section, restriction_type=PageViewRestriction.PASSWORD, password="s3cret"
+            )
+        for page in (section, child):
+            answer = client.get(page.url)
+            assert answer.get("X-Cache") != "HIT", page.title
+            assert "password" in answer.content.decode().lower()
+        with django_capture_on_commit_callbacks(execute=True):
+            restriction.delete()
+        assert "Partner prices" in client.get(child.url).content.decode()
+
     def test_draft_save_does_not_invalidate(
         self, home, editor, django_capture_on_commit_callbacks
     ) -> None:

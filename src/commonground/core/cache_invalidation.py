@@ -7,7 +7,7 @@ the API, shell scripts), which is why invalidation hangs off them rather than of
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_delete
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import page_cache
@@ -77,6 +77,18 @@ def _on_site_change(sender: Any, instance: Any, **kwargs: Any) -> None:
     page_cache.invalidate_on_commit([NAV_TAG])
 
 
+def _on_view_restriction_change(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # A restriction covers the page and everything below it, in listings and feeds too: none
+    # of them may go on being served from the cache as they were before.
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is None:  # deleted with its page
+        return
+    tags: set[str] = set()
+    for affected in page.get_descendants(inclusive=True):
+        tags |= tags_for_page_change(affected)
+    page_cache.invalidate_on_commit(tags)
+
+
 def snippet_tag(instance: Any) -> str:
     return f"snippet:{instance._meta.label_lower}:{instance.pk}"
 
@@ -97,6 +109,16 @@ def connect() -> None:
     from wagtail.images import get_image_model
     from wagtail.models import Site
 
+    post_save.connect(
+        _on_view_restriction_change,
+        sender=PageViewRestriction,
+        dispatch_uid="cg_cache_view_restriction_save",
+    )
+    post_delete.connect(
+        _on_view_restriction_change,
+        sender=PageViewRestriction,
+        dispatch_uid="cg_cache_view_restriction_delete",
+    )
     post_save.connect(_on_site_change, sender=Site, dispatch_uid="cg_cache_site_save")
     post_delete.connect(_on_site_change, sender=Site, dispatch_uid="cg_cache_site_delete")
 
