@@ -185,3 +185,13 @@ def test_without_a_secret_the_bounce_endpoint_refuses_everyone(settings) -> None
         headers={"Authorization": "Bearer "},
     )
     assert answer.status_code == 401
+
+
+def test_ids_past_64_bits_are_a_404_not_an_overflow(news: MailingList) -> None:
+    client = Client()
+    huge = "9" * 30
+    for url in (f"/newsletter/confirm/token/{huge}/", f"/newsletter/unsubscribe/token/{huge}/"):
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
+    answer = client.post(reverse("newsletter_subscribe"), {"email": "a@example.com", "list": huge})
+    assert answer.status_code == 400

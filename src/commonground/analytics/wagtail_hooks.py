@@ -63,7 +63,7 @@ def register_goal_and_segment_viewsets() -> list[GoalViewSet | SegmentViewSet]:
 
 @hooks.register("register_admin_urls")
 def register_page_panel_urls() -> list[URLPattern]:
-    return [path("analytics/page/<int:page_id>/", page_analytics_view, name="analytics_page_panel")]
+    return [path("analytics/page/<id:page_id>/", page_analytics_view, name="analytics_page_panel")]
 
 
 @hooks.register("register_account_settings_panel")

@@ -1,4 +1,5 @@
-"""App config for core: wires page-cache invalidation to Wagtail's signals."""
+"""App config for core: wires page-cache invalidation to Wagtail's signals, registers the
+shared URL converters."""
 
 from django.apps import AppConfig
 
@@ -10,6 +11,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import cache_invalidation
+        from . import cache_invalidation, url_converters
 
         cache_invalidation.connect()
+        # Before any URL configuration is loaded: the apps' URLs use <id:...>.
+        url_converters.register()

@@ -139,13 +139,13 @@ def _control(action: str) -> Any:
 
 urlpatterns = [
     path("distribution/", dispatch_index, name="distribution_dispatches"),
-    path("distribution/<int:pk>/", dispatch_detail, name="distribution_dispatch"),
+    path("distribution/<id:pk>/", dispatch_detail, name="distribution_dispatch"),
     path(
-        "distribution/<int:pk>/progress/", dispatch_progress, name="distribution_dispatch_progress"
+        "distribution/<id:pk>/progress/", dispatch_progress, name="distribution_dispatch_progress"
     ),
-    path("distribution/<int:pk>/pause/", _control("pause"), name="distribution_dispatch_pause"),
-    path("distribution/<int:pk>/resume/", _control("resume"), name="distribution_dispatch_resume"),
+    path("distribution/<id:pk>/pause/", _control("pause"), name="distribution_dispatch_pause"),
+    path("distribution/<id:pk>/resume/", _control("resume"), name="distribution_dispatch_resume"),
     path(
-        "distribution/<int:pk>/retry/", _control("retry_failed"), name="distribution_dispatch_retry"
+        "distribution/<id:pk>/retry/", _control("retry_failed"), name="distribution_dispatch_retry"
     ),
 ]

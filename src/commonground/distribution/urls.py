@@ -7,12 +7,12 @@ from . import views
 urlpatterns = [
     path("newsletter/", views.subscribe_view, name="newsletter_subscribe"),
     path(
-        "newsletter/confirm/<str:token>/<int:list_id>/",
+        "newsletter/confirm/<str:token>/<id:list_id>/",
         views.confirm_view,
         name="newsletter_confirm",
     ),
     path(
-        "newsletter/unsubscribe/<str:token>/<int:list_id>/",
+        "newsletter/unsubscribe/<str:token>/<id:list_id>/",
         views.unsubscribe_view,
         name="newsletter_unsubscribe",
     ),

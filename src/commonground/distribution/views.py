@@ -30,7 +30,7 @@ def subscribe_view(request: HttpRequest) -> HttpResponse:
         context["email"] = email
         try:
             mailing_list = lists.get(pk=int(request.POST.get("list", "")))
-        except (ValueError, MailingList.DoesNotExist):
+        except (ValueError, OverflowError, MailingList.DoesNotExist):
             context["error"] = "Choose a newsletter."
             return render(request, "distribution/subscribe.html", context, status=400)
         try:

@@ -11,7 +11,7 @@ urlpatterns = [
     path("analytics/journey/", views.journey, name="analytics_dashboard_journey"),
     path("analytics/annotations/", views.annotations, name="analytics_dashboard_annotations"),
     path(
-        "analytics/annotations/<int:pk>/delete/",
+        "analytics/annotations/<id:pk>/delete/",
         views.delete_annotation,
         name="analytics_dashboard_annotation_delete",
     ),

@@ -215,5 +215,5 @@ class ApiKeyViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("new/", self.add_view, name="add"),
-            path("revoke/<int:pk>/", self.delete_view, name="revoke"),
+            path("revoke/<id:pk>/", self.delete_view, name="revoke"),
         ]

@@ -101,19 +101,19 @@ def admin_urlpatterns() -> list[URLPattern]:
     return [
         path("newsletter/imports/", import_index, name="distribution_imports_index"),
         path("newsletter/imports/new/", import_new, name="distribution_imports_new"),
-        path("newsletter/imports/<int:pk>/", import_detail, name="distribution_imports_detail"),
+        path("newsletter/imports/<id:pk>/", import_detail, name="distribution_imports_detail"),
         path(
-            "newsletter/imports/<int:pk>/progress/",
+            "newsletter/imports/<id:pk>/progress/",
             import_progress,
             name="distribution_imports_progress",
         ),
         path(
-            "newsletter/imports/<int:pk>/report.csv",
+            "newsletter/imports/<id:pk>/report.csv",
             import_report,
             name="distribution_imports_report",
         ),
         path(
-            "newsletter/imports/<int:pk>/resume/",
+            "newsletter/imports/<id:pk>/resume/",
             import_resume,
             name="distribution_imports_resume",
         ),

@@ -237,8 +237,8 @@ class WebhookSubscriptionViewSet(ModelViewSet):
     def get_urlpatterns(self) -> list[URLPattern]:
         return [
             *super().get_urlpatterns(),
-            path("<int:pk>/send-test/", self.send_test_view, name="send_test"),
-            path("<int:pk>/rotate-secret/", self.rotate_secret_view, name="rotate_secret"),
+            path("<id:pk>/send-test/", self.send_test_view, name="send_test"),
+            path("<id:pk>/rotate-secret/", self.rotate_secret_view, name="rotate_secret"),
         ]
 
 
