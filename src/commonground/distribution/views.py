@@ -24,10 +24,10 @@ MAX_BOUNCE_BODY = 64 * 1024
 @require_http_methods(["GET", "POST"])
 def subscribe_view(request: HttpRequest) -> HttpResponse:
     lists = MailingList.objects.all()
-    context: dict[str, object] = {"lists": lists, "email": "", "error": ""}
+    context: dict[str, object] = {"lists": lists, "email": "", "error": "", "chosen": ""}
     if request.method == "POST":
         email = request.POST.get("email", "")
-        context["email"] = email
+        context.update(email=email, chosen=request.POST.get("list", ""))
         try:
             mailing_list = lists.get(pk=int(request.POST.get("list", "")))
         except (ValueError, OverflowError, MailingList.DoesNotExist):
