@@ -3,12 +3,14 @@ unsubscribe (a POST unsubscribes, a GET does not), preferences, bounces and supp
 
 import json
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from commonground.distribution import newsletter
 from commonground.distribution.models import MailingList, Subscriber, Subscription, Suppression
@@ -195,3 +197,13 @@ def test_ids_past_64_bits_are_a_404_not_an_overflow(news: MailingList) -> None:
         assert client.post(url).status_code == 404
     answer = client.post(reverse("newsletter_subscribe"), {"email": "a@example.com", "list": huge})
     assert answer.status_code == 400
+
+
+def test_the_form_sends_one_confirmation_per_address_in_ten_minutes(news: MailingList) -> None:
+    client = Client()
+    for _ in range(5):  # someone filling in a stranger's address, again and again
+        _signed_up(client, news, email="victim@example.com")
+    assert len(mail.outbox) == 1
+    Subscription.objects.update(confirmation_sent_at=timezone.now() - timedelta(minutes=11))
+    _signed_up(client, news, email="victim@example.com")
+    assert len(mail.outbox) == 2

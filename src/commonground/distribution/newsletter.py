@@ -5,6 +5,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
@@ -21,6 +22,8 @@ from django.utils import timezone
 
 from .models import MailingList, Subscriber, Subscription, Suppression
 
+# One confirmation e-mail per address and list in this time, however often the form is sent.
+CONFIRMATION_INTERVAL = timedelta(minutes=10)
 # What a mail client posts to the List-Unsubscribe URL (RFC 8058, section 3.1).
 ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
 
@@ -62,11 +65,19 @@ def subscribe(*, email: str, mailing_list: MailingList, name: str = "") -> Subsc
     )
     if subscription.status == Subscription.Status.CONFIRMED:
         return subscription
+    asked_again = subscription.status == Subscription.Status.PENDING
     if subscription.status == Subscription.Status.UNSUBSCRIBED:
         subscription.status = Subscription.Status.PENDING
         subscription.save(update_fields=["status"])
-    if not is_suppressed(address):
+    recently = (
+        asked_again
+        and subscription.confirmation_sent_at
+        and (timezone.now() - subscription.confirmation_sent_at < CONFIRMATION_INTERVAL)
+    )
+    if not is_suppressed(address) and not recently:
         from .tasks import send_confirmation_email
+
+        Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=timezone.now())
 
         transaction.on_commit(lambda: send_confirmation_email.enqueue(subscription.pk))
     return subscription
