@@ -35,6 +35,11 @@ def _label(channel: str) -> str:
         return channel
 
 
+def _breadcrumbs(*trail: tuple[str, str]) -> list[dict[str, str]]:
+    home = {"url": reverse("wagtailadmin_home"), "label": "Home"}
+    return [home, *({"url": url, "label": label} for url, label in trail)]
+
+
 def _counted(queryset: Any) -> Any:
     return queryset.annotate(
         **{
@@ -67,6 +72,8 @@ def dispatch_index(request: HttpRequest) -> HttpResponse:
             "status": status,
             "labels": {name: _label(name) for name in {d.channel for d in page}},
             "header_title": "Deliveries",
+            "header_icon": "mail",
+            "breadcrumbs_items": _breadcrumbs(("", "Deliveries")),
         },
     )
 
@@ -95,6 +102,11 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": request.user.has_perm(CHANGE),
             "progress_url": reverse("distribution_dispatch_progress", args=[dispatch.pk]),
             "header_title": f"{_label(dispatch.channel)}: {dispatch.title}",
+            "header_icon": "mail",
+            "breadcrumbs_items": _breadcrumbs(
+                (reverse("distribution_dispatches"), "Deliveries"),
+                ("", f"{_label(dispatch.channel)}: {dispatch.title}"),
+            ),
         },
     )
 
