@@ -26,3 +26,6 @@ class PageCacheTag(models.Model):
 
     def __str__(self) -> str:
         return self.tag
+
+
+from .audit.models import AuditEntry, AuditHead  # noqa: E402, F401

@@ -7,6 +7,7 @@ from wagtail import hooks
 from wagtail.models import Page
 
 from . import page_cache
+from .audit import wagtail_hooks as _audit_hooks  # noqa: F401  (the audit trail report)
 from .cache_invalidation import NAV_TAG
 
 
