@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "commonground.content",
     "commonground.analytics",
     "commonground.distribution",
+    "commonground.governance",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

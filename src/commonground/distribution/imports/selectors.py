@@ -7,13 +7,13 @@ from typing import Any, TextIO
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from commonground.core.spreadsheet_cells import formula_safe
+
 from .models import SubscriberImport, SubscriberImportRow
 
 REPORT_ROWS_SHOWN = 200
 # An import whose counts have not moved for this long has lost its worker and may be resumed.
 STALLED_AFTER = timedelta(minutes=5)
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _REPORTED = (SubscriberImportRow.Outcome.SKIPPED, SubscriberImportRow.Outcome.FAILED)
 
 
@@ -52,8 +52,9 @@ def report_rows(subscriber_import: SubscriberImport) -> QuerySet[SubscriberImpor
 
 
 def csv_safe(cell: str) -> str:
-    """``cell`` as text a spreadsheet shows rather than runs (OWASP's advice: a leading ')."""
-    return f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell
+    """``cell`` as text a spreadsheet shows rather than runs."""
+    safe: str = formula_safe(cell)
+    return safe
 
 
 def write_report_csv(subscriber_import: SubscriberImport, out: TextIO) -> None:

@@ -1,0 +1,10 @@
+"""App config for governance."""
+
+from django.apps import AppConfig
+
+
+class GovernanceConfig(AppConfig):
+    name = "commonground.governance"
+    label = "governance"
+    verbose_name = "Governance"
+    default_auto_field = "django.db.models.BigAutoField"

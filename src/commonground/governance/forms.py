@@ -1,0 +1,195 @@
+"""Forms for the registry and the request workflow: they parse and check, services write."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from .hosts import normalise_host
+from .models import (
+    COMMENT_MAX_LENGTH,
+    DATA_CATEGORY_CHOICES,
+    DATA_LOCATION_CHOICES,
+    ReviewAnswer,
+    ReviewQuestion,
+    Technology,
+    TechnologyHost,
+)
+
+# Form field name -> CSP directive.
+HOST_FIELDS = {
+    "hosts_script": TechnologyHost.Directive.SCRIPT.value,
+    "hosts_style": TechnologyHost.Directive.STYLE.value,
+    "hosts_image": TechnologyHost.Directive.IMG.value,
+    "hosts_connect": TechnologyHost.Directive.CONNECT.value,
+    "hosts_frame": TechnologyHost.Directive.FRAME.value,
+    "hosts_form": TechnologyHost.Directive.FORM_ACTION.value,
+}
+_LABELS = dict(TechnologyHost.Directive.choices)
+
+
+def parse_hosts(text: str) -> list[str]:
+    """One host per line (or comma-separated), each normalised; every bad line named."""
+    hosts, errors = [], []
+    for line in (text or "").replace(",", "\n").splitlines():
+        if not line.strip():
+            continue
+        try:
+            hosts.append(normalise_host(line))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return list(dict.fromkeys(hosts))
+
+
+class HostFieldsMixin(forms.Form):
+    def add_host_fields(self, initial: dict[str, list[str]] | None = None) -> None:
+        for name, directive in HOST_FIELDS.items():
+            self.fields[name] = forms.CharField(
+                label=f"{_LABELS[directive].capitalize()} hosts ({directive})",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+                help_text="One per line: cdn.example.com or *.example.com (no https://, path "
+                "or port).",
+                initial="\n".join((initial or {}).get(directive, [])),
+            )
+
+    def _clean_host_fields(self) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for name, directive in HOST_FIELDS.items():
+            if name in self.errors:
+                continue
+            try:
+                result[directive] = parse_hosts(self.cleaned_data.get(name, ""))
+            except ValidationError as error:
+                self.add_error(name, error)
+        return result
+
+    @property
+    def hosts(self) -> dict[str, list[str]]:
+        return self.cleaned_data.get("_hosts", {})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        data["_hosts"] = self._clean_host_fields()
+        return data
+
+
+class TechnologyForm(HostFieldsMixin, WagtailAdminModelForm):
+    """The registry entry, for IT: status, hosts and the answers the risk tier comes from."""
+
+    class Meta:
+        model = Technology
+        fields = [
+            "name",
+            "vendor",
+            "category",
+            "owner",
+            "business_purpose",
+            "annual_cost",
+            "contract_renewal",
+            "data_category",
+            "data_location",
+            "dpa_signed",
+            "single_sign_on",
+            "status",
+            "consent_purpose",
+        ]
+        widgets = {"contract_renewal": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        initial: dict[str, list[str]] = {}
+        if self.instance.pk:
+            for row in self.instance.hosts.all():
+                initial.setdefault(row.directive, []).append(row.host)
+        self.add_host_fields(initial)
+
+    def clean_annual_cost(self) -> Any:
+        cost = self.cleaned_data.get("annual_cost")
+        if cost is not None and cost < 0:
+            raise ValidationError("A cost is not negative.")
+        return cost
+
+
+class RequestForm(HostFieldsMixin):
+    """Marketing's request: the tool, what it touches, and the business case."""
+
+    name = forms.CharField(label="Tool", max_length=200)
+    vendor = forms.CharField(max_length=200)
+    category = forms.ChoiceField(choices=Technology.Category.choices)
+    business_purpose = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+    data_category = forms.ChoiceField(
+        label="Data it processes",
+        choices=DATA_CATEGORY_CHOICES,
+        help_text="Pseudonymous: ids or cookies, no names. Personal: names, e-mail addresses. "
+        "Sensitive: health, religion, politics, finances and the like.",
+    )
+    data_location = forms.ChoiceField(label="Where the data is kept", choices=DATA_LOCATION_CHOICES)
+    consent_purpose = forms.ChoiceField(choices=Technology.ConsentPurpose.choices)
+    annual_cost = forms.DecimalField(
+        label="Annual cost (EUR)", min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    problem = forms.CharField(
+        label="Problem it solves", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    expected_value = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    needed_by = forms.DateField(
+        label="Needed by", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_host_fields()
+
+
+class QuestionnaireForm(forms.Form):
+    """An answer and a note per active question; unanswered questions are left open."""
+
+    def __init__(self, *args: Any, questions: list[ReviewQuestion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"answer_{question.pk}"] = forms.ChoiceField(
+                label=question.text,
+                help_text=question.help_text,
+                choices=[("", "—"), *ReviewAnswer.Answer.choices],
+                required=False,
+            )
+            self.fields[f"note_{question.pk}"] = forms.CharField(
+                label="Note", max_length=1000, required=False
+            )
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"answer_{q.pk}"], self[f"note_{q.pk}"]) for q in self.questions]
+
+    def answers(self) -> dict[int, tuple[str, str]]:
+        return {
+            q.pk: (self.cleaned_data[f"answer_{q.pk}"], self.cleaned_data[f"note_{q.pk}"].strip())
+            for q in self.questions
+            if self.cleaned_data.get(f"answer_{q.pk}")
+        }
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Plain text.",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve"), ("reject", "Reject")], widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="Why: the requester reads this, and it stays in the audit trail.",
+    )

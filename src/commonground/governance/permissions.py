@@ -1,0 +1,16 @@
+"""Who may do what in governance: the permission names (granted to the roles by migration
+0002) and the one check services and selectors share."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
+
+VIEW_REGISTRY = "governance.view_technology"
+CHANGE_REGISTRY = "governance.change_technology"
+ADD_REGISTRY = "governance.add_technology"
+REQUEST = "governance.add_technologyrequest"
+VIEW_REQUESTS = "governance.view_technologyrequest"
+REVIEW = "governance.review_technologyrequest"
+COMMENT = "governance.add_requestcomment"
+
+
+def may(user: AbstractBaseUser | AnonymousUser, permission: str) -> bool:
+    return isinstance(user, PermissionsMixin | AnonymousUser) and user.has_perm(permission)

@@ -1,0 +1,53 @@
+"""What other apps may use of governance (the coming CSP, consent and scanning work)."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from . import selectors
+from .hosts import normalise_host
+from .models import TechnologyHost
+
+DIRECTIVES = tuple(TechnologyHost.Directive.values)
+
+
+@dataclass(frozen=True)
+class RegisteredTechnology:
+    name: str
+    vendor: str
+    status: str
+    consent_purpose: str
+    risk_tier: str
+
+    @property
+    def approved(self) -> bool:
+        return self.status == "approved"
+
+
+def approved_hosts(directive: str) -> set[str]:
+    """The hosts approved technologies load from for one CSP directive (e.g. "script-src")."""
+    if directive not in DIRECTIVES:
+        raise ValueError(f"unknown directive {directive!r}; one of {', '.join(DIRECTIVES)}")
+    return selectors.approved_hosts(directive)
+
+
+def technology_for_host(host: str) -> RegisteredTechnology | None:
+    """The registry entry ``host`` belongs to, in any status, or None (also for a host that
+    is not a valid host name). Callers decide what a status means to them."""
+    try:
+        normalised = normalise_host(host)
+    except ValidationError:
+        return None
+    technology = selectors.technology_for_host(normalised)
+    if technology is None:
+        return None
+    return RegisteredTechnology(
+        name=technology.name,
+        vendor=technology.vendor,
+        status=technology.status,
+        consent_purpose=technology.consent_purpose,
+        risk_tier=technology.risk_tier,
+    )
+
+
+__all__ = ["DIRECTIVES", "RegisteredTechnology", "approved_hosts", "technology_for_host"]

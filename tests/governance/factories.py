@@ -1,0 +1,52 @@
+"""Governance rows made through the services, as the admin makes them."""
+
+from datetime import date
+from typing import Any
+
+from commonground.governance import services
+from commonground.governance.models import TechnologyRequest
+
+
+def request_form(**changes: Any) -> dict[str, Any]:
+    """What the "Request a technology" form posts."""
+    data = {
+        "name": "Heatmaps Pro",
+        "vendor": "Heatmaps Ltd",
+        "category": "analytics",
+        "business_purpose": "See where visitors click on landing pages.",
+        "annual_cost": "1200.00",
+        "data_category": "pseudonymous",
+        "data_location": "eu_eea",
+        "consent_purpose": "analytics",
+        "hosts_script": "CDN.Heatmaps.example\n*.heatmaps.example",
+        "hosts_style": "",
+        "hosts_image": "",
+        "hosts_connect": "collect.heatmaps.example",
+        "hosts_frame": "",
+        "hosts_form": "",
+        "problem": "We cannot see why the spring landing page does not convert.",
+        "expected_value": "+10% sign-ups on campaign pages.",
+        "needed_by": "2025-03-01",
+    }
+    data.update(changes)
+    return data
+
+
+def submitted_request(user: Any, *, name: str = "Heatmaps Pro", **hosts: list[str]) -> Any:
+    request: TechnologyRequest = services.submit_request(
+        user=user,
+        proposal=services.Proposal(
+            name=name,
+            vendor="Vendor Ltd",
+            category="analytics",
+            business_purpose="",
+            data_category="personal",
+            data_location="eu_eea",
+            consent_purpose="analytics",
+        ),
+        hosts=hosts or {"script-src": ["cdn.vendor.example"]},
+        problem="A problem.",
+        expected_value="Value.",
+        needed_by=date(2025, 3, 1),
+    )
+    return request
