@@ -782,3 +782,22 @@ def test_the_page_uses_the_files_the_pin_extracts() -> None:
         assert name in uplot.files.values()
         assert f"analytics/vendor/uplot/{name}" in template
     assert uplot.integrity.startswith("sha512-")
+
+
+def test_realtime_visitors_are_counted_exactly_even_on_the_dashboard(site) -> None:
+    # The dashboard asks with approximate=True; HyperLogLog can say 2 for 3 visitors.
+    from commonground.analytics.queries import parse_query
+    from commonground.analytics.queries.stats import run_stats
+
+    asked: list[str] = []
+
+    def reader(sql: str, params: object) -> list[tuple[object, ...]]:
+        asked.append(sql)
+        return []
+
+    for date_range, approximate in (("realtime", False), ("7d", True)):
+        asked.clear()
+        query = parse_query({"site_id": SITE, "date_range": date_range, "metrics": ["visitors"]})
+        run_stats(query, reader=reader, approximate=True)
+        estimated = any("APPROX_COUNT_DISTINCT" in sql.upper() for sql in asked)
+        assert estimated is approximate, date_range
