@@ -41,23 +41,39 @@ class SiteContext:
 
 
 def site_context(site_id: str) -> SiteContext:
-    """The tracked site a query names, with its time zone and goals."""
-    site = TrackedSite.objects.filter(domain=normalise_domain(site_id)).first()
-    if site is None:
+    """The tracked site a query names, with its time zone and goals.
+
+    One query (the site joined with its goals): every insight starts here, and the second
+    round trip was a third of a realtime query's time."""
+    rows = list(
+        TrackedSite.objects.filter(domain=normalise_domain(site_id))
+        .order_by("goals__display_name")
+        .values_list(
+            "domain",
+            "time_zone",
+            "goals__display_name",
+            "goals__kind",
+            "goals__event_name",
+            "goals__page_path",
+        )
+    )
+    if not rows:
         raise QueryError("site_id", f"no tracked site {site_id!r}")
+    domain, time_zone = rows[0][0], rows[0][1]
     try:
-        zone = ZoneInfo(site.time_zone)
+        zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     goals = tuple(
         GoalRule(
-            name=goal.display_name,
-            event_name=goal.event_name if goal.kind == Goal.Kind.EVENT else "",
-            page_pattern=goal.page_path if goal.kind == Goal.Kind.PAGE else "",
+            name=name,
+            event_name=event_name if kind == Goal.Kind.EVENT else "",
+            page_pattern=page_path if kind == Goal.Kind.PAGE else "",
         )
-        for goal in Goal.objects.filter(site=site).order_by("display_name")
+        for _, _, name, kind, event_name, page_path in rows
+        if name is not None  # a site without goals: one row of NULLs
     )
-    return SiteContext(site.domain, zone, goals)
+    return SiteContext(domain, zone, goals)
 
 
 def expand_segments(query: StatsQuery, site_id: str) -> StatsQuery:
