@@ -4,6 +4,7 @@ models) and on the real models alike."""
 
 import heapq
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -78,7 +79,7 @@ def _append(
             username=usernames.get(entry.user_id),
             object_type=object_types.get(entry.content_type_id, ""),
         )
-        content = snapshot.at(head.sequence + 1)
+        content = replace(snapshot, sequence=head.sequence + 1)
         digest = content.hash(head.hash)
         rows.append(AuditEntry(**content.__dict__, previous_hash=head.hash, hash=digest))
         head.sequence, head.hash = content.sequence, digest

@@ -2,8 +2,7 @@
 through; it runs inside the caller's transaction, so the entry commits or rolls back with the
 change it records."""
 
-import datetime
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,37 +17,20 @@ PAGE = AuditEntry.Source.PAGE.value
 MODEL = AuditEntry.Source.MODEL.value
 
 
-@dataclass(frozen=True)
-class LogEntrySnapshot:
-    """What the trail keeps of a log entry, before it has a place in the chain."""
-
-    source: str
-    source_id: int
-    timestamp: datetime.datetime
-    actor_id: str | None
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
-    object_title: str
-    data: str
-
-    def at(self, sequence: int) -> EntryContent:
-        return EntryContent(sequence=sequence, **self.__dict__)
-
-
 def snapshot_log_entry(
     entry: Any, *, source: str, username: str | None, object_type: str
-) -> LogEntrySnapshot:
-    """``entry`` is a PageLogEntry or ModelLogEntry (real or historical model); ``username``
-    is the actor's username, None when the entry has a user id but the user is gone."""
+) -> EntryContent:
+    """What the trail keeps of ``entry`` (a PageLogEntry or ModelLogEntry, real or historical
+    model), at sequence 0 until ``append`` places it; ``username`` is the actor's username,
+    None when the entry has a user id but the user is gone."""
     object_id = entry.page_id if source == PAGE else entry.object_id
     user_id = entry.user_id
     if user_id is None:
         actor = SYSTEM_ACTOR
     else:
         actor = username if username is not None else str(get_deleted_user_display_name(user_id))
-    return LogEntrySnapshot(
+    return EntryContent(
+        sequence=0,
         source=source,
         source_id=entry.pk,
         timestamp=entry.timestamp,
@@ -113,10 +95,10 @@ def _locked_head() -> AuditHead:
     return head
 
 
-def append(snapshot: LogEntrySnapshot) -> AuditEntry:
+def append(snapshot: EntryContent) -> AuditEntry:
     with transaction.atomic():
         head = _locked_head()
-        content = snapshot.at(head.sequence + 1)
+        content = replace(snapshot, sequence=head.sequence + 1)
         entry = AuditEntry(
             **content.__dict__, previous_hash=head.hash, hash=content.hash(head.hash)
         )
