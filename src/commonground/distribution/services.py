@@ -43,7 +43,6 @@ from .smtp import SMTPAnswerLost, SMTPSendError, newsletter_connection
 
 logger = logging.getLogger(__name__)
 
-NEWSLETTER = "newsletter"  # the e-mail channel's backend class name ends the same way
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -205,7 +204,7 @@ def _expand(dispatch: Dispatch, channel: ChannelBackend) -> None:
                 for s in recipients(dispatch.mailing_list)  # type: ignore[arg-type]
             ]
         elif channel.per_recipient:
-            names = getattr(channel, "recipients")("page.published")  # noqa: B009
+            names = channel.recipients("page.published")
             rows = [
                 Delivery(
                     dispatch=dispatch,

@@ -75,6 +75,11 @@ class ChannelBackend(ABC):
         """``text``'s length as the network counts it (URLs, graphemes...)."""
         return len(text)
 
+    def recipients(self, event: str) -> list[str]:
+        """Who a per-recipient channel sends ``event`` to (the newsletter's come from its
+        list instead); a broadcast channel has none."""
+        return []
+
     def problems(self) -> list[str]:
         """What is wrong with the configuration (a missing token...), in words for the admin."""
         return []
