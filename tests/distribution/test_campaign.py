@@ -1,20 +1,15 @@
 """Publishing a page with a distribution plan: the outbox, the newsletter to a real SMTP
 server (aiosmtpd), exactly once across a kill -9 of the worker, and nothing for a rollback."""
 
-import email
-import email.policy
 import os
 import signal
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import transaction
 from wagtail.models import Page
 
@@ -30,41 +25,7 @@ from commonground.distribution.models import (
 )
 
 from ..content.factories import ArticleIndexPageFactory, ArticlePageFactory
-from ..processes import Process, commonground, free_port, subprocess_env, wait_for
-
-
-class Inbox:
-    """What the SMTP server accepted, by recipient."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self._lock:
-            self.messages.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.messages)
-
-    def by_recipient(self) -> Counter[str]:
-        with self._lock:
-            return Counter(r for rcpts, _ in self.messages for r in rcpts)
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+from ..processes import Process, commonground, subprocess_env, wait_for
 
 
 def _article(home: Page, **fields: Any) -> ArticlePage:

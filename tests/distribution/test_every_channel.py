@@ -16,8 +16,9 @@ from commonground.distribution import services
 from commonground.distribution.channels import get_channel
 from commonground.distribution.models import Delivery, Dispatch, MailingList, PlannedChannel
 
+from .smtp_inbox import Inbox
 from .social_servers import FakeMastodon, FakePDS
-from .test_campaign import Inbox, _article, _plan, _subscribers
+from .test_campaign import _article, _plan, _subscribers
 from .test_social_channels import APP_PASSWORD, HANDLE, TOKEN
 from .test_webhooks import Receiver, receiver, subscribe  # noqa: F401  (receiver: a fixture)
 
@@ -33,19 +34,6 @@ def servers(smtp: tuple[Inbox, int]) -> Iterator[tuple[FakeMastodon, FakePDS]]:
     mastodon.stop()
     pds.stop()
     assert mastodon.violations == [] and pds.violations == []
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    from aiosmtpd.controller import Controller
-
-    from ..processes import free_port
-
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def _channels(mastodon: FakeMastodon, pds: FakePDS) -> dict[str, Any]:
