@@ -47,3 +47,30 @@ def role_grants(model_name, grants, app_label="analytics"):
             group.permissions.remove(*permissions)
 
     return grant, revoke
+
+
+def model_role_grants(app_label, grants):
+    """(grant, revoke) for RunPython over several models: ``grants`` maps a model name to
+    {role name: actions}, an action being "view", "add"... or a custom permission's codename
+    without the model ("review" for "review_<model>")."""
+    pairs = [
+        role_grants(
+            model,
+            {
+                role: tuple(f"{action}_{model}" for action in actions)
+                for role, actions in roles.items()
+            },
+            app_label=app_label,
+        )
+        for model, roles in grants.items()
+    ]
+
+    def grant(apps, schema_editor):
+        for forward, _ in pairs:
+            forward(apps, schema_editor)
+
+    def revoke(apps, schema_editor):
+        for _, backward in pairs:
+            backward(apps, schema_editor)
+
+    return grant, revoke

@@ -3,14 +3,11 @@ and the suppression list; marketing runs lists and sends; viewers see what was s
 
 from django.db import migrations
 
-from commonground.analytics.migrations._role_grants import role_grants
+from commonground.analytics.migrations._role_grants import model_role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 ALL = ("add", "change", "delete", "view")
 
-
-def _codenames(model, actions):
-    return tuple(f"{action}_{model}" for action in actions)
 
 
 GRANTS = {
@@ -57,24 +54,8 @@ GRANTS = {
     },
 }
 
-_PAIRS = [
-    role_grants(
-        model,
-        {role: _codenames(model, actions) for role, actions in roles.items()},
-        app_label="distribution",
-    )
-    for model, roles in GRANTS.items()
-]
+grant, revoke = model_role_grants("distribution", GRANTS)
 
-
-def grant(apps, schema_editor):
-    for forward, _ in _PAIRS:
-        forward(apps, schema_editor)
-
-
-def revoke(apps, schema_editor):
-    for _, backward in _PAIRS:
-        backward(apps, schema_editor)
 
 
 class Migration(migrations.Migration):

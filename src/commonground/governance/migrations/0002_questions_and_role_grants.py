@@ -4,7 +4,7 @@ IT reviews, decides and edits the registry and the questionnaire."""
 
 from django.db import migrations
 
-from commonground.analytics.migrations._role_grants import role_grants
+from commonground.analytics.migrations._role_grants import model_role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 QUESTIONS = [
@@ -49,9 +49,6 @@ QUESTIONS = [
 ALL = ("add", "change", "delete", "view")
 
 
-def _codenames(model, actions):
-    return tuple(f"{action}_{model}" for action in actions)
-
 
 GRANTS = {
     # Entries are retired, not deleted (requests keep pointing at them): no one deletes.
@@ -78,14 +75,7 @@ GRANTS = {
     },
 }
 
-_PAIRS = [
-    role_grants(
-        model,
-        {role: _codenames(model, actions) for role, actions in roles.items()},
-        app_label="governance",
-    )
-    for model, roles in GRANTS.items()
-]
+grant, revoke = model_role_grants("governance", GRANTS)
 
 
 def seed_questions(apps, schema_editor):
@@ -97,15 +87,6 @@ def seed_questions(apps, schema_editor):
         for n, (text, help_text) in enumerate(QUESTIONS)
     )
 
-
-def grant(apps, schema_editor):
-    for forward, _ in _PAIRS:
-        forward(apps, schema_editor)
-
-
-def revoke(apps, schema_editor):
-    for _, backward in _PAIRS:
-        backward(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
