@@ -77,26 +77,31 @@ class HostFieldsMixin(forms.Form):
         return data
 
 
+# A registry entry's fields in the order every view shows them: what the entry answers (the
+# risk tier is computed from these), then what IT decides. The tier itself is never edited.
+ANSWERED_FIELDS = (
+    "name",
+    "vendor",
+    "category",
+    "owner",
+    "business_purpose",
+    "annual_cost",
+    "contract_renewal",
+    "data_category",
+    "data_location",
+    "dpa_signed",
+    "single_sign_on",
+)
+RISK_FIELDS = ("risk_tier", "risk_reason")
+DECIDED_FIELDS = ("status", "consent_purpose")
+
+
 class TechnologyForm(HostFieldsMixin, WagtailAdminModelForm):
     """The registry entry, for IT: status, hosts and the answers the risk tier comes from."""
 
     class Meta:
         model = Technology
-        fields = [
-            "name",
-            "vendor",
-            "category",
-            "owner",
-            "business_purpose",
-            "annual_cost",
-            "contract_renewal",
-            "data_category",
-            "data_location",
-            "dpa_signed",
-            "single_sign_on",
-            "status",
-            "consent_purpose",
-        ]
+        fields = [*ANSWERED_FIELDS, *DECIDED_FIELDS]
         widgets = {"contract_renewal": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

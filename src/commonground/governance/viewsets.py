@@ -16,7 +16,7 @@ from wagtail.coreutils import multigetattr
 from commonground.core.spreadsheet_cells import formula_safe
 
 from . import services
-from .forms import TechnologyForm
+from .forms import ANSWERED_FIELDS, DECIDED_FIELDS, RISK_FIELDS, TechnologyForm
 from .models import ReviewQuestion, Technology
 
 
@@ -72,23 +72,7 @@ class TechnologyViewSet(ModelViewSet):
     edit_view_class = TechnologyEditView
     inspect_view_enabled = True
     copy_view_enabled = False
-    inspect_view_fields = [
-        "name",
-        "vendor",
-        "category",
-        "owner",
-        "business_purpose",
-        "annual_cost",
-        "contract_renewal",
-        "data_category",
-        "data_location",
-        "dpa_signed",
-        "single_sign_on",
-        "risk_tier",
-        "risk_reason",
-        "status",
-        "consent_purpose",
-    ]
+    inspect_view_fields = [*ANSWERED_FIELDS, *RISK_FIELDS, *DECIDED_FIELDS]
     list_display = [
         "name",
         "vendor",
@@ -104,24 +88,7 @@ class TechnologyViewSet(ModelViewSet):
     list_filter = ["status", "category", "risk_tier", "data_category", "consent_purpose"]
     search_fields = ["name", "vendor", "business_purpose", "hosts__host"]
     search_backend_name = None  # the registry is small: the database's icontains is enough
-    list_export = [
-        "name",
-        "vendor",
-        "category",
-        "owner",
-        "business_purpose",
-        "annual_cost",
-        "contract_renewal",
-        "data_category",
-        "data_location",
-        "dpa_signed",
-        "single_sign_on",
-        "risk_tier",
-        "risk_reason",
-        "status",
-        "consent_purpose",
-        "hosts_for_export",
-    ]
+    list_export = [*ANSWERED_FIELDS, *RISK_FIELDS, *DECIDED_FIELDS, "hosts_for_export"]
     export_headings = {"hosts_for_export": "Hosts"}
     export_filename = "technology-registry"
 
