@@ -91,10 +91,6 @@ def _newsletter_html(page: Page, row: PlannedChannel, url: str) -> str:
     )
 
 
-def _medium(channel: ChannelBackend) -> str:
-    return str(channel.options.get("utm_medium") or getattr(channel, "utm_medium", "") or "social")
-
-
 def record_publication(page: Page) -> list[Dispatch]:
     """The outbox rows for the published ``page``'s planned channels not dispatched yet.
 
@@ -116,7 +112,10 @@ def record_publication(page: Page) -> list[Dispatch]:
             channel = get_channel(row.channel)
             campaign = campaign_of(page)
             url = tagged_url(
-                page.full_url or "", source=row.channel, medium=_medium(channel), campaign=campaign
+                page.full_url or "",
+                source=row.channel,
+                medium=channel.utm_medium,
+                campaign=campaign,
             )
             created.append(
                 Dispatch.objects.create(

@@ -133,7 +133,7 @@ def pinned_read(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[duckdb.Duc
     """Where ``sql`` reads visits_all: one read transaction with the view's cutoff pinned to
     its snapshot's closed_through, so the open visits start exactly where the stored ones
     stop even while the mover closes more. Other reads run as they are (one statement is one
-    snapshot already), without the three statements this costs (about 1 ms)."""
+    snapshot already), without the statements this costs (0.6 ms a read, measured)."""
     if "visits_all" not in sql:
         yield con
         return

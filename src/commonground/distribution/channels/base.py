@@ -66,6 +66,8 @@ class ChannelBackend(ABC):
     max_length: int | None = None
     #: Whether the channel needs a recipient per message (e-mail, webhooks) or broadcasts.
     per_recipient: bool = False
+    #: The utm_medium of the links it sends (utm_source is the channel's name).
+    utm_medium: str = "social"
 
     def __init__(self, name: str, **options: Any) -> None:
         self.name = name
