@@ -48,7 +48,7 @@ def limits_script() -> str:
 
 
 def check_row(
-    *, channel: str, text: str, mailing_list_id: int | None, subject: str, url: str = ""
+    *, channel: str, text: str, mailing_list_id: int | None, subject: str
 ) -> dict[str, str]:
     """What is wrong with one plan row, by field (empty when it can be sent)."""
     try:
@@ -62,9 +62,7 @@ def check_row(
     elif mailing_list_id:
         errors["mailing_list"] = "Only the newsletter channel sends to a list."
     if backend.max_length is not None and not isinstance(backend, NewsletterChannel):
-        post = social_copy(
-            Message(idempotency_key="", title="", url=url or _URL_PLACEHOLDER, text=text)
-        )
+        post = social_copy(Message(idempotency_key="", title="", url=_URL_PLACEHOLDER, text=text))
         length = backend.text_length(post)
         if length > backend.max_length:
             errors["text"] = (

@@ -250,15 +250,12 @@ def deliver(dispatch_id: int, *, owner: str = WORKER_ID) -> DeliveryRun | None:
     if run.stopped:
         _release(dispatch_id, owner)
         return run
-    left = Delivery.objects.filter(dispatch_id=dispatch_id, status=Delivery.Status.QUEUED)
-    if left.exists():  # retries later: the scheduler brings it back when they are due
+    counts = progress(dispatch)  # one grouped query
+    if counts[Delivery.Status.QUEUED]:  # retries later: the scheduler brings them back when due
         _release(dispatch_id, owner)
     else:
-        failed = Delivery.objects.filter(
-            dispatch_id=dispatch_id, status=Delivery.Status.FAILED
-        ).exists()
-        sent = Delivery.objects.filter(dispatch_id=dispatch_id, status=Delivery.Status.SENT)
-        status = Dispatch.Status.FAILED if failed and not sent.exists() else Dispatch.Status.DONE
+        failed_only = counts[Delivery.Status.FAILED] and not counts[Delivery.Status.SENT]
+        status = Dispatch.Status.FAILED if failed_only else Dispatch.Status.DONE
         _release(dispatch_id, owner, status=status, finished_at=timezone.now())
     return run
 
