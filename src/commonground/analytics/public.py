@@ -7,12 +7,16 @@ from typing import Any
 
 from django.conf import settings
 
+from .ingest import client_ip
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
 from .page_panel import PageAnalyticsPanel
+from .ratelimit import SourceLimiter
 from .weekly_report import is_subscribed, set_report_subscription
 
 __all__ = [
     "PageAnalyticsPanel",
+    "SourceLimiter",
+    "client_ip",
     "ensure_goals",
     "ensure_history",
     "ensure_tracked_site",

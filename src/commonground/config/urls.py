@@ -15,6 +15,7 @@ from commonground.content.api import api_router
 from commonground.content.views import robots_txt
 from commonground.core.front_door import alive_view
 from commonground.distribution import urls as distribution_urls
+from commonground.governance import urls as governance_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -27,6 +28,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
     *distribution_urls.urlpatterns,
+    *governance_urls.urlpatterns,
     path(
         "images/<str:signature>/<int:image_id>/<str:filter_spec>/",
         ServeView.as_view(),

@@ -157,6 +157,47 @@ class VideoBlock(blocks.StructBlock):
         return context
 
 
+class EmbedBlock(blocks.StructBlock):
+    """Another site's widget or player in a frame (a map, a booking form, a survey)."""
+
+    url = blocks.URLBlock(help_text="The address the vendor gives for embedding (iframe src).")
+    title = blocks.CharBlock(max_length=200, help_text="Describes the frame for screen readers.")
+    aspect_ratio = blocks.ChoiceBlock(
+        choices=[("16-9", "16:9"), ("4-3", "4:3"), ("1-1", "square"), ("tall", "tall (form)")],
+        default="16-9",
+    )
+
+    class Meta:
+        icon = "globe"
+        template = "content/blocks/embed.html"
+        label = "Embed (iframe)"
+
+
+class ExternalImageBlock(blocks.StructBlock):
+    """An image served by another host (a vendor's badge, a partner's logo)."""
+
+    url = blocks.URLBlock(label="Image URL")
+    alt_text = blocks.CharBlock(
+        max_length=300, help_text="What the image shows, for screen readers."
+    )
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "image"
+        template = "content/blocks/external_image.html"
+        label = "Image from a URL"
+
+
+class HTMLBlock(blocks.RawHTMLBlock):
+    """A vendor's snippet as given (script tags, iframes, forms), for the cases no block
+    covers. What it loads must be approved in the technology registry."""
+
+    class Meta:
+        icon = "code"
+        label = "HTML (vendor snippet)"
+        template = "content/blocks/html.html"
+
+
 class BodyStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, icon="pilcrow")
@@ -167,3 +208,6 @@ class BodyStreamBlock(blocks.StreamBlock):
     table = TableBlock(template="content/blocks/table.html")
     faq = FaqBlock()
     video = VideoBlock()
+    embed = EmbedBlock()
+    external_image = ExternalImageBlock()
+    html = HTMLBlock()

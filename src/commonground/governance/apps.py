@@ -8,3 +8,8 @@ class GovernanceConfig(AppConfig):
     label = "governance"
     verbose_name = "Governance"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import policy_changes
+
+        policy_changes.connect()

@@ -3,6 +3,7 @@ and what IT decided. Rows change only through ``services``."""
 
 from django.conf import settings
 from django.db import models
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from .risk import DataCategory, DataLocation, RiskTier
 
@@ -218,3 +219,80 @@ class RequestComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment on {self.request}"
+
+
+@register_setting(icon="lock")
+class SecuritySettings(BaseSiteSetting):
+    """Per site: whether the registry-derived Content-Security-Policy blocks or only reports."""
+
+    class CspMode(models.TextChoices):
+        ENFORCING = "enforcing", "enforcing: what the registry has not approved is blocked"
+        REPORT_ONLY = "report-only", "report only: violations are reported, nothing is blocked"
+
+    csp_mode = models.CharField(
+        "Content-Security-Policy",
+        max_length=12,
+        choices=CspMode.choices,
+        default=CspMode.ENFORCING,
+        help_text="Report only is for trying a policy out: the browser reports what it would "
+        "block without blocking it. The policy itself comes from the technology registry.",
+    )
+
+    class Meta:
+        verbose_name = "security settings"
+        verbose_name_plural = "security settings"
+
+    def __str__(self) -> str:
+        return f"Security settings for {self.site}"
+
+
+class CspViolation(models.Model):
+    """Browsers' reports of what the policy blocked (or would have), one row per page, directive
+    and blocked host, counted; the query string of a page is never kept."""
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    page_path = models.CharField(max_length=500)
+    directive = models.CharField(max_length=40)
+    blocked_host = models.CharField(
+        max_length=255, help_text="A host, or inline / eval / data: for code and data URLs."
+    )
+    blocked_url = models.CharField("example blocked URL", max_length=500, blank=True)
+    enforced = models.BooleanField(help_text="Blocked (enforcing) or only reported.")
+    count = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen"]
+        verbose_name = "CSP violation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "page_path", "directive", "blocked_host", "enforced"],
+                name="governance_csp_violation_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocked_host} blocked ({self.directive}) on {self.page_path}"
+
+
+class ConsentTally(models.Model):
+    """How many visitors agreed to or declined a purpose on a day: counts, nothing else."""
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    purpose = models.CharField(max_length=16)
+    granted = models.PositiveIntegerField(default=0)
+    declined = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "purpose"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "day", "purpose"],
+                name="governance_consent_tally_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} on {self.day}: {self.granted} yes, {self.declined} no"

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from . import selectors
 from .hosts import normalise_host
-from .models import TechnologyHost
+from .models import Technology, TechnologyHost
 
 DIRECTIVES = tuple(TechnologyHost.Directive.values)
 
@@ -50,4 +50,22 @@ def technology_for_host(host: str) -> RegisteredTechnology | None:
     )
 
 
-__all__ = ["DIRECTIVES", "RegisteredTechnology", "approved_hosts", "technology_for_host"]
+def consent_purpose_for_host(host: str) -> str | None:
+    """The consent purpose a visitor must agree to before ``host`` may load, or None: for
+    hosts of approved technologies that are strictly necessary, and for hosts the registry
+    has not approved (the Content-Security-Policy, not the consent banner, deals with those)."""
+    technology = technology_for_host(host)
+    if technology is None or not technology.approved:
+        return None
+    if technology.consent_purpose == Technology.ConsentPurpose.NECESSARY:
+        return None
+    return technology.consent_purpose
+
+
+__all__ = [
+    "DIRECTIVES",
+    "RegisteredTechnology",
+    "approved_hosts",
+    "consent_purpose_for_host",
+    "technology_for_host",
+]

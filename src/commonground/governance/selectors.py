@@ -8,7 +8,13 @@ from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from .hosts import host_matches
-from .models import RequestComment, Technology, TechnologyHost, TechnologyRequest
+from .models import (
+    RequestComment,
+    SecuritySettings,
+    Technology,
+    TechnologyHost,
+    TechnologyRequest,
+)
 from .permissions import REVIEW, may
 
 User = AbstractBaseUser | AnonymousUser
@@ -81,3 +87,29 @@ def technology_for_host(host: str) -> Technology | None:
         key=lambda row: (row.host.startswith("*."), rank.get(row.technology.status, 2)),
     )
     return best.technology
+
+
+def csp_enforcing(site_id: int | None) -> bool:
+    """Whether the site's policy blocks (the default) or only reports."""
+    mode = (
+        SecuritySettings.objects.filter(site_id=site_id).values_list("csp_mode", flat=True).first()
+    )
+    return mode != SecuritySettings.CspMode.REPORT_ONLY
+
+
+def consent_purposes() -> list[tuple[str, str, list[str]]]:
+    """(purpose, label, technology names) for each purpose approved technologies need
+    consent for, in the order of ``Technology.ConsentPurpose``."""
+    names: dict[str, list[str]] = {}
+    for name, purpose in (
+        Technology.objects.filter(status=Technology.Status.APPROVED)
+        .exclude(consent_purpose=Technology.ConsentPurpose.NECESSARY)
+        .order_by("name")
+        .values_list("name", "consent_purpose")
+    ):
+        names.setdefault(purpose, []).append(name)
+    return [
+        (purpose.value, purpose.label, names[purpose.value])
+        for purpose in Technology.ConsentPurpose
+        if purpose.value in names
+    ]

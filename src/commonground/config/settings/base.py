@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache: cached pages get the current policy and a fresh nonce too.
+    "commonground.governance.csp.ContentSecurityPolicyMiddleware",
     # Answers anonymous GETs from the page cache before sessions or auth are touched.
     "commonground.core.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -262,6 +264,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("API_ANON_RATE", default="600/min")},
 }
+
+# Governance: the registry-derived Content-Security-Policy covers the public site; the
+# admin (Wagtail's own inline scripts) is left out. Reports and consent counts are
+# rate-limited per client address and process.
+CSP_EXEMPT_PATH_PREFIXES = ("/admin/", "/django-admin/")
+CSP_REPORTS_PER_MINUTE = env.int("CSP_REPORTS_PER_MINUTE", default=60)
+CONSENT_CHOICES_PER_MINUTE = env.int("CONSENT_CHOICES_PER_MINUTE", default=30)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

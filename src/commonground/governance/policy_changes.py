@@ -1,0 +1,39 @@
+"""What follows a registry change on the public site: the CSP is rebuilt in every process,
+and cached pages that show the consent banner or a consent-gated snippet are re-rendered."""
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from commonground.core import page_cache
+
+from . import csp
+
+# Carried by every page that shows registry-derived output (the banner is on every page).
+REGISTRY_TAG = "governance:registry"
+
+
+def _registry_changed(sender: Any, **kwargs: Any) -> None:
+    csp.policy_changed()
+    page_cache.invalidate_on_commit([REGISTRY_TAG])
+
+
+def _policy_changed(sender: Any, **kwargs: Any) -> None:
+    csp.policy_changed()
+
+
+def connect() -> None:
+    from wagtail.models import Site
+
+    from .models import SecuritySettings, Technology, TechnologyHost
+
+    for model in (Technology, TechnologyHost):
+        post_save.connect(_registry_changed, sender=model, dispatch_uid=f"cg_csp_{model.__name__}")
+        post_delete.connect(
+            _registry_changed, sender=model, dispatch_uid=f"cg_csp_del_{model.__name__}"
+        )
+    for model in (SecuritySettings, Site):
+        post_save.connect(_policy_changed, sender=model, dispatch_uid=f"cg_csp_{model.__name__}")
+        post_delete.connect(
+            _policy_changed, sender=model, dispatch_uid=f"cg_csp_del_{model.__name__}"
+        )

@@ -1,0 +1,10 @@
+"""The public site's governance URLs (the admin's are registered through hooks)."""
+
+from django.urls import path
+
+from .site_views import consent_choice, csp_report
+
+urlpatterns = [
+    path("-/csp-report", csp_report, name="governance_csp_report"),
+    path("-/consent", consent_choice, name="governance_consent"),
+]
