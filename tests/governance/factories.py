@@ -50,3 +50,27 @@ def submitted_request(user: Any, *, name: str = "Heatmaps Pro", **hosts: list[st
         needed_by=date(2025, 3, 1),
     )
     return request
+
+
+def registered_technology(
+    user: Any,
+    *,
+    name: str,
+    hosts: dict[str, list[str]],
+    status: str = "approved",
+    consent_purpose: str = "necessary",
+) -> Any:
+    """A registry entry saved by IT (``user``) through the service, as the admin saves it."""
+    from commonground.governance.models import Technology
+
+    return services.save_technology(
+        user=user,
+        technology=Technology(
+            name=name,
+            vendor=f"{name} Ltd",
+            category="other",
+            status=status,
+            consent_purpose=consent_purpose,
+        ),
+        hosts=hosts,
+    )

@@ -5,8 +5,11 @@ from urllib.parse import parse_qs, urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
+
+from commonground.governance import public as governance
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
 
@@ -156,6 +159,19 @@ class VideoBlock(blocks.StructBlock):
         context["embed_url"] = video_embed_url(value["url"])
         return context
 
+    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
+        cleaned = super().clean(value)
+        _check_registry(cleaned, "url", video_embed_url(cleaned["url"]) or "", "frame-src")
+        return cleaned
+
+
+def _check_registry(value: blocks.StructValue, field: str, url: str, directive: str) -> None:
+    """Refuse the block, at ``field``, when ``url`` loads from a host IT has not approved."""
+    try:
+        governance.check_url(url, directive, element=field)
+    except ValidationError as error:
+        raise StructBlockValidationError(block_errors={field: error}) from None
+
 
 class EmbedBlock(blocks.StructBlock):
     """Another site's widget or player in a frame (a map, a booking form, a survey)."""
@@ -172,6 +188,11 @@ class EmbedBlock(blocks.StructBlock):
         template = "content/blocks/embed.html"
         label = "Embed (iframe)"
 
+    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
+        cleaned = super().clean(value)
+        _check_registry(cleaned, "url", cleaned["url"], "frame-src")
+        return cleaned
+
 
 class ExternalImageBlock(blocks.StructBlock):
     """An image served by another host (a vendor's badge, a partner's logo)."""
@@ -187,6 +208,11 @@ class ExternalImageBlock(blocks.StructBlock):
         template = "content/blocks/external_image.html"
         label = "Image from a URL"
 
+    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
+        cleaned = super().clean(value)
+        _check_registry(cleaned, "url", cleaned["url"], "img-src")
+        return cleaned
+
 
 class HTMLBlock(blocks.RawHTMLBlock):
     """A vendor's snippet as given (script tags, iframes, forms), for the cases no block
@@ -196,6 +222,11 @@ class HTMLBlock(blocks.RawHTMLBlock):
         icon = "code"
         label = "HTML (vendor snippet)"
         template = "content/blocks/html.html"
+
+    def clean(self, value: str) -> str:
+        cleaned = super().clean(value)
+        governance.check_html(str(cleaned))
+        return cleaned
 
 
 class BodyStreamBlock(blocks.StreamBlock):

@@ -152,6 +152,24 @@ class RequestForm(HostFieldsMixin):
         self.add_host_fields()
 
 
+def request_prefill(query: Any) -> dict[str, str]:
+    """Initial values for a request opened from a refusal or a scan finding:
+    ``?host=cdn.example.com&directive=script-src``. Anything unusable is ignored."""
+    directive = str(query.get("directive", ""))[:20]
+    field = next((name for name, value in HOST_FIELDS.items() if value == directive), None)
+    try:
+        host = normalise_host(str(query.get("host", ""))[:300])
+    except ValidationError:
+        return {}
+    if field is None:
+        return {}
+    return {
+        field: host,
+        "problem": f"Our pages need {_LABELS[directive]} content from {host}, which the "
+        "technology registry has not approved.",
+    }
+
+
 class QuestionnaireForm(forms.Form):
     """An answer and a note per active question; unanswered questions are left open."""
 

@@ -1,11 +1,16 @@
-"""What other apps may use of governance (the coming CSP, consent and scanning work)."""
+"""What other apps may use of governance: the registry's verdict on hosts, the checks content
+runs before it saves, and the consent purpose a host needs."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
-from . import selectors
-from .hosts import normalise_host
+from . import selectors, third_party
+from .hosts import host_matches, normalise_host
 from .models import Technology, TechnologyHost
 
 DIRECTIVES = tuple(TechnologyHost.Directive.values)
@@ -50,6 +55,73 @@ def technology_for_host(host: str) -> RegisteredTechnology | None:
     )
 
 
+def own_hosts() -> set[str]:
+    """The hosts that are the site itself: every Wagtail site's, and the static and media
+    hosts when those are served from elsewhere (a CDN)."""
+    from wagtail.models import Site
+
+    hosts = {host.lower() for host in Site.objects.values_list("hostname", flat=True)}
+    hosts |= {host.lower() for host in settings.ALLOWED_HOSTS if "*" not in host}
+    hosts |= {host.lstrip(".").lower() for host in settings.ALLOWED_HOSTS if host.startswith(".")}
+    for url in (settings.STATIC_URL, settings.MEDIA_URL):
+        host = third_party.url_host(url or "")
+        if host:
+            hosts.add(host)
+    return hosts
+
+
+def request_url(host: str, directive: str) -> str:
+    """The admin URL of a technology request pre-filled with ``host`` for ``directive``."""
+    query = urlencode({"host": host, "directive": directive})
+    return f"{reverse('governance_request_new')}?{query}"
+
+
+def unapproved(references: Iterable[third_party.Reference]) -> list[third_party.Reference]:
+    """The references that load from a host the registry has not approved for their
+    directive (first-party hosts are always fine), each (directive, host) once."""
+    found = third_party.third_party(references, own_hosts())
+    approved: dict[str, set[str]] = {}
+    refused = []
+    for reference in found:
+        if reference.directive not in approved:
+            approved[reference.directive] = selectors.approved_hosts(reference.directive)
+        if not any(host_matches(p, reference.host) for p in approved[reference.directive]):
+            refused.append(reference)
+    return refused
+
+
+def refusal_messages(references: Iterable[third_party.Reference]) -> list[str]:
+    """One message per unapproved reference, naming the host and linking a pre-filled
+    request (the editor's script turns the address into a link)."""
+    return [
+        f"{ref.noun.capitalize()} from “{ref.host}” are not approved in the technology "
+        f"registry. Ask IT to approve it: {request_url(ref.host, ref.directive)}"
+        for ref in unapproved(references)
+    ]
+
+
+def check_url(url: str, directive: str, element: str) -> None:
+    """ValidationError when ``url`` would load from a host not approved for ``directive``."""
+    found = third_party.reference(url, directive, element)
+    messages = refusal_messages([found] if found else [])
+    if messages:
+        raise ValidationError(messages)
+
+
+def check_html(html: str) -> None:
+    """ValidationError naming every unapproved host ``html`` loads from, and any inline
+    code (which the site's policy would not run anyway)."""
+    findings = third_party.inspect_html(html or "")
+    messages = [
+        f"Remove {code.what} (<{code.element}>): the site's security policy runs no inline "
+        "code. Load the vendor's script from its address instead."
+        for code in dict.fromkeys(findings.inline_code)
+    ]
+    messages += refusal_messages(findings.references)
+    if messages:
+        raise ValidationError(messages)
+
+
 def consent_purpose_for_host(host: str) -> str | None:
     """The consent purpose a visitor must agree to before ``host`` may load, or None: for
     hosts of approved technologies that are strictly necessary, and for hosts the registry
@@ -66,6 +138,11 @@ __all__ = [
     "DIRECTIVES",
     "RegisteredTechnology",
     "approved_hosts",
+    "check_html",
+    "check_url",
     "consent_purpose_for_host",
+    "own_hosts",
+    "request_url",
     "technology_for_host",
+    "unapproved",
 ]

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import CommentForm, DecisionForm, QuestionnaireForm, RequestForm
+from .forms import CommentForm, DecisionForm, QuestionnaireForm, RequestForm, request_prefill
 from .models import ReviewAnswer, ReviewQuestion, TechnologyRequest
 
 
@@ -56,7 +56,7 @@ def request_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     _require(request, services.REQUEST)
-    form = RequestForm(request.POST or None)
+    form = RequestForm(request.POST or None, initial=request_prefill(request.GET))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = services.submit_request(

@@ -111,7 +111,7 @@ def parse(body: bytes) -> list[Violation]:
     else:
         raise ReportError("Expected a CSP report: {'csp-report': {...}} or a list of reports.")
     violations = [v for v in found if v is not None and v.directive and v.page_url]
-    if not violations and found:
+    if not violations:
         raise ReportError("No CSP violation in the report.")
     return violations
 

@@ -4,7 +4,9 @@ viewsets, the Requests menu item with its count, the dashboard panel, the log ac
 from typing import Any
 
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem
@@ -79,3 +81,8 @@ def register_log_actions(actions: Any) -> None:
     actions.register_action(
         services.REQUEST_REJECT, "Reject technology", "Rejected a technology request"
     )
+
+
+@hooks.register("insert_editor_js")
+def request_links_js() -> str:
+    return format_html('<script defer src="{}"></script>', static("governance/request_links.js"))
