@@ -36,7 +36,7 @@ def test_the_policy_allows_only_first_party_until_vendors_are_approved(home: Any
     assert policy["frame-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["report-uri"] == ["/-/csp-report"]
-    assert 'csp="http://testserver/-/csp-report"' == response["Reporting-Endpoints"]
+    assert response["Reporting-Endpoints"] == 'csp="http://testserver/-/csp-report"'
 
 
 @pytest.mark.django_db
