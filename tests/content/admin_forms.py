@@ -1,5 +1,6 @@
 """POST data for Wagtail's admin forms, built the way the browser would send it."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
@@ -9,17 +10,22 @@ from commonground.content.models import ContentImage, StandardPage
 
 
 def standard_page_form_data(
-    page: StandardPage, *, title: str, paragraph: str, **actions: str
+    page: StandardPage,
+    *,
+    title: str,
+    paragraph: str = "",
+    blocks: Sequence[tuple[str, Any]] = (),
+    **actions: str,
 ) -> dict[str, Any]:
-    """What the page edit form posts for a standard page, plus the chosen action button."""
+    """What the page edit form posts for a standard page (a paragraph, then ``blocks`` as
+    (block type, value) pairs), plus the chosen action button."""
+    body = [("paragraph", rich_text(f"<p>{paragraph}</p>", features=RICH_TEXT_FEATURES))]
     data = nested_form_data(
         {
             "title": title,
             "slug": page.slug,
             "intro": page.intro,
-            "body": streamfield(
-                [("paragraph", rich_text(f"<p>{paragraph}</p>", features=RICH_TEXT_FEATURES))]
-            ),
+            "body": streamfield([*body, *blocks]),
             "seo_title": "",
             "search_description": "",
             "canonical_url": "",

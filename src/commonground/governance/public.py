@@ -94,7 +94,7 @@ def refusal_messages(references: Iterable[third_party.Reference]) -> list[str]:
     """One message per unapproved reference, naming the host and linking a pre-filled
     request (the editor's script turns the address into a link)."""
     return [
-        f"{ref.noun.capitalize()} from “{ref.host}” are not approved in the technology "
+        f"{ref.phrase.capitalize()} “{ref.host}” are not approved in the technology "
         f"registry. Ask IT to approve it: {request_url(ref.host, ref.directive)}"
         for ref in unapproved(references)
     ]

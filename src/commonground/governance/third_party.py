@@ -25,13 +25,14 @@ FRAME = "frame-src"
 FORM_ACTION = "form-action"
 DIRECTIVES = (SCRIPT, STYLE, IMG, CONNECT, FRAME, FORM_ACTION)
 
-DIRECTIVE_NOUNS = {
-    SCRIPT: "scripts",
-    STYLE: "style sheets",
-    IMG: "images and media",
-    CONNECT: "connections",
-    FRAME: "embedded frames",
-    FORM_ACTION: "form submissions",
+# How a message names what a directive governs, ready for the host: "Scripts from x".
+DIRECTIVE_PHRASES = {
+    SCRIPT: "scripts from",
+    STYLE: "style sheets from",
+    IMG: "images and media from",
+    CONNECT: "connections to",
+    FRAME: "embedded frames from",
+    FORM_ACTION: "form submissions to",
 }
 
 # (element, attribute) -> directive. srcset is a list of URLs, handled apart.
@@ -74,8 +75,8 @@ class Reference:
     element: str
 
     @property
-    def noun(self) -> str:
-        return DIRECTIVE_NOUNS[self.directive]
+    def phrase(self) -> str:
+        return DIRECTIVE_PHRASES[self.directive]
 
 
 @dataclass(frozen=True)
