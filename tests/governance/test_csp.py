@@ -36,7 +36,11 @@ def test_the_policy_allows_only_first_party_until_vendors_are_approved(home: Any
     assert policy["frame-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["report-uri"] == ["/-/csp-report"]
-    assert response["Reporting-Endpoints"] == 'csp="http://testserver/-/csp-report"'
+    # The Reporting API delivers over HTTPS only (and would silence report-uri in Chromium).
+    assert "report-to" not in policy and "Reporting-Endpoints" not in response
+    secure = Client().get("/", secure=True)
+    assert _policy(secure)["report-to"] == ["csp"]
+    assert secure["Reporting-Endpoints"] == 'csp="https://testserver/-/csp-report"'
 
 
 @pytest.mark.django_db

@@ -71,7 +71,6 @@ def build_policy(approved: Mapping[str, Iterable[str]], *, report_uri: str) -> s
         "base-uri 'self'",
         "frame-ancestors 'self'",
         f"report-uri {report_uri}",
-        f"report-to {REPORT_GROUP}",
     ]
     return "; ".join(parts)
 
@@ -89,8 +88,12 @@ class SitePolicy:
 
     def value(self, nonce: str, *, secure: bool) -> str:
         text = self.text.replace("{nonce}", nonce)
-        if self.enforcing and secure:
-            text += "; upgrade-insecure-requests"
+        if secure:
+            # The Reporting API delivers only over HTTPS, and Chromium ignores report-uri
+            # once report-to is there: on plain HTTP (development) report-uri alone.
+            text += f"; report-to {REPORT_GROUP}"
+            if self.enforcing:
+                text += "; upgrade-insecure-requests"
         return text
 
 
@@ -165,7 +168,9 @@ class ContentSecurityPolicyMiddleware:
         policy = _policies.get(request)
         if policy is None:
             return response
-        response[policy.header] = policy.value(nonce, secure=request.is_secure())
-        endpoint = request.build_absolute_uri(reverse("governance_csp_report"))
-        response["Reporting-Endpoints"] = f'{REPORT_GROUP}="{endpoint}"'
+        secure = request.is_secure()
+        response[policy.header] = policy.value(nonce, secure=secure)
+        if secure:
+            endpoint = request.build_absolute_uri(reverse("governance_csp_report"))
+            response["Reporting-Endpoints"] = f'{REPORT_GROUP}="{endpoint}"'
         return response
