@@ -107,6 +107,20 @@ class Suppression(models.Model):
         return f"{self.email} ({self.reason})"
 
 
+class ErasedAddress(models.Model):
+    """An address erased on its owner's request, kept only as a keyed digest
+    (``core.email_digest``) so that no later import or send reaches it again."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = ()  # written by the erasure only
+
+    def __str__(self) -> str:
+        return f"erased address {self.pk}"
+
+
 class PlannedChannel(Orderable):
     """One channel of a page's distribution plan, edited with the page (part of its revisions).
 

@@ -8,3 +8,8 @@ class GovernanceConfig(AppConfig):
     label = "governance"
     verbose_name = "Governance"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .privacy import own_data
+
+        own_data.register()

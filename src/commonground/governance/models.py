@@ -218,3 +218,6 @@ class RequestComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment on {self.request}"
+
+
+from .privacy.models import DataSubjectRequest, RetentionPolicy, RetentionRun  # noqa: E402, F401

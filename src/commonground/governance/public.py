@@ -1,4 +1,5 @@
-"""What other apps may use of governance (the coming CSP, consent and scanning work)."""
+"""What other apps may use of governance: the registry's approved hosts (CSP, consent,
+scanning), and the privacy registries each app declares its personal data in."""
 
 from dataclasses import dataclass
 
@@ -7,6 +8,15 @@ from django.core.exceptions import ValidationError
 from . import selectors
 from .hosts import normalise_host
 from .models import TechnologyHost
+from .privacy.registry import (
+    PersonalDataSource,
+    RetentionKind,
+    Rows,
+    delete_rows,
+    register_personal_data,
+    register_retention_kind,
+    search_fragment,
+)
 
 DIRECTIVES = tuple(TechnologyHost.Directive.values)
 
@@ -50,4 +60,16 @@ def technology_for_host(host: str) -> RegisteredTechnology | None:
     )
 
 
-__all__ = ["DIRECTIVES", "RegisteredTechnology", "approved_hosts", "technology_for_host"]
+__all__ = [
+    "DIRECTIVES",
+    "PersonalDataSource",
+    "RegisteredTechnology",
+    "RetentionKind",
+    "Rows",
+    "approved_hosts",
+    "delete_rows",
+    "register_personal_data",
+    "register_retention_kind",
+    "search_fragment",
+    "technology_for_host",
+]
