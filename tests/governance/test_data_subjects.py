@@ -368,3 +368,20 @@ def test_only_it_handles_data_subject_requests(
     assert DataSubjectRequest.objects.count() == 1
     with pytest.raises(data_subjects.PermissionDenied):
         data_subjects.erase(user=request.getfixturevalue(role), request_id=case.pk, address=JANE)
+
+
+@pytest.mark.django_db
+def test_admin_changes_to_subscribers_put_no_address_in_the_trail(it_admin: Any) -> None:
+    client = client_for(it_admin)
+    added = client.post(reverse("newsletter_subscribers:add"), {"email": JANE, "name": "Jane"})
+    assert added.status_code == 302
+    suppressed = client.post(
+        reverse("newsletter_suppressions:add"),
+        {"email": OTHER, "reason": "manual", "detail": ""},
+    )
+    assert suppressed.status_code == 302
+    assert Subscriber.objects.filter(email=JANE).exists()
+    assert Suppression.objects.filter(email=OTHER).exists()
+    labels = list(ModelLogEntry.objects.values_list("label", flat=True))
+    assert len(labels) == 2
+    assert "jane.doe" not in _audit_text() and "other.person" not in _audit_text()

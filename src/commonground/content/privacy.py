@@ -4,8 +4,6 @@ pages and any other form page) and Wagtail comments written by an admin user."""
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
 from wagtail.contrib.forms.models import FormSubmission
 from wagtail.models import Comment, CommentReply
 
@@ -15,7 +13,9 @@ from commonground.governance.public import (
     Rows,
     register_personal_data,
     register_retention_kind,
+    rows_of,
     search_fragment,
+    users_with_address,
 )
 
 FORM_SUBMISSIONS = RetentionKind(
@@ -71,28 +71,21 @@ def _erase_forms(address: str) -> dict[str, int]:
     return {"form_submissions": FormSubmission.objects.filter(pk__in=ids).delete()[0]}
 
 
-def _authors(address: str) -> QuerySet[Any]:
-    return get_user_model().objects.filter(email__iexact=address)
-
-
 def _find_comments(address: str) -> dict[str, Rows]:
-    authors = _authors(address)
+    authors = users_with_address(address)
     return {
-        "comments": list(
-            Comment.objects.filter(user__in=authors)
-            .order_by("pk")
-            .values("id", "page_id", "text", "contentpath", "created_at", "resolved_at")
+        "comments": rows_of(
+            Comment.objects.filter(user__in=authors),
+            *("id", "page_id", "text", "contentpath", "created_at", "resolved_at"),
         ),
-        "comment_replies": list(
-            CommentReply.objects.filter(user__in=authors)
-            .order_by("pk")
-            .values("id", "comment_id", "text", "created_at")
+        "comment_replies": rows_of(
+            CommentReply.objects.filter(user__in=authors), "id", "comment_id", "text", "created_at"
         ),
     }
 
 
 def _erase_comments(address: str) -> dict[str, int]:
-    authors = _authors(address)
+    authors = users_with_address(address)
     replies = CommentReply.objects.filter(user__in=authors).delete()[0]
     # Deleting a comment takes its thread's replies with it: they answer words now gone.
     deleted = Comment.objects.filter(user__in=authors).delete()[1]

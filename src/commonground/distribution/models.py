@@ -48,8 +48,10 @@ class Subscriber(models.Model):
             models.UniqueConstraint(Lower("email"), name="subscriber_unique_email"),
         ]
 
+    # Not the address: Wagtail titles log entries with str(), and the audit trail keeps every
+    # title for good, also after the person's data is erased. The listing shows the address.
     def __str__(self) -> str:
-        return self.email
+        return f"Subscriber {self.pk}"
 
 
 class Subscription(models.Model):
@@ -103,8 +105,8 @@ class Suppression(models.Model):
             models.UniqueConstraint(Lower("email"), name="suppression_unique_email"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.email} ({self.reason})"
+    def __str__(self) -> str:  # not the address, as for Subscriber
+        return f"Suppression {self.pk} ({self.get_reason_display()})"
 
 
 class ErasedAddress(models.Model):

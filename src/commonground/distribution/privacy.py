@@ -15,6 +15,7 @@ from commonground.governance.public import (
     Rows,
     register_personal_data,
     register_retention_kind,
+    rows_of,
     search_fragment,
 )
 
@@ -143,7 +144,7 @@ def _files_naming(address: str) -> list[SubscriberImport]:
 
 def find(address: str) -> dict[str, Rows]:
     return {
-        "subscribers": list(_subscribers(address).values("id", "email", "name", "created_at")),
+        "subscribers": rows_of(_subscribers(address), "id", "email", "name", "created_at"),
         "subscriptions": [
             {
                 "id": s.pk,
@@ -167,10 +168,9 @@ def find(address: str) -> dict[str, Rows]:
             }
             for d in _deliveries(address).select_related("dispatch").order_by("pk")
         ],
-        "suppressions": list(
-            Suppression.objects.filter(email__iexact=address).values(
-                "id", "email", "reason", "detail", "created_at"
-            )
+        "suppressions": rows_of(
+            Suppression.objects.filter(email__iexact=address),
+            *("id", "email", "reason", "detail", "created_at"),
         ),
         "import_rows": [
             {

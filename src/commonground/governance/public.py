@@ -15,7 +15,9 @@ from .privacy.registry import (
     delete_rows,
     register_personal_data,
     register_retention_kind,
+    rows_of,
     search_fragment,
+    users_with_address,
 )
 
 DIRECTIVES = tuple(TechnologyHost.Directive.values)
@@ -70,6 +72,8 @@ __all__ = [
     "delete_rows",
     "register_personal_data",
     "register_retention_kind",
+    "rows_of",
     "search_fragment",
     "technology_for_host",
+    "users_with_address",
 ]

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -19,7 +18,13 @@ from commonground.core.email_digest import email_digest, email_digests, normalis
 from ..permissions import HANDLE_DATA_SUBJECTS, may
 from ..services import User, _person
 from .models import DataSubjectRequest
-from .registry import PersonalDataSource, Rows, personal_data_sources
+from .registry import (
+    PersonalDataSource,
+    Rows,
+    personal_data_sources,
+    rows_of,
+    users_with_address,
+)
 
 # Audit actions.
 FIND = "governance.data_subject.find"
@@ -55,23 +60,12 @@ def parse_address(raw: str) -> str:
     return address
 
 
-def _accounts(address: str) -> Any:
-    return get_user_model().objects.filter(email__iexact=address).order_by("pk")
-
-
 def _find_accounts(address: str) -> dict[str, Rows]:
     return {
-        "accounts": list(
-            _accounts(address).values(
-                "id",
-                "username",
-                "email",
-                "first_name",
-                "last_name",
-                "is_active",
-                "date_joined",
-                "last_login",
-            )
+        "accounts": rows_of(
+            users_with_address(address),
+            *("id", "username", "email", "first_name", "last_name", "is_active"),
+            *("date_joined", "last_login"),
         )
     }
 
@@ -178,7 +172,7 @@ def export(*, user: User, request_id: int, address: str) -> dict[str, Any]:
 
 
 def _anonymise_accounts(user: User, address: str, request: DataSubjectRequest) -> int:
-    accounts = list(_accounts(address))
+    accounts = list(users_with_address(address))
     if any(account.pk == getattr(user, "pk", None) for account in accounts):
         raise ValidationError("You cannot anonymise your own account; ask another administrator.")
     for account in accounts:
@@ -207,7 +201,7 @@ def erase(
             erased[source.name] = dict(source.erase(address))
         erased["accounts"] = {
             "anonymised": _anonymise_accounts(user, address, request) if anonymise_accounts else 0,
-            "kept": 0 if anonymise_accounts else _accounts(address).count(),
+            "kept": 0 if anonymise_accounts else users_with_address(address).count(),
         }
         request.erased = erased
         request.erased_at = timezone.now()

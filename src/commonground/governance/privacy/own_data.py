@@ -2,9 +2,7 @@
 and their comments by a user with the address, and finished background tasks' results."""
 
 from datetime import datetime
-from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -16,6 +14,8 @@ from .registry import (
     Rows,
     register_personal_data,
     register_retention_kind,
+    rows_of,
+    users_with_address,
 )
 
 FINISHED_TASKS = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
@@ -35,12 +35,8 @@ TASK_RESULTS = RetentionKind(
 )
 
 
-def _people(address: str) -> QuerySet[Any]:
-    return get_user_model().objects.filter(email__iexact=address)
-
-
 def _find(address: str) -> dict[str, Rows]:
-    people = _people(address)
+    people = users_with_address(address)
     return {
         "technology_requests": [
             {
@@ -55,16 +51,18 @@ def _find(address: str) -> dict[str, Rows]:
             .select_related("technology")
             .order_by("pk")
         ],
-        "request_comments": list(
-            RequestComment.objects.filter(author__in=people)
-            .order_by("pk")
-            .values("id", "request_id", "body", "created_at")
+        "request_comments": rows_of(
+            RequestComment.objects.filter(author__in=people),
+            "id",
+            "request_id",
+            "body",
+            "created_at",
         ),
     }
 
 
 def _erase(address: str) -> dict[str, int]:
-    people = _people(address)
+    people = users_with_address(address)
     comments = RequestComment.objects.filter(author__in=people).delete()[0]
     # The request is the record behind a registry entry and IT's decision: it stays, without
     # its requester (the business case it states is the organisation's, not the person's).

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 Rows = Sequence[Mapping[str, Any]]
@@ -28,6 +29,16 @@ def search_fragment(address: str) -> str:
     """
     runs = _ASCII_RUNS.findall(address.replace("\\", " ").replace('"', " "))
     return max(runs, key=len, default="@").strip() or "@"
+
+
+def users_with_address(address: str) -> models.QuerySet[Any]:
+    """Admin user accounts with the e-mail address (Django stores it as typed)."""
+    return get_user_model().objects.filter(email__iexact=address)
+
+
+def rows_of(queryset: models.QuerySet[Any], *fields: str) -> list[dict[str, Any]]:
+    """``fields`` of each row, oldest first: what a source's ``find`` returns per kind."""
+    return list(queryset.order_by("pk").values(*fields))
 
 
 def delete_rows(queryset: models.QuerySet[Any]) -> int:
