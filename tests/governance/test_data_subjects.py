@@ -385,3 +385,31 @@ def test_admin_changes_to_subscribers_put_no_address_in_the_trail(it_admin: Any)
     labels = list(ModelLogEntry.objects.values_list("label", flat=True))
     assert len(labels) == 2
     assert "jane.doe" not in _audit_text() and "other.person" not in _audit_text()
+
+
+@pytest.mark.django_db
+def test_an_erased_address_is_skipped_by_a_later_import(
+    people: dict[str, Any], it_admin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from commonground.distribution.imports import csv_files
+    from commonground.distribution.imports import services as imports
+
+    case = data_subjects.find(user=it_admin, address=JANE).request
+    data_subjects.erase(user=it_admin, request_id=case.pk, address=JANE)
+    news = MailingList.objects.get(name="News")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = imports.start_import(
+            subscriber_csv=csv_files.read(f"email\n{JANE.upper()}\nnew@example.com\n".encode()),
+            file_name="old-list.csv",
+            mailing_list=news,
+            consent_mode="confirmed",
+            consent_record="Trade fair 2019",
+            consent_attested=True,
+            by=it_admin,
+        )
+    rows = dict(
+        SubscriberImportRow.objects.filter(subscriber_import=done).values_list("value", "reason")
+    )
+    assert rows[JANE.upper()] == "erased on request: nothing is sent to it"
+    assert not Subscriber.objects.filter(email__iexact=JANE).exists()
+    assert Subscriber.objects.filter(email="new@example.com").exists()

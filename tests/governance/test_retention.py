@@ -205,3 +205,75 @@ def test_run_now_runs_in_the_worker_and_the_report_shows_the_counts(
     report = client.get(reverse("governance_retention")).content.decode()
     assert f'data-run="{run.pk}"' in report
     assert "Form submissions: 2" in report
+
+
+@pytest.mark.django_db
+def test_distribution_logs_and_import_files_expire_but_consent_records_stay(home: Any) -> None:
+    from commonground.distribution.imports.models import SubscriberImport, SubscriberImportRow
+    from commonground.distribution.models import Delivery, Dispatch
+    from commonground.distribution.webhooks.models import WebhookAttempt, WebhookSubscription
+
+    old = timezone.now() - 400 * DAY
+    news = MailingList.objects.create(name="Letters")
+    finished = Dispatch.objects.create(
+        page=home,
+        planned_channel_id=1,
+        channel="newsletter",
+        title="Old",
+        url="https://example.com/",
+        campaign="old",
+        mailing_list=news,
+        due_at=old,
+        status="done",
+        finished_at=old,
+    )
+    sending = Dispatch.objects.create(
+        page=home,
+        planned_channel_id=2,
+        channel="newsletter",
+        title="Stuck",
+        url="https://example.com/",
+        campaign="stuck",
+        mailing_list=news,
+        due_at=old,
+        status="sending",
+    )
+    mail = Delivery.objects.create(dispatch=finished, recipient="a@x.example", idempotency_key="1")
+    social = Delivery.objects.create(dispatch=finished, recipient="", idempotency_key="2")
+    queued = Delivery.objects.create(dispatch=sending, recipient="b@x.example", idempotency_key="3")
+    hook = WebhookSubscription.objects.create(name="CRM", url="https://crm.example/")
+    WebhookAttempt.objects.create(
+        subscription=hook, msg_id="m", event="page.published", sent_at=old
+    )
+    recent = WebhookAttempt.objects.create(subscription=hook, msg_id="n", event="page.published")
+    consented = _pending("kept@x.example", days_old=1)
+    done = SubscriberImport.objects.create(
+        mailing_list=news, file_name="a.csv", source="email\nkept@x.example\n", status="done"
+    )
+    SubscriberImport.objects.filter(pk=done.pk).update(finished_at=old)
+    failed_row = SubscriberImportRow.objects.create(
+        subscriber_import=done, row_number=3, value="nope", outcome="failed"
+    )
+    consent_row = SubscriberImportRow.objects.create(
+        subscriber_import=done,
+        row_number=2,
+        value="kept@x.example",
+        outcome="created",
+        subscription=consented,
+    )
+
+    run = retention.run_retention()
+
+    assert list(Delivery.objects.order_by("pk")) == [social, queued]
+    assert not Delivery.objects.filter(pk=mail.pk).exists()
+    assert list(WebhookAttempt.objects.all()) == [recent]
+    done.refresh_from_db()
+    assert done.source == "" and done.file_name == "a.csv"  # emptied, not deleted
+    assert list(SubscriberImportRow.objects.all()) == [consent_row]
+    assert not SubscriberImportRow.objects.filter(pk=failed_row.pk).exists()
+    assert run.removed["newsletter_deliveries"] == 1
+    assert run.removed["webhook_attempts"] == 1
+    assert run.removed["subscriber_import_files"] == 1
+    assert run.removed["subscriber_import_rows"] == 1
+    # Emptied files leave the kind: the next run finds nothing more to do.
+    assert retention.run_retention().removed["subscriber_import_files"] == 0
