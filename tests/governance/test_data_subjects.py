@@ -20,7 +20,6 @@ from commonground.distribution import newsletter
 from commonground.distribution.imports.models import SubscriberImport, SubscriberImportRow
 from commonground.distribution.models import (
     Delivery,
-    Dispatch,
     MailingList,
     Subscriber,
     Subscription,
@@ -33,7 +32,7 @@ from commonground.governance.privacy import data_subjects, registry
 from ..conftest import client_for
 from ..content.factories import LandingPageFactory
 from ..core.factories import UserFactory
-from .factories import submitted_request
+from .factories import newsletter_dispatch, submitted_request
 
 JANE = "jane.doe@example.com"
 OTHER = "other.person@example.com"
@@ -103,17 +102,7 @@ def _counts(address: str) -> dict[str, int]:
 @pytest.fixture
 def people(home: Any) -> dict[str, Any]:
     lists = [MailingList.objects.create(name="News"), MailingList.objects.create(name="Events")]
-    dispatch = Dispatch.objects.create(
-        page=home,
-        planned_channel_id=1,
-        channel="newsletter",
-        title="Spring",
-        url="https://example.com/spring/",
-        campaign="spring",
-        mailing_list=lists[0],
-        due_at=timezone.now(),
-        status="done",
-    )
+    dispatch = newsletter_dispatch(home, lists[0], number=1, status="done")
     jane = _person_rows(JANE, tool="Heatmaps", home=home, lists=lists, dispatch=dispatch)
     other = _person_rows(OTHER, tool="Chatbot", home=home, lists=lists, dispatch=dispatch)
     # The other person's reply in Jane's thread, and a message that only mentions her.

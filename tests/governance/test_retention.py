@@ -21,6 +21,7 @@ from commonground.governance.privacy import retention
 
 from ..conftest import client_for
 from ..content.factories import LandingPageFactory
+from .factories import newsletter_dispatch
 
 DAY = timedelta(days=1)
 
@@ -210,34 +211,13 @@ def test_run_now_runs_in_the_worker_and_the_report_shows_the_counts(
 @pytest.mark.django_db
 def test_distribution_logs_and_import_files_expire_but_consent_records_stay(home: Any) -> None:
     from commonground.distribution.imports.models import SubscriberImport, SubscriberImportRow
-    from commonground.distribution.models import Delivery, Dispatch
+    from commonground.distribution.models import Delivery
     from commonground.distribution.webhooks.models import WebhookAttempt, WebhookSubscription
 
     old = timezone.now() - 400 * DAY
     news = MailingList.objects.create(name="Letters")
-    finished = Dispatch.objects.create(
-        page=home,
-        planned_channel_id=1,
-        channel="newsletter",
-        title="Old",
-        url="https://example.com/",
-        campaign="old",
-        mailing_list=news,
-        due_at=old,
-        status="done",
-        finished_at=old,
-    )
-    sending = Dispatch.objects.create(
-        page=home,
-        planned_channel_id=2,
-        channel="newsletter",
-        title="Stuck",
-        url="https://example.com/",
-        campaign="stuck",
-        mailing_list=news,
-        due_at=old,
-        status="sending",
-    )
+    finished = newsletter_dispatch(home, news, number=1, status="done", finished_at=old)
+    sending = newsletter_dispatch(home, news, number=2, status="sending")
     mail = Delivery.objects.create(dispatch=finished, recipient="a@x.example", idempotency_key="1")
     social = Delivery.objects.create(dispatch=finished, recipient="", idempotency_key="2")
     queued = Delivery.objects.create(dispatch=sending, recipient="b@x.example", idempotency_key="3")
