@@ -3,6 +3,9 @@
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
+from commonground.distribution.models import Dispatch, MailingList
 from commonground.governance import services
 from commonground.governance.models import TechnologyRequest
 
@@ -73,4 +76,22 @@ def registered_technology(
             consent_purpose=consent_purpose,
         ),
         hosts=hosts,
+    )
+
+
+def newsletter_dispatch(
+    page: Any, mailing_list: MailingList, *, number: int, status: str, finished_at: Any = None
+) -> Dispatch:
+    """A newsletter send of ``page`` in ``status`` (its outbox row, no delivery yet)."""
+    return Dispatch.objects.create(
+        page=page,
+        planned_channel_id=number,
+        channel="newsletter",
+        title=f"Letter {number}",
+        url="https://example.com/letter/",
+        campaign="letter",
+        mailing_list=mailing_list,
+        due_at=finished_at or timezone.now(),
+        status=status,
+        finished_at=finished_at,
     )

@@ -8,3 +8,8 @@ class ContentConfig(AppConfig):
     label = "content"
     verbose_name = "Content"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import privacy
+
+        privacy.register()

@@ -20,3 +20,7 @@ class DistributionConfig(AppConfig):
             record_publication(instance)
 
         page_published.connect(published, weak=False, dispatch_uid="distribution.published")
+
+        from . import privacy
+
+        privacy.register()

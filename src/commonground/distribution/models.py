@@ -48,8 +48,10 @@ class Subscriber(models.Model):
             models.UniqueConstraint(Lower("email"), name="subscriber_unique_email"),
         ]
 
+    # Not the address: Wagtail titles log entries with str(), and the audit trail keeps every
+    # title for good, also after the person's data is erased. The listing shows the address.
     def __str__(self) -> str:
-        return self.email
+        return f"Subscriber {self.pk}"
 
 
 class Subscription(models.Model):
@@ -103,8 +105,22 @@ class Suppression(models.Model):
             models.UniqueConstraint(Lower("email"), name="suppression_unique_email"),
         ]
 
+    def __str__(self) -> str:  # not the address, as for Subscriber
+        return f"Suppression {self.pk} ({self.get_reason_display()})"
+
+
+class ErasedAddress(models.Model):
+    """An address erased on its owner's request, kept only as a keyed digest
+    (``core.email_digest``) so that no later import or send reaches it again."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = ()  # written by the erasure only
+
     def __str__(self) -> str:
-        return f"{self.email} ({self.reason})"
+        return f"erased address {self.pk}"
 
 
 class PlannedChannel(Orderable):

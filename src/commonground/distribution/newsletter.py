@@ -4,6 +4,7 @@ import base64
 import hashlib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -20,7 +21,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import MailingList, Subscriber, Subscription, Suppression
+from commonground.core.email_digest import email_digests
+
+from .models import ErasedAddress, MailingList, Subscriber, Subscription, Suppression
 
 # One confirmation e-mail per address and list in this time, however often the form is sent.
 CONFIRMATION_INTERVAL = timedelta(minutes=10)
@@ -47,7 +50,19 @@ def absolute(path: str) -> str:
 
 
 def is_suppressed(email: str) -> bool:
-    return Suppression.objects.filter(email__iexact=email).exists()
+    """Nothing may be sent to ``email``: it is on the suppression list, or it was erased."""
+    if Suppression.objects.filter(email__iexact=email).exists():
+        return True
+    return ErasedAddress.objects.filter(digest__in=email_digests(email)).exists()
+
+
+def erased_among(addresses: Iterable[str]) -> set[str]:
+    """Those of ``addresses`` that were erased on request. The digests are few (one per
+    erasure) and cannot be compared in SQL, so they are read once and matched here."""
+    erased = set(ErasedAddress.objects.values_list("digest", flat=True))
+    if not erased:
+        return set()
+    return {a for a in addresses if not erased.isdisjoint(email_digests(a))}
 
 
 @transaction.atomic
@@ -142,12 +157,14 @@ def suppress(*, email: str, reason: str, detail: str = "") -> bool:
 def recipients(mailing_list: MailingList) -> list[Subscription]:
     """The list's confirmed subscriptions, without suppressed addresses."""
     suppressed = Suppression.objects.values("email")
-    return list(
+    subscriptions = list(
         Subscription.objects.filter(mailing_list=mailing_list, status=Subscription.Status.CONFIRMED)
         .exclude(Q(subscriber__email__in=suppressed))
         .select_related("subscriber")
         .order_by("pk")
     )
+    erased = erased_among({s.subscriber.email for s in subscriptions})
+    return [s for s in subscriptions if s.subscriber.email not in erased]
 
 
 # --- the e-mail ------------------------------------------------------------------------------

@@ -11,5 +11,7 @@ class GovernanceConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policy_changes
+        from .privacy import own_data
 
         policy_changes.connect()
+        own_data.register()

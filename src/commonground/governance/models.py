@@ -296,3 +296,6 @@ class ConsentTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} on {self.day}: {self.granted} yes, {self.declined} no"
+
+
+from .privacy.models import DataSubjectRequest, RetentionPolicy, RetentionRun  # noqa: E402, F401

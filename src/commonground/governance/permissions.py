@@ -14,3 +14,9 @@ COMMENT = "governance.add_requestcomment"
 
 def may(user: AbstractBaseUser | AnonymousUser, permission: str) -> bool:
     return isinstance(user, PermissionsMixin | AnonymousUser) and user.has_perm(permission)
+
+
+# Privacy operations (migration 0003 grants them to IT administrators only).
+VIEW_RETENTION = "governance.view_retentionpolicy"
+CHANGE_RETENTION = "governance.change_retentionpolicy"
+HANDLE_DATA_SUBJECTS = "governance.handle_datasubjectrequest"

@@ -1,5 +1,6 @@
 """What other apps may use of governance: the registry's verdict on hosts, the checks content
-runs before it saves, and the consent purpose a host needs."""
+runs before it saves, the consent purpose a host needs, and the privacy registries each app
+declares its personal data and retention kinds in."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +13,17 @@ from django.urls import reverse
 from . import selectors, third_party
 from .hosts import host_matches, normalise_host
 from .models import Technology, TechnologyHost
+from .privacy.registry import (
+    PersonalDataSource,
+    RetentionKind,
+    Rows,
+    delete_rows,
+    register_personal_data,
+    register_retention_kind,
+    rows_of,
+    search_fragment,
+    users_with_address,
+)
 
 DIRECTIVES = tuple(TechnologyHost.Directive.values)
 
@@ -136,13 +148,22 @@ def consent_purpose_for_host(host: str) -> str | None:
 
 __all__ = [
     "DIRECTIVES",
+    "PersonalDataSource",
     "RegisteredTechnology",
+    "RetentionKind",
+    "Rows",
     "approved_hosts",
     "check_html",
     "check_url",
     "consent_purpose_for_host",
+    "delete_rows",
     "own_hosts",
+    "register_personal_data",
+    "register_retention_kind",
     "request_url",
+    "rows_of",
+    "search_fragment",
     "technology_for_host",
     "unapproved",
+    "users_with_address",
 ]

@@ -1,5 +1,6 @@
 """Registers governance's admin pieces with Wagtail: the registry and questionnaire
-viewsets, the Requests menu item with its count, the dashboard panel, the log actions."""
+viewsets, the Requests menu item with its count, the dashboard panel, the privacy pages
+(retention, data-subject requests) in the Settings menu, the log actions."""
 
 from typing import Any
 
@@ -13,6 +14,9 @@ from wagtail.admin.ui.sidebar import LinkMenuItem
 
 from . import selectors, services, views
 from .panels import OpenRequestsPanel
+from .permissions import HANDLE_DATA_SUBJECTS, VIEW_RETENTION
+from .privacy import data_subjects, retention
+from .privacy import views as privacy_views
 from .viewsets import GovernanceViewSetGroup
 
 
@@ -23,7 +27,40 @@ def register_governance_viewsets() -> GovernanceViewSetGroup:
 
 @hooks.register("register_admin_urls")
 def register_request_urls() -> list[URLPattern | URLResolver]:
-    return list(views.urlpatterns)
+    return [*views.urlpatterns, *privacy_views.urlpatterns]
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown to those holding one permission."""
+
+    def __init__(self, *args: Any, permission: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_settings_menu_item")
+def register_retention_menu_item() -> MenuItem:
+    return PermissionMenuItem(
+        "Retention",
+        reverse("governance_retention"),
+        icon_name="history",
+        order=900,
+        permission=VIEW_RETENTION,
+    )
+
+
+@hooks.register("register_settings_menu_item")
+def register_data_subjects_menu_item() -> MenuItem:
+    return PermissionMenuItem(
+        "Data-subject requests",
+        reverse("governance_data_subjects"),
+        icon_name="user",
+        order=910,
+        permission=HANDLE_DATA_SUBJECTS,
+    )
 
 
 class RequestsMenuItem(MenuItem):
@@ -80,6 +117,23 @@ def register_log_actions(actions: Any) -> None:
     )
     actions.register_action(
         services.REQUEST_REJECT, "Reject technology", "Rejected a technology request"
+    )
+
+    actions.register_action(
+        retention.POLICY_UPDATE, "Change retention policy", "Changed a retention policy"
+    )
+    actions.register_action(retention.RUN, "Retention run", "Removed expired personal data")
+    actions.register_action(
+        data_subjects.FIND, "Find personal data", "Searched for a person's data"
+    )
+    actions.register_action(
+        data_subjects.EXPORT, "Export personal data", "Exported a person's data"
+    )
+    actions.register_action(data_subjects.ERASE, "Erase personal data", "Erased a person's data")
+    actions.register_action(
+        data_subjects.ANONYMISE_ACCOUNT,
+        "Anonymise account",
+        "Anonymised an erased person's account",
     )
 
 

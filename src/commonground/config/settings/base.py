@@ -200,7 +200,13 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.distribution.tasks.deliver_due_dispatches": env.float(
         "DISTRIBUTION_DUE_INTERVAL_SECONDS", default=10
     ),
+    # Retention policies (governance/privacy): daily, and once whenever the scheduler starts.
+    "commonground.governance.privacy.tasks.enforce_retention": 86400,
 }
+# Retention removes expired rows this many at a time, each batch its own transaction, and at
+# most RETENTION_MAX_BATCHES batches per kind and run (what is left goes in the next run).
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
+RETENTION_MAX_BATCHES = env.int("RETENTION_MAX_BATCHES", default=200)
 
 # Distribution channels, configured like Wagtail's backends (docs/operations.md). Social
 # networks are on only when their credentials are in the environment.

@@ -269,6 +269,7 @@ def _import_rows(
         .filter(address__in=addresses)
         .values_list("address", "reason")
     )
+    erased = newsletter.erased_among(addresses)
     subscribers = {
         subscriber.email.lower(): subscriber
         for subscriber in Subscriber.objects.annotate(address=Lower("email")).filter(
@@ -293,6 +294,9 @@ def _import_rows(
         if (reason := suppressed.get(row.address)) is not None:
             label = Suppression.Reason(reason).label if reason in Suppression.Reason else reason
             done.append(_Done(Outcome.SKIPPED, f"suppressed ({label}): nothing is sent to it"))
+            continue
+        if row.address in erased:
+            done.append(_Done(Outcome.SKIPPED, "erased on request: nothing is sent to it"))
             continue
         subscriber = subscribers.get(row.address)
         existing = subscriptions.get(subscriber.pk) if subscriber else None

@@ -1,0 +1,87 @@
+"""Governance's own personal data and the framework's it answers for: technology requests
+and their comments by a user with the address, and finished background tasks' results."""
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from ..models import RequestComment, TechnologyRequest
+from .registry import (
+    PersonalDataSource,
+    RetentionKind,
+    Rows,
+    register_personal_data,
+    register_retention_kind,
+    rows_of,
+    users_with_address,
+)
+
+FINISHED_TASKS = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+
+
+def _expired_task_results(cutoff: datetime) -> QuerySet[DBTaskResult]:
+    return DBTaskResult.objects.filter(status__in=FINISHED_TASKS, finished_at__lt=cutoff)
+
+
+TASK_RESULTS = RetentionKind(
+    "task_results",
+    "Background task results",
+    30,
+    _expired_task_results,
+    description="Finished tasks' arguments, return values and errors (queued and running "
+    "tasks are never touched).",
+)
+
+
+def _find(address: str) -> dict[str, Rows]:
+    people = users_with_address(address)
+    return {
+        "technology_requests": [
+            {
+                "id": r.pk,
+                "technology": r.technology.name,
+                "status": r.status,
+                "submitted_at": r.submitted_at,
+                "problem": r.problem,
+                "expected_value": r.expected_value,
+            }
+            for r in TechnologyRequest.objects.filter(requester__in=people)
+            .select_related("technology")
+            .order_by("pk")
+        ],
+        "request_comments": rows_of(
+            RequestComment.objects.filter(author__in=people),
+            "id",
+            "request_id",
+            "body",
+            "created_at",
+        ),
+    }
+
+
+def _erase(address: str) -> dict[str, int]:
+    people = users_with_address(address)
+    comments = RequestComment.objects.filter(author__in=people).delete()[0]
+    # The request is the record behind a registry entry and IT's decision: it stays, without
+    # its requester (the business case it states is the organisation's, not the person's).
+    requests = TechnologyRequest.objects.filter(requester__in=people).update(requester=None)
+    return {"request_comments": comments, "technology_requests": requests}
+
+
+GOVERNANCE = PersonalDataSource(
+    "governance",
+    "Technology requests (by an admin user with this address)",
+    _find,
+    _erase,
+    treatment={
+        "technology_requests": "kept without the requester (the registry's decisions need them)",
+        "request_comments": "deleted",
+    },
+)
+
+
+def register() -> None:
+    register_retention_kind(TASK_RESULTS)
+    register_personal_data(GOVERNANCE)
