@@ -12,6 +12,7 @@ from binascii import unhexlify
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import LazyObject
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -42,6 +43,15 @@ class CodeRefusedError(Exception):
 
 class AlreadyEnrolledError(Exception):
     """The user has an authenticator app already (set up in another tab, say)."""
+
+
+def _row(user: AbstractBaseUser) -> AbstractBaseUser:
+    """The user itself rather than request.user's lazy wrapper (django-otp's middleware):
+    Wagtail's log registry looks the logged instance's class up."""
+    if isinstance(user, LazyObject):
+        user.pk  # noqa: B018  (evaluates the wrapper)
+        return user._wrapped
+    return user
 
 
 def normalise_code(text: str) -> str:
@@ -96,7 +106,7 @@ def confirm_enrolment(
             last_used_at=timezone.now(),
         )
         codes = _new_backup_codes(user)
-        log(user, ENROL, user=user, data={"backup_codes": len(codes)})
+        log(_row(user), ENROL, user=user, data={"backup_codes": len(codes)})
     return device, codes
 
 
@@ -138,7 +148,7 @@ def check_code(*, user: AbstractBaseUser, code: str) -> Device:
         if waiting is None:
             if device.verify_token(token):
                 return device
-            log(user, VERIFY_FAIL, user=user, data={"device": type(device).__name__})
+            log(_row(user), VERIFY_FAIL, user=user, data={"device": type(device).__name__})
     raise CodeRefusedError(
         waiting
         or (
@@ -155,7 +165,7 @@ def renew_backup_codes(*, user: AbstractBaseUser, code: str) -> list[str]:
     check_code(user=user, code=code)
     with transaction.atomic():
         codes = _new_backup_codes(user)
-        log(user, RENEW_BACKUP_CODES, user=user, data={"backup_codes": len(codes)})
+        log(_row(user), RENEW_BACKUP_CODES, user=user, data={"backup_codes": len(codes)})
     return codes
 
 
@@ -171,7 +181,7 @@ def remove(*, user: AbstractBaseUser, code: str) -> None:
     check_code(user=user, code=code)
     with transaction.atomic():
         _delete_devices(user)
-        log(user, REMOVE, user=user, data={})
+        log(_row(user), REMOVE, user=user, data={})
 
 
 def reset(*, user: AbstractBaseUser, reason: str) -> int:
@@ -179,5 +189,5 @@ def reset(*, user: AbstractBaseUser, reason: str) -> int:
     ``reset_two_factor`` command): every device goes; returns how many there were."""
     with transaction.atomic():
         deleted = _delete_devices(user)
-        log(user, RESET, user=None, data={"devices": deleted, "reason": reason[:500]})
+        log(_row(user), RESET, user=None, data={"devices": deleted, "reason": reason[:500]})
     return deleted
