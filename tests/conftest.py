@@ -3,7 +3,7 @@
 import os
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import AbstractUser
@@ -80,13 +80,12 @@ def viewer(db: None) -> AbstractUser:
     return _user_with(roles.VIEWER)
 
 
-def client_for(user: AbstractUser) -> Client:
-    """A client signed in as ``user`` with both factors where the user has (or, as an IT
+def signed_in(client: Client, user: AbstractUser) -> Client:
+    """``client`` signed in as ``user``, with both factors where the user has (or, as an IT
     administrator or superuser, must have) two-factor sign-in: the session records the
     device that verified it, as django-otp's ``login`` does after a good code. (Codes are
-    not typed here: a code can be used once, and tests sign the same user in many times.
+    not typed here: a code can be used once, and tests sign the same user in many times;
     tests/governance/test_access_two_factor.py types them.)"""
-    client = Client()
     client.force_login(user)
     device = authenticator(user)
     if device is None and two_factor_required(user):
@@ -96,6 +95,11 @@ def client_for(user: AbstractUser) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def client_for(user: AbstractUser, **client_options: Any) -> Client:
+    """A new client signed in as ``user`` (see ``signed_in``)."""
+    return signed_in(Client(**client_options), user)
 
 
 def sign_in_to_admin(tab: "BrowserTab", live_url: str, username: str) -> None:
