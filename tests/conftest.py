@@ -1,21 +1,24 @@
 """Shared fixtures: users per role, a site, the live multi-process server, worker and scheduler."""
 
 import os
+import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import AbstractUser
 from django.core.cache import caches
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 from wagtail.models import Page, Site
 
 from commonground.content.models import HomePage
 from commonground.core import roles
 from commonground.core.web_server import granian_command
+from commonground.governance.access.selectors import authenticator, two_factor_required
 
 from .content.factories import HomePageFactory
-from .core.factories import PASSWORD, UserFactory
+from .core.factories import PASSWORD, UserFactory, app_code, authenticator_key, give_authenticator
 from .processes import Process, commonground, free_port, subprocess_env, wait_for
 
 if TYPE_CHECKING:  # Playwright is imported inside the browser tests, where it runs
@@ -66,7 +69,10 @@ def publisher(db: None) -> AbstractUser:
 
 @pytest.fixture
 def it_admin(db: None) -> AbstractUser:
-    return _user_with(roles.IT_ADMINISTRATOR)
+    """An IT administrator who has set up two-factor sign-in (required for IT)."""
+    user = _user_with(roles.IT_ADMINISTRATOR)
+    give_authenticator(user)
+    return user
 
 
 @pytest.fixture
@@ -74,20 +80,42 @@ def viewer(db: None) -> AbstractUser:
     return _user_with(roles.VIEWER)
 
 
-def client_for(user: AbstractUser) -> Client:
-    client = Client()
+def signed_in(client: Client, user: AbstractUser) -> Client:
+    """``client`` signed in as ``user``, with both factors where the user has (or, as an IT
+    administrator or superuser, must have) two-factor sign-in: the session records the
+    device that verified it, as django-otp's ``login`` does after a good code. (Codes are
+    not typed here: a code can be used once, and tests sign the same user in many times;
+    tests/governance/test_access_two_factor.py types them.)"""
     client.force_login(user)
+    device = authenticator(user)
+    if device is None and two_factor_required(user):
+        device = give_authenticator(user)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
+
+
+def client_for(user: AbstractUser, **client_options: Any) -> Client:
+    """A new client signed in as ``user`` (see ``signed_in``)."""
+    return signed_in(Client(**client_options), user)
 
 
 def sign_in_to_admin(tab: "BrowserTab", live_url: str, username: str) -> None:
     """Sign ``username`` in through the admin's login form in a Playwright tab, as a person
-    would; returns on the admin's home page. (Give it the username: no ORM inside Playwright.)"""
+    would, typing the app's code when asked for one (users given an authenticator by
+    ``give_authenticator``); returns on the admin's home page. (Give it the username: no ORM
+    inside Playwright.) A code works once: sign a user with an app in once per 30 seconds."""
     tab.goto(f"{live_url}/admin/login/")
     tab.fill("[name=username]", username)
     tab.fill("[name=password]", PASSWORD)
     tab.locator("form button[type=submit]").first.click()
-    tab.wait_for_url(f"{live_url}/admin/")
+    tab.wait_for_url(re.compile(rf"^{re.escape(live_url)}/admin/(two-factor/verify/.*)?$"))
+    if "/two-factor/verify/" in tab.url:
+        tab.fill("[name=code]", app_code(authenticator_key(username)))
+        tab.locator("form.login-form button[type=submit]").click()
+        tab.wait_for_url(f"{live_url}/admin/")
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,8 @@ from wagtail.models import Page, Site
 from commonground.content.models import HomePage, StandardPage
 from commonground.core import roles
 
+from ..conftest import signed_in
+
 pytestmark = pytest.mark.django_db
 
 REPORT_URL = "/admin/reports/content-overview/"
@@ -57,8 +59,7 @@ def tree() -> dict[str, Page]:
 
 
 def logged_in(client: Client, role: str) -> Client:
-    client.force_login(make_user(role))
-    return client
+    return signed_in(client, make_user(role))
 
 
 def test_viewer_sees_every_page_with_type_and_status(client: Client, tree: dict[str, Page]) -> None:
@@ -115,7 +116,7 @@ def test_every_role_sees_the_report_and_its_menu_item(
     client: Client, tree: dict[str, Page], role: str
 ) -> None:
     user = make_user(role)
-    client.force_login(user)
+    signed_in(client, user)
 
     assert client.get(REPORT_URL).status_code == 200
     request = client.get("/admin/").wsgi_request

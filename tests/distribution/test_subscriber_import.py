@@ -26,6 +26,8 @@ from commonground.distribution.imports import admin, csv_files, selectors, servi
 from commonground.distribution.imports.models import SubscriberImport, SubscriberImportRow
 from commonground.distribution.models import MailingList, Subscriber, Subscription, Suppression
 
+from ..conftest import client_for
+
 # The views mounted as the register_admin_urls hook mounts them (behind Wagtail's admin
 # login), whether or not distribution/wagtail_hooks.py registers them yet.
 urlpatterns = [
@@ -69,9 +71,7 @@ def news() -> MailingList:
 
 
 def _csrf_client(user: AbstractUser) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    return client
+    return client_for(user, enforce_csrf_checks=True)
 
 
 def _token(client: Client) -> str:
@@ -315,9 +315,7 @@ def test_the_upload_needs_the_csrf_token_and_the_add_permission(
 
 
 def client_for_admin(user: AbstractUser) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return client_for(user)
 
 
 def test_marking_confirmed_needs_the_consent_statement_and_sends_nothing(

@@ -722,9 +722,7 @@ def reader(db: None) -> AbstractUser:
 
 
 def csrf_client_for(user: AbstractUser) -> Client:
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(user)
-    return client
+    return client_for(user, enforce_csrf_checks=True)
 
 
 def csrf_token(page: Any) -> str:

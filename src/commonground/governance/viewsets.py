@@ -117,3 +117,5 @@ class GovernanceViewSetGroup(ModelViewSetGroup):
     menu_icon = "lock"
     menu_order = 170
     items = (TechnologyViewSet, ReviewQuestionViewSet)
+    # Other governance pages (the security posture) add their items under this hook.
+    submenu_hook = "register_governance_menu_item"

@@ -1,6 +1,8 @@
 """Registers governance's admin pieces with Wagtail: the registry and questionnaire
 viewsets, the Requests menu item with its count, the dashboard panel, the privacy pages
-(retention, data-subject requests) in the Settings menu, the log actions."""
+(retention, data-subject requests) in the Settings menu, the log actions, access security
+(the two-factor pages and account menu item, the security-posture page) and the editor's
+script that links refusals to pre-filled requests."""
 
 from typing import Any
 
@@ -13,6 +15,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem
 
 from . import selectors, services, views
+from .access import selectors as access_selectors
+from .access import two_factor
+from .access import views as access_views
 from .panels import OpenRequestsPanel
 from .permissions import HANDLE_DATA_SUBJECTS, VIEW_RETENTION
 from .privacy import data_subjects, retention
@@ -60,6 +65,35 @@ def register_data_subjects_menu_item() -> MenuItem:
         icon_name="user",
         order=910,
         permission=HANDLE_DATA_SUBJECTS,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_two_factor_urls() -> list[URLPattern | URLResolver]:
+    return list(access_views.urlpatterns)
+
+
+@hooks.register("register_account_menu_item")
+def register_two_factor_account_item(request: HttpRequest) -> dict[str, str]:
+    on = access_selectors.has_two_factor(request.user)
+    return {
+        "url": reverse("governance_two_factor"),
+        "label": "Two-factor sign-in",
+        "help_text": "On: your authenticator app is asked for after your password."
+        if on
+        else "Off: turn it on to ask for a code from your phone after your password.",
+    }
+
+
+class ITAdministratorMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return access_selectors.is_it_administrator(request.user)
+
+
+@hooks.register("register_governance_menu_item")
+def register_security_posture_menu_item() -> MenuItem:
+    return ITAdministratorMenuItem(
+        "Security posture", reverse("governance_security_posture"), icon_name="key", order=50
     )
 
 
@@ -134,6 +168,22 @@ def register_log_actions(actions: Any) -> None:
         data_subjects.ANONYMISE_ACCOUNT,
         "Anonymise account",
         "Anonymised an erased person's account",
+    )
+
+    actions.register_action(
+        two_factor.ENROL, "Turn on two-factor sign-in", "Turned on two-factor sign-in"
+    )
+    actions.register_action(
+        two_factor.REMOVE, "Turn off two-factor sign-in", "Turned off two-factor sign-in"
+    )
+    actions.register_action(
+        two_factor.RESET, "Reset two-factor sign-in", "IT reset two-factor sign-in"
+    )
+    actions.register_action(
+        two_factor.RENEW_BACKUP_CODES, "Renew backup codes", "Made new two-factor backup codes"
+    )
+    actions.register_action(
+        two_factor.VERIFY_FAIL, "Wrong two-factor code", "Entered a wrong two-factor code"
     )
 
 

@@ -24,6 +24,10 @@ INSTALLED_APPS = [
     "commonground.analytics",
     "commonground.distribution",
     "commonground.governance",
+    # Two-factor sign-in (access security, see the block below).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -64,7 +68,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Access security (see the block below): which device verified this session, then the
+    # idle timeout and the two-factor guard in front of the admin (it needs messages).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "commonground.governance.access.middleware.AccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -133,12 +141,35 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Common Ground <noreply@localhost>")
 
+# --- Access security (governance/access, docs/architecture.md "Access security") -----------
+# Passwords: at least 12 characters (length beats composition rules), not like the username,
+# names or e-mail address, not on the list of 20,000 common passwords, not only digits.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed admin sign-ins, counted in the shared cache over a fixed window from the first
+# failure: past the limit for a username (or a client address, see NUM_PROXIES) sign-in is
+# refused, even with the right password, until the window ends. Success clears the username's.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_ADDRESS_LIMIT = env.int("LOGIN_FAILURE_ADDRESS_LIMIT", default=20)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+WAGTAILADMIN_USER_LOGIN_FORM = "commonground.governance.access.forms.ThrottledLoginForm"
+# Signed-in sessions end after this long without a request, and in any case this long after
+# signing in (SESSION_COOKIE_AGE, enforced from the sign-in time, not the last write).
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+# Two-factor sign-in (TOTP apps, backup codes): required for IT administrators and
+# superusers, offered to everyone else. Wrong codes wait 1, 2, 4... seconds (per device).
+OTP_TOTP_ISSUER = env.str("SITE_NAME", default="Common Ground")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# --- end of access security ---------------------------------------------------------------
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
