@@ -11,6 +11,7 @@ from wagtail.admin.ui.sidebar import LinkMenuItem
 
 from . import selectors, services, views
 from .panels import OpenRequestsPanel
+from .scan import SCAN_START
 from .viewsets import GovernanceViewSetGroup
 
 
@@ -79,3 +80,4 @@ def register_log_actions(actions: Any) -> None:
     actions.register_action(
         services.REQUEST_REJECT, "Reject technology", "Rejected a technology request"
     )
+    actions.register_action(SCAN_START, "Start site scan", "Started a scan for third-party hosts")

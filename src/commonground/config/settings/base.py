@@ -200,6 +200,8 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.distribution.tasks.deliver_due_dispatches": env.float(
         "DISTRIBUTION_DUE_INTERVAL_SECONDS", default=10
     ),
+    # Scans only when none started in the last SCAN_EVERY_HOURS: hourly checks, a daily scan.
+    "commonground.governance.tasks.scan_site_if_due": 3600,
 }
 
 # Distribution channels, configured like Wagtail's backends (docs/operations.md). Social
@@ -271,6 +273,12 @@ REST_FRAMEWORK = {
 CSP_EXEMPT_PATH_PREFIXES = ("/admin/", "/django-admin/")
 CSP_REPORTS_PER_MINUTE = env.int("CSP_REPORTS_PER_MINUTE", default=60)
 CONSENT_CHOICES_PER_MINUTE = env.int("CONSENT_CHOICES_PER_MINUTE", default=30)
+# The shadow-IT scan renders every live public page in-process: how often, and its bounds
+# (pages per scan, bytes read per page, seconds per scan; a single render is not interrupted).
+SCAN_EVERY_HOURS = env.float("SCAN_EVERY_HOURS", default=24)
+SCAN_MAX_PAGES = env.int("SCAN_MAX_PAGES", default=5000)
+SCAN_MAX_PAGE_BYTES = env.int("SCAN_MAX_PAGE_BYTES", default=5_000_000)
+SCAN_MAX_SECONDS = env.float("SCAN_MAX_SECONDS", default=1800)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
