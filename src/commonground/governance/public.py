@@ -1,5 +1,6 @@
-"""What other apps may use of governance (the coming CSP, consent and scanning work)."""
+"""What other apps may use of governance (CSP, consent, the demo's registry and scan)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -62,10 +63,26 @@ def consent_purpose_for_host(host: str) -> str | None:
     return technology.consent_purpose
 
 
+def load_governance_demo(*, write: Callable[[str], object] = print) -> None:
+    """The demo's technology registry and requests (once)."""
+    from .demo import load_governance_demo as load
+
+    load(write=write)
+
+
+def scan_demo_site(*, write: Callable[[str], object] = print) -> None:
+    """The demo's first shadow-IT scan, unless a scan exists already."""
+    from .demo import scan_demo_site as run  # the scan loads the middleware stack: only now
+
+    run(write=write)
+
+
 __all__ = [
     "DIRECTIVES",
     "RegisteredTechnology",
     "approved_hosts",
     "consent_purpose_for_host",
+    "load_governance_demo",
+    "scan_demo_site",
     "technology_for_host",
 ]
