@@ -2,7 +2,6 @@
 export, past scans, and IT's "Scan now". Every role with admin access reads it; only IT
 starts a scan (``scan.start_scan`` checks again)."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
-from commonground.core.spreadsheet_cells import formula_safe
+from commonground.core.spreadsheet_cells import csv_lines
 
 from . import scan as scans
 from . import selectors
@@ -77,7 +76,8 @@ def report(request: HttpRequest) -> HttpResponseBase:
             approved = found.verdict == ScanFinding.Verdict.APPROVED
             link = request_link(found.host, found.directive) if can_request and not approved else ""
             hosts.append((found, link))
-    query = urlencode({k: v for k, v in {"verdict": verdict, "directive": directive}.items() if v})
+    shown_filters = {"scan": shown.pk if shown else "", "verdict": verdict, "directive": directive}
+    export_query = urlencode({"export": "csv", **{k: v for k, v in shown_filters.items() if v}})
     return TemplateResponse(
         request,
         "governance/admin/scan_report.html",
@@ -96,26 +96,16 @@ def report(request: HttpRequest) -> HttpResponseBase:
             ],
             "directives": tp.DIRECTIVES,
             "can_scan": request.user.has_perm(RUN_SCAN),
-            "export_query": urlencode({"export": "csv", **({"scan": shown.pk} if shown else {})})
-            + (f"&{query}" if query else ""),
+            "export_query": export_query,
             "header_title": "Third-party hosts (shadow IT)",
         },
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv(scan: SiteScan, *, verdict: str, directive: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
     findings = selectors.scan_findings(scan, verdict=verdict, directive=directive)
-    rows = (
-        [formula_safe(getattr(finding, name)) for name, _ in CSV_COLUMNS]
-        for finding in findings.iterator()
-    )
-    lines = (writer.writerow(row) for row in [[label for _, label in CSV_COLUMNS], *rows])
+    rows = ([getattr(row, name) for name, _ in CSV_COLUMNS] for row in findings.iterator())
+    lines = csv_lines([label for _, label in CSV_COLUMNS], rows)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = f"third-party-hosts-{scan.started_at:%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
