@@ -29,6 +29,7 @@ EVERY_BLOCK = {
     "table",
     "faq",
     "video",
+    "html",
 }
 
 

@@ -1,5 +1,5 @@
-"""Who may do what in governance: the permission names (granted to the roles by migration
-0002) and the one check services and selectors share."""
+"""Who may do what in governance: the permission names (granted to the roles by migrations
+0002 to 0004) and the one check services and selectors share."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, PermissionsMixin
 
@@ -10,6 +10,8 @@ REQUEST = "governance.add_technologyrequest"
 VIEW_REQUESTS = "governance.view_technologyrequest"
 REVIEW = "governance.review_technologyrequest"
 COMMENT = "governance.add_requestcomment"
+VIEW_SCANS = "governance.view_sitescan"
+RUN_SCAN = "governance.add_sitescan"
 
 
 def may(user: AbstractBaseUser | AnonymousUser, permission: str) -> bool:

@@ -2,7 +2,7 @@
 runs before it saves, the consent purpose a host needs, and the privacy registries each app
 declares its personal data and retention kinds in."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -146,6 +146,20 @@ def consent_purpose_for_host(host: str) -> str | None:
     return technology.consent_purpose
 
 
+def load_governance_demo(*, write: Callable[[str], object] = print) -> None:
+    """The demo's technology registry and requests (once)."""
+    from .demo import load_governance_demo as load
+
+    load(write=write)
+
+
+def scan_demo_site(*, write: Callable[[str], object] = print) -> None:
+    """The demo's first shadow-IT scan, unless a scan exists already."""
+    from .demo import scan_demo_site as run  # the scan loads the middleware stack: only now
+
+    run(write=write)
+
+
 __all__ = [
     "DIRECTIVES",
     "PersonalDataSource",
@@ -157,11 +171,13 @@ __all__ = [
     "check_url",
     "consent_purpose_for_host",
     "delete_rows",
+    "load_governance_demo",
     "own_hosts",
     "register_personal_data",
     "register_retention_kind",
     "request_url",
     "rows_of",
+    "scan_demo_site",
     "search_fragment",
     "technology_for_host",
     "unapproved",

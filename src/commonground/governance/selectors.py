@@ -1,5 +1,6 @@
-"""Governance's reads: request listings, what awaits whom, the registry's hosts."""
+"""Governance's reads: request listings, what awaits whom, the registry's hosts, scans."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -10,7 +11,9 @@ from django.utils import timezone
 from .hosts import host_matches
 from .models import (
     RequestComment,
+    ScanFinding,
     SecuritySettings,
+    SiteScan,
     Technology,
     TechnologyHost,
     TechnologyRequest,
@@ -113,3 +116,65 @@ def consent_purposes() -> list[tuple[str, str, list[str]]]:
         for purpose in Technology.ConsentPurpose
         if purpose.value in names
     ]
+
+
+@dataclass(frozen=True)
+class HostFinding:
+    """One (host, directive) of a scan with every page it was found on."""
+
+    host: str
+    directive: str
+    verdict: str
+    verdict_label: str
+    technology_name: str
+    technology_status: str
+    detail: str
+    pages: list[ScanFinding]
+
+
+_VERDICT_ORDER: dict[str, int] = {
+    ScanFinding.Verdict.UNKNOWN: 0,
+    ScanFinding.Verdict.NOT_APPROVED: 1,
+    ScanFinding.Verdict.APPROVED: 2,
+}
+
+
+def scan_findings(
+    scan: SiteScan, *, verdict: str = "", directive: str = ""
+) -> QuerySet[ScanFinding]:
+    """The scan's host findings (not its error rows), optionally of one verdict or directive."""
+    findings = scan.findings.exclude(verdict=ScanFinding.Verdict.ERROR)
+    if verdict:
+        findings = findings.filter(verdict=verdict)
+    if directive:
+        findings = findings.filter(directive=directive)
+    return findings.order_by("host", "directive", "page_url")
+
+
+def hosts_of_scan(scan: SiteScan, *, verdict: str = "", directive: str = "") -> list[HostFinding]:
+    """The scan's findings grouped by host and directive, the unapproved first."""
+    groups: dict[tuple[str, str], list[ScanFinding]] = {}
+    for finding in scan_findings(scan, verdict=verdict, directive=directive):
+        groups.setdefault((finding.host, finding.directive), []).append(finding)
+    hosts = [
+        HostFinding(
+            host=host,
+            directive=directive_,
+            verdict=pages[0].verdict,
+            verdict_label=pages[0].get_verdict_display(),
+            technology_name=pages[0].technology_name,
+            technology_status=pages[0].technology_status,
+            detail=pages[0].detail,
+            pages=pages,
+        )
+        for (host, directive_), pages in groups.items()
+    ]
+    return sorted(hosts, key=lambda h: (_VERDICT_ORDER.get(h.verdict, 3), h.host, h.directive))
+
+
+def scan_errors(scan: SiteScan) -> QuerySet[ScanFinding]:
+    return scan.findings.filter(verdict=ScanFinding.Verdict.ERROR).order_by("page_url")
+
+
+def recent_scans(limit: int = 20) -> QuerySet[SiteScan]:
+    return SiteScan.objects.select_related("triggered_by").order_by("-started_at", "-pk")[:limit]

@@ -272,3 +272,46 @@ def hold_for_consent(html: str, purpose_for_host: Callable[[str], str | None]) -
     gate.feed(html)
     gate.close()
     return "".join(gate.out)
+
+
+# What the page holds back and loads later: the consent gate's data-consent-* attributes
+# (restored by consent.js once the visitor agrees) and the video block's player URL (created
+# when the visitor presses play). Not loaded yet, but loaded by the same page: the shadow-IT
+# scan counts them; validation and the gate, which see the HTML before it is held, need not.
+_HELD_ATTRIBUTES: dict[str, tuple[str, str]] = {
+    "data-consent-src": ("src", "after consent"),
+    "data-consent-srcset": ("srcset", "after consent"),
+    "data-embed-url": ("", "on play"),
+}
+
+
+class _HeldCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.references: list[Reference] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name not in _HELD_ATTRIBUTES or not value:
+                continue
+            attribute, when = _HELD_ATTRIBUTES[name]
+            element = f"{tag}, {when}"
+            if attribute == "srcset":
+                urls = [candidate.strip().split(" ")[0] for candidate in value.split(",")]
+                directive: str | None = IMG
+            else:
+                urls = [value]
+                directive = _URL_ATTRIBUTES.get((tag, attribute)) if attribute else FRAME
+            for url in urls:
+                found = reference(url, directive, element) if directive else None
+                if found:
+                    self.references.append(found)
+
+
+def held_references(html: str) -> tuple[Reference, ...]:
+    """The references ``html`` loads only after the visitor's consent or click, which
+    ``inspect_html`` (seeing what loads at once) leaves out."""
+    collector = _HeldCollector()
+    collector.feed(html)
+    collector.close()
+    return tuple(collector.references)

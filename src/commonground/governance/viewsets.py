@@ -18,6 +18,7 @@ from commonground.core.spreadsheet_cells import formula_safe
 from . import services
 from .forms import ANSWERED_FIELDS, DECIDED_FIELDS, RISK_FIELDS, TechnologyForm
 from .models import ReviewQuestion, Technology
+from .scan_views import ScanReportViewSet
 
 
 def hosts_text(technology: Technology) -> str:
@@ -116,6 +117,6 @@ class GovernanceViewSetGroup(ModelViewSetGroup):
     menu_label = "Governance"
     menu_icon = "lock"
     menu_order = 170
-    items = (TechnologyViewSet, ReviewQuestionViewSet)
+    items = (TechnologyViewSet, ReviewQuestionViewSet, ScanReportViewSet)
     # Other governance pages (the security posture) add their items under this hook.
     submenu_hook = "register_governance_menu_item"

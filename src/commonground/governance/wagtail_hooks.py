@@ -22,6 +22,7 @@ from .panels import OpenRequestsPanel
 from .permissions import HANDLE_DATA_SUBJECTS, VIEW_RETENTION
 from .privacy import data_subjects, retention
 from .privacy import views as privacy_views
+from .scan import SCAN_START
 from .viewsets import GovernanceViewSetGroup
 
 
@@ -185,6 +186,8 @@ def register_log_actions(actions: Any) -> None:
     actions.register_action(
         two_factor.VERIFY_FAIL, "Wrong two-factor code", "Entered a wrong two-factor code"
     )
+
+    actions.register_action(SCAN_START, "Start site scan", "Started a scan for third-party hosts")
 
 
 @hooks.register("insert_editor_js")

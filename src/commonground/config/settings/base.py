@@ -233,6 +233,8 @@ PERIODIC_TASKS: dict[str, float] = {
     ),
     # Retention policies (governance/privacy): daily, and once whenever the scheduler starts.
     "commonground.governance.privacy.tasks.enforce_retention": 86400,
+    # Scans only when none started in the last SCAN_EVERY_HOURS: hourly checks, a daily scan.
+    "commonground.governance.tasks.scan_site_if_due": 3600,
 }
 # Retention removes expired rows this many at a time, each batch its own transaction, and at
 # most RETENTION_MAX_BATCHES batches per kind and run (what is left goes in the next run).
@@ -308,6 +310,12 @@ REST_FRAMEWORK = {
 CSP_EXEMPT_PATH_PREFIXES = ("/admin/", "/django-admin/")
 CSP_REPORTS_PER_MINUTE = env.int("CSP_REPORTS_PER_MINUTE", default=60)
 CONSENT_CHOICES_PER_MINUTE = env.int("CONSENT_CHOICES_PER_MINUTE", default=30)
+# The shadow-IT scan renders every live public page in-process: how often, and its bounds
+# (pages per scan, bytes read per page, seconds per scan; a single render is not interrupted).
+SCAN_EVERY_HOURS = env.float("SCAN_EVERY_HOURS", default=24)
+SCAN_MAX_PAGES = env.int("SCAN_MAX_PAGES", default=5000)
+SCAN_MAX_PAGE_BYTES = env.int("SCAN_MAX_PAGE_BYTES", default=5_000_000)
+SCAN_MAX_SECONDS = env.float("SCAN_MAX_SECONDS", default=1800)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -13,6 +13,11 @@ from .media import BRAND, HERO, ImageSpec
 from .tree import add_published
 
 CAMPAIGN_CODE = "spring-launch-2026"
+CHAT_WIDGET_HOST = "cdn.chatwidget-example.com"
+CHAT_WIDGET_SNIPPET = (
+    f'<script src="https://{CHAT_WIDGET_HOST}/widget.js" data-account="larkspur-sales" async>'
+    "</script>"
+)
 WEBINAR_IN_DAYS = 12
 
 CAMPAIGN_IMAGES = [
@@ -103,6 +108,9 @@ def build_campaign(
                 "The launch webinars are the one hour a quarter my whole team blocks out.",
                 "Sunita Rao, Data Platform Lead, Harbourline Freight",
             ),
+            # Legacy content: a chat widget pasted before the registry existed, on no list.
+            # The shadow-IT scan finds it; the site's policy blocks it in visitors' browsers.
+            s.html(CHAT_WIDGET_SNIPPET),
         ],
     )
     for order, (label, field_type, required, choices, help_text) in enumerate(FORM_FIELDS):

@@ -19,6 +19,7 @@ from wagtail.users.models import UserProfile
 from commonground.analytics.public import ensure_goals, ensure_history, ensure_tracked_site
 from commonground.core.roles import APPROVAL_WORKFLOW
 from commonground.distribution.public import load_distribution_demo
+from commonground.governance.public import load_governance_demo, scan_demo_site
 
 from ..models import Author, ContentImage, HomePage
 from . import streams as s
@@ -79,6 +80,8 @@ def load_demo(*, reset: bool = False, write: Write = print) -> DemoSummary:
             for page in home.get_descendants(inclusive=True).live().public()
         ]
     write(ensure_history(site=site.domain, paths=paths, days=HISTORY_DAYS, events=HISTORY_EVENTS))
+    # After the commit: the scan renders the published pages through the whole request stack.
+    scan_demo_site(write=write)
     base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     summary = DemoSummary(
         built=built,
@@ -230,6 +233,9 @@ def _build(users: DemoUsers, write: Write) -> HomePage:
         write("Adding the newsletter and a past send ...")
         newest = max((a for a in blog.articles if a.live), key=lambda a: a.date)
         load_distribution_demo(sent=newest, upcoming=blog.scheduled, write=write)
+
+        write("Filling the technology registry ...")
+        load_governance_demo(write=write)
 
     write("Updating the reference index ...")
     _index_references(

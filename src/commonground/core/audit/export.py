@@ -1,13 +1,12 @@
 """Streams audit entries as CSV or JSON Lines, one row at a time, for the command and the admin."""
 
-import csv
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db.models import QuerySet
 
-from ..spreadsheet_cells import formula_safe
+from ..spreadsheet_cells import csv_lines as spreadsheet_lines
 from .chain import canonical_timestamp
 from .models import AuditEntry
 
@@ -40,18 +39,8 @@ def stream_entries(queryset: QuerySet[AuditEntry]) -> Iterator[AuditEntry]:
     return queryset.iterator(chunk_size=_CHUNK)
 
 
-class _Line:
-    """csv.writer's file: hands back each line instead of storing it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
 def csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
-    writer = csv.writer(_Line())
-    yield writer.writerow(COLUMNS)
-    for entry in entries:
-        yield writer.writerow([formula_safe(value) for value in entry_row(entry).values()])
+    return spreadsheet_lines(COLUMNS, (entry_row(entry).values() for entry in entries))
 
 
 def jsonl_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
