@@ -59,11 +59,16 @@ def test_debug_and_plain_http_are_problems(it_admin) -> None:
 
 
 @override_settings(**PRODUCTION_LIKE)
-def test_production_settings_pass(it_admin) -> None:
+def test_production_settings_pass(it_admin, home) -> None:
+    from commonground.governance.scan import scan_site
+
+    scan_site(trigger="command")
     found = statuses(client_for(it_admin))
     assert found == {
         "Debug mode off": "ok",
         "HTTPS everywhere": "ok",
+        "Content-Security-Policy enforcing": "ok",
+        "No unapproved third-party hosts": "ok",
         "Two-factor sign-in": "ok",
         "Password policy": "ok",
         "Session timeout": "ok",
@@ -124,3 +129,33 @@ def test_a_failing_check_is_a_problem_on_the_page_not_an_error(it_admin, monkeyp
 
     monkeypatch.setattr(posture, "_CHECKS", [*posture._CHECKS, (99, broken)])
     assert statuses(client_for(it_admin))["Broken check"] == "problem"
+
+
+def test_a_site_in_report_only_mode_is_a_warning(it_admin, home) -> None:
+    from wagtail.models import Site
+
+    from commonground.governance.models import SecuritySettings
+
+    assert statuses(client_for(it_admin))["Content-Security-Policy enforcing"] == "ok"
+    site = Site.objects.get(is_default_site=True)
+    SecuritySettings.objects.create(site=site, csp_mode=SecuritySettings.CspMode.REPORT_ONLY)
+    assert statuses(client_for(it_admin))["Content-Security-Policy enforcing"] == "warning"
+    assert str(site) in posture.csp_enforcing().found
+
+
+def test_unapproved_hosts_found_by_the_scan_are_a_problem(it_admin, home) -> None:
+    from commonground.content.models import StandardPage
+    from commonground.governance.scan import scan_site
+
+    assert posture.no_unapproved_hosts().status == posture.Status.WARNING  # never scanned
+    scan_site(trigger="command")
+    assert posture.no_unapproved_hosts().status == posture.Status.OK
+    page = StandardPage(
+        title="Legacy", body=[("html", '<script src="https://x.tracker.example/t.js"></script>')]
+    )
+    home.add_child(instance=page)
+    scan_site(trigger="command")
+    check = posture.no_unapproved_hosts()
+    assert check.status == posture.Status.PROBLEM
+    assert "x.tracker.example" in check.found
+    assert statuses(client_for(it_admin))["No unapproved third-party hosts"] == "problem"

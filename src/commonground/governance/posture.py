@@ -2,9 +2,7 @@
 found and, when it is not right, what to fix.
 
 A check is a function returning a ``PostureCheck``, registered with ``@posture_check(order)``
-in this module or in one it imports at the bottom; the page runs them in ``order``. Slots
-kept free for checks other work adds: 30 "CSP enforcing on every site", 70 "unapproved
-third-party hosts found by the scan".
+in this module or in one it imports at the bottom; the page runs them in ``order``.
 """
 
 import logging
@@ -16,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from . import selectors
 from .access import selectors as access_selectors
 from .selectors import open_requests
 
@@ -143,6 +142,31 @@ def _names(users: list[str], most: int = 10) -> str:
     return shown + (f" and {len(users) - most} more" if len(users) > most else "")
 
 
+@posture_check(order=30)
+def csp_enforcing() -> PostureCheck:
+    """Content-Security-Policy enforcing"""
+    modes = selectors.csp_modes()
+    reporting = [site for site, enforcing in modes if not enforcing]
+    if not modes:
+        return PostureCheck(
+            "Content-Security-Policy enforcing", Status.WARNING, "There is no site yet."
+        )
+    if reporting:
+        return PostureCheck(
+            "Content-Security-Policy enforcing",
+            Status.WARNING,
+            f"Report only on {_names(reporting)}: browsers report what is not approved but "
+            "still load it.",
+            "Look at the CSP findings; once they are empty (or the hosts approved), set the "
+            "policy to enforcing under Settings → Security settings.",
+        )
+    return PostureCheck(
+        "Content-Security-Policy enforcing",
+        Status.OK,
+        "Every site sends an enforcing policy made from the technology registry.",
+    )
+
+
 @posture_check(order=40)
 def two_factor_coverage() -> PostureCheck:
     """Two-factor sign-in"""
@@ -230,6 +254,40 @@ def session_timeout() -> PostureCheck:
             "SESSION_COOKIE_AGE to at most 43200 (12 hours).",
         )
     return PostureCheck("Session timeout", Status.OK, found)
+
+
+@posture_check(order=70)
+def no_unapproved_hosts() -> PostureCheck:
+    """No unapproved third-party hosts"""
+    scan = selectors.latest_finished_scan()
+    title = "No unapproved third-party hosts"
+    if scan is None:
+        return PostureCheck(
+            title,
+            Status.WARNING,
+            "The site has not been scanned yet.",
+            "Run a scan under Governance → Third-party hosts (it also runs daily).",
+        )
+    found = sorted(
+        {
+            finding.host
+            for finding in selectors.scan_findings(scan)
+            if finding.verdict != finding.Verdict.APPROVED
+        }
+    )
+    when = timezone.localtime(scan.started_at).strftime("%d %b %Y %H:%M")
+    if found:
+        return PostureCheck(
+            title,
+            Status.PROBLEM,
+            f"The scan of {when} found {len(found)} host{'s' if len(found) != 1 else ''} the "
+            f"registry has not approved: {_names(found)}.",
+            "Remove them from the pages listed under Governance → Third-party hosts, or have "
+            "marketing request the technology so IT can review it.",
+        )
+    return PostureCheck(
+        title, Status.OK, f"The scan of {when} found only approved third-party hosts."
+    )
 
 
 @posture_check(order=80)

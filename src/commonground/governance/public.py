@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -68,18 +67,8 @@ def technology_for_host(host: str) -> RegisteredTechnology | None:
 
 
 def own_hosts() -> set[str]:
-    """The hosts that are the site itself: every Wagtail site's, and the static and media
-    hosts when those are served from elsewhere (a CDN)."""
-    from wagtail.models import Site
-
-    hosts = {host.lower() for host in Site.objects.values_list("hostname", flat=True)}
-    hosts |= {host.lower() for host in settings.ALLOWED_HOSTS if "*" not in host}
-    hosts |= {host.lstrip(".").lower() for host in settings.ALLOWED_HOSTS if host.startswith(".")}
-    for url in (settings.STATIC_URL, settings.MEDIA_URL):
-        host = third_party.url_host(url or "")
-        if host:
-            hosts.add(host)
-    return hosts
+    """The hosts that are the site itself (never third-party)."""
+    return selectors.own_hosts()
 
 
 def request_url(host: str, directive: str) -> str:

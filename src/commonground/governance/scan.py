@@ -205,14 +205,6 @@ class _Registry:
         )
 
 
-def own_hosts() -> set[str]:
-    """The hosts that are first-party: every site's, the admin's base URL, and absolute
-    STATIC_URL / MEDIA_URL (a CDN of our own)."""
-    names = [f"//{hostname}" for hostname in Site.objects.values_list("hostname", flat=True)]
-    names += [settings.STATIC_URL or "", settings.MEDIA_URL or "", settings.WAGTAILADMIN_BASE_URL]
-    return {host for host in map(tp.url_host, names) if host}
-
-
 def targets() -> Iterator[Target]:
     """Every live page without a view restriction that a site serves, in tree order, read in
     batches (a page reachable from no site is not on the published site)."""
@@ -329,7 +321,7 @@ def run_scan(scan_id: int, *, progress: Callable[[int], object] | None = None) -
     limits = Limits.from_settings()
     deadline = time.monotonic() + limits.max_seconds
     try:
-        renderer, registry, own = _Renderer(), _Registry(), own_hosts()
+        renderer, registry, own = _Renderer(), _Registry(), selectors.own_hosts()
         for batch in _batched(targets(), limits.batch_size):
             findings: list[ScanFinding] = []
             pages = failed = 0

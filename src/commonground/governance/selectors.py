@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Person
 from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -178,3 +179,32 @@ def scan_errors(scan: SiteScan) -> QuerySet[ScanFinding]:
 
 def recent_scans(limit: int = 20) -> QuerySet[SiteScan]:
     return SiteScan.objects.select_related("triggered_by").order_by("-started_at", "-pk")[:limit]
+
+
+def own_hosts() -> set[str]:
+    """The hosts that are first-party: every site's, the admin's base URL, the allowed hosts
+    (wildcards aside), and absolute STATIC_URL / MEDIA_URL (a CDN of our own)."""
+    from wagtail.models import Site
+
+    from . import third_party
+
+    urls = [f"//{hostname}" for hostname in Site.objects.values_list("hostname", flat=True)]
+    urls += [f"//{host.lstrip('.')}" for host in settings.ALLOWED_HOSTS if "*" not in host]
+    urls += [settings.STATIC_URL or "", settings.MEDIA_URL or ""]
+    urls.append(getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "")
+    return {host for host in map(third_party.url_host, urls) if host}
+
+
+def csp_modes() -> list[tuple[str, bool]]:
+    """(site, enforcing) for every site, the default site first."""
+    from wagtail.models import Site
+
+    modes = dict(SecuritySettings.objects.values_list("site_id", "csp_mode"))
+    return [
+        (str(site), modes.get(site.pk) != SecuritySettings.CspMode.REPORT_ONLY)
+        for site in Site.objects.order_by("-is_default_site", "hostname")
+    ]
+
+
+def latest_finished_scan() -> SiteScan | None:
+    return SiteScan.objects.filter(status=SiteScan.Status.FINISHED).order_by("-started_at").first()

@@ -4,6 +4,7 @@ from django import template
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from commonground.core.page_cache import depends_on
 
@@ -28,8 +29,8 @@ def analytics_tracker(context: template.Context) -> str:
     return format_html(
         '<script defer data-domain="{}"{}{} src="{}"></script>',
         site.domain,
-        format_html(' data-respect-dnt="true"') if site.respect_do_not_track else "",
+        mark_safe(' data-respect-dnt="true"') if site.respect_do_not_track else "",
         # The tracker stays silent on loopback unless told otherwise: the demo runs there.
-        format_html(' data-allow-localhost="true"') if site.domain in _LOOPBACK else "",
+        mark_safe(' data-allow-localhost="true"') if site.domain in _LOOPBACK else "",
         static("analytics/tracker.min.js"),
     )
