@@ -257,3 +257,44 @@ def test_distribution_logs_and_import_files_expire_but_consent_records_stay(home
     assert run.removed["subscriber_import_rows"] == 1
     # Emptied files leave the kind: the next run finds nothing more to do.
     assert retention.run_retention().removed["subscriber_import_files"] == 0
+
+
+@pytest.mark.django_db
+def test_old_csp_reports_and_scans_expire_but_the_latest_scan_stays(home: Any) -> None:
+    from wagtail.models import Site
+
+    from commonground.governance.models import CspViolation, SiteScan
+
+    site = Site.objects.get(is_default_site=True)
+    now = timezone.now()
+
+    def violation(path: str, days_old: int) -> CspViolation:
+        seen = now - days_old * DAY
+        return CspViolation.objects.create(
+            site=site,
+            page_path=path,
+            directive="script-src",
+            blocked_host="evil.example",
+            enforced=True,
+            count=1,
+            first_seen=seen,
+            last_seen=seen,
+        )
+
+    old, recent = violation("/old/", 91), violation("/recent/", 89)
+    scans = [
+        SiteScan.objects.create(started_at=now - days * DAY, status=SiteScan.Status.FINISHED)
+        for days in (800, 400, 30)
+    ]
+    only_old = SiteScan.objects.create(started_at=now - 500 * DAY, status="failed")
+
+    run = retention.run_retention()
+
+    assert list(CspViolation.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert run.removed["csp_violations"] == 1 and not CspViolation.objects.filter(pk=old.pk)
+    assert set(SiteScan.objects.values_list("pk", flat=True)) == {scans[2].pk}
+    assert run.removed["site_scans"] == 3 and not SiteScan.objects.filter(pk=only_old.pk)
+    # With only old scans, the latest finished one is kept: the report and posture read it.
+    SiteScan.objects.filter(pk=scans[2].pk).update(started_at=now - 900 * DAY)
+    retention.run_retention()
+    assert list(SiteScan.objects.values_list("pk", flat=True)) == [scans[2].pk]

@@ -1,5 +1,6 @@
 """Governance's own personal data and the framework's it answers for: technology requests
-and their comments by a user with the address, and finished background tasks' results."""
+and their comments by a user with the address, and finished background tasks' results; and
+how long governance keeps what browsers send it (CSP reports) and its scans."""
 
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from django.db.models import QuerySet
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ..models import RequestComment, TechnologyRequest
+from ..models import CspViolation, RequestComment, SiteScan, TechnologyRequest
 from .registry import (
     PersonalDataSource,
     RetentionKind,
@@ -32,6 +33,36 @@ TASK_RESULTS = RetentionKind(
     _expired_task_results,
     description="Finished tasks' arguments, return values and errors (queued and running "
     "tasks are never touched).",
+)
+
+
+def _expired_violations(cutoff: datetime) -> QuerySet[CspViolation]:
+    return CspViolation.objects.filter(last_seen__lt=cutoff)
+
+
+CSP_VIOLATIONS = RetentionKind(
+    "csp_violations",
+    "CSP violation reports",
+    90,
+    _expired_violations,
+    description="Counted violation reports (page path, directive, blocked host) not seen again "
+    "since; a host still blocked comes back with the next report.",
+)
+
+
+def _expired_scans(cutoff: datetime) -> QuerySet[SiteScan]:
+    # The latest finished scan stays whatever its age: the report and the posture page read it.
+    latest = SiteScan.objects.filter(status=SiteScan.Status.FINISHED).order_by("-started_at")
+    keep = list(latest.values_list("pk", flat=True)[:1])
+    return SiteScan.objects.filter(started_at__lt=cutoff).exclude(pk__in=keep)
+
+
+SITE_SCANS = RetentionKind(
+    "site_scans",
+    "Shadow-IT scans",
+    365,
+    _expired_scans,
+    description="Past scans of the site and their findings; the latest finished scan is kept.",
 )
 
 
@@ -84,4 +115,6 @@ GOVERNANCE = PersonalDataSource(
 
 def register() -> None:
     register_retention_kind(TASK_RESULTS)
+    register_retention_kind(CSP_VIOLATIONS)
+    register_retention_kind(SITE_SCANS)
     register_personal_data(GOVERNANCE)
