@@ -1,16 +1,29 @@
-"""Governance's reads: request listings, what awaits whom, the registry's hosts, scans."""
+"""Governance's reads: request listings, what awaits whom, the registry's hosts, scans, CSP
+reports and consent counts."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Person
-from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from .hosts import host_matches
 from .models import (
+    ConsentTally,
+    CspViolation,
     RequestComment,
     ScanFinding,
     SecuritySettings,
@@ -208,3 +221,77 @@ def csp_modes() -> list[tuple[str, bool]]:
 
 def latest_finished_scan() -> SiteScan | None:
     return SiteScan.objects.filter(status=SiteScan.Status.FINISHED).order_by("-started_at").first()
+
+
+@dataclass(frozen=True)
+class BlockedHost:
+    """A host the policy blocked (or would have), over every page it was reported on."""
+
+    host: str
+    directive: str
+    reports: int
+    pages: list[str]
+    last_seen: datetime
+    technology: Technology | None
+
+
+def violations(
+    *, since: datetime, site_id: int | None = None, enforced: bool | None = None
+) -> QuerySet[CspViolation]:
+    rows = CspViolation.objects.filter(last_seen__gte=since).select_related("site")
+    if site_id is not None:
+        rows = rows.filter(site_id=site_id)
+    if enforced is not None:
+        rows = rows.filter(enforced=enforced)
+    return rows
+
+
+def blocked_hosts(rows: QuerySet[CspViolation]) -> list[BlockedHost]:
+    """Reports grouped by blocked host and directive, the most reported first, each with the
+    registry entry the host belongs to (if any)."""
+    groups: dict[tuple[str, str], list[CspViolation]] = {}
+    for row in rows.order_by("blocked_host", "directive", "page_path"):
+        groups.setdefault((row.blocked_host, row.directive), []).append(row)
+    found = [
+        BlockedHost(
+            host=host,
+            directive=directive,
+            reports=sum(row.count for row in group),
+            pages=sorted({row.page_path for row in group}),
+            last_seen=max(row.last_seen for row in group),
+            technology=technology_for_host(host) if "." in host else None,
+        )
+        for (host, directive), group in groups.items()
+    ]
+    return sorted(found, key=lambda b: (-b.reports, b.host))
+
+
+def blocked_by_page(rows: QuerySet[CspViolation]) -> list[tuple[str, list[CspViolation]]]:
+    """Reports grouped by page path, the pages with most reports first."""
+    pages: dict[str, list[CspViolation]] = {}
+    for row in rows.order_by("page_path", "-count"):
+        pages.setdefault(row.page_path, []).append(row)
+    return sorted(pages.items(), key=lambda item: (-sum(r.count for r in item[1]), item[0]))
+
+
+@dataclass(frozen=True)
+class ConsentShare:
+    purpose: str
+    granted: int
+    declined: int
+
+    @property
+    def rate(self) -> float | None:
+        total = self.granted + self.declined
+        return self.granted / total if total else None
+
+
+def consent_shares(*, since: date) -> list[ConsentShare]:
+    """Choices per purpose since ``since``: how many agreed and declined (counts only)."""
+    totals = (
+        ConsentTally.objects.filter(day__gte=since)
+        .values("purpose")
+        .annotate(granted=Sum("granted"), declined=Sum("declined"))
+        .order_by("purpose")
+    )
+    return [ConsentShare(t["purpose"], t["granted"] or 0, t["declined"] or 0) for t in totals]

@@ -14,7 +14,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem
 
-from . import selectors, services, views
+from . import policy_views, selectors, services, views
 from .access import selectors as access_selectors
 from .access import two_factor
 from .access import views as access_views
@@ -89,6 +89,33 @@ def register_two_factor_account_item(request: HttpRequest) -> dict[str, str]:
 class ITAdministratorMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
         return access_selectors.is_it_administrator(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_policy_report_urls() -> list[URLPattern | URLResolver]:
+    return list(policy_views.urlpatterns)
+
+
+@hooks.register("register_governance_menu_item")
+def register_csp_findings_menu_item() -> MenuItem:
+    return PermissionMenuItem(
+        "CSP findings",
+        reverse("governance_csp_findings"),
+        icon_name="warning",
+        order=60,
+        permission=policy_views.VIEW_VIOLATIONS,
+    )
+
+
+@hooks.register("register_governance_menu_item")
+def register_consent_choices_menu_item() -> MenuItem:
+    return PermissionMenuItem(
+        "Consent choices",
+        reverse("governance_consent_choices"),
+        icon_name="tick",
+        order=70,
+        permission=policy_views.VIEW_CONSENT,
+    )
 
 
 @hooks.register("register_governance_menu_item")
