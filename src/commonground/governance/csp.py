@@ -165,6 +165,8 @@ class ContentSecurityPolicyMiddleware:
                 response["Content-Length"] = str(len(response.content))  # type: ignore[attr-defined]
         if _is_exempt(request.path) or response.has_header("Content-Security-Policy"):
             return response
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response  # Django's technical error pages style themselves inline
         policy = _policies.get(request)
         if policy is None:
             return response

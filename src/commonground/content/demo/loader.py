@@ -287,3 +287,7 @@ def _report(summary: DemoSummary, write: Write) -> None:
     for login in summary.logins:
         password = login.password or "(existing account, password unchanged)"
         write(f"    {login.username:<{width}}  {password:<18}  {login.role}")
+    write(
+        "  IT administrators (and the superuser) set up two-factor sign-in with an "
+        "authenticator app at their first sign-in; the marketing accounts need none."
+    )
