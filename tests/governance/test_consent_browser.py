@@ -5,7 +5,6 @@ Vendors are served by ``vendor_server`` (Chromium's proxy), which records every 
 Database work stays outside ``sync_playwright()`` (Django refuses the ORM in its loop).
 """
 
-import shutil
 import time
 from typing import Any
 
@@ -16,27 +15,12 @@ from commonground.governance.models import ConsentTally
 
 from ..content.factories import StandardPageFactory
 from .factories import registered_technology
-from .vendor_server import vendor_proxy
+from .vendor_server import BROWSER_TEST, launch_through, vendor_proxy
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PIXEL_HOST = "pixel.ads.test"
 TV_HOST = "tv.ads.test"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
-    ),
-]
-
-
-def _launch(playwright: Any, proxy: str) -> Any:
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox"],
-        proxy={"server": proxy, "bypass": "127.0.0.1,localhost"},
-    )
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -75,7 +59,7 @@ def test_a_vendor_needing_consent_loads_only_after_the_visitor_agrees(offers_url
     from playwright.sync_api import sync_playwright
 
     with vendor_proxy() as vendors, sync_playwright() as playwright:
-        browser = _launch(playwright, vendors.url)
+        browser = launch_through(playwright, vendors)
         tab = browser.new_page()
         tab.goto(offers_url)
         tab.wait_for_load_state("networkidle")
@@ -113,7 +97,7 @@ def test_a_visitor_who_declines_never_reaches_the_vendor(offers_url: str) -> Non
     from playwright.sync_api import sync_playwright
 
     with vendor_proxy() as vendors, sync_playwright() as playwright:
-        browser = _launch(playwright, vendors.url)
+        browser = launch_through(playwright, vendors)
         tab = browser.new_page()
         tab.goto(offers_url)
         tab.get_by_role("button", name="Reject all").click()

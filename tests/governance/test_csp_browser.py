@@ -9,11 +9,9 @@ Vendors are served by ``vendor_server`` (Chromium's proxy), so nothing leaves 12
 Database work stays outside ``sync_playwright()`` (Django refuses the ORM in its loop).
 """
 
-import shutil
 import time
 from typing import Any
 
-import pytest
 from django.urls import reverse
 from wagtail.models import Page
 
@@ -22,19 +20,12 @@ from commonground.governance.models import CspViolation, Technology, TechnologyR
 
 from ..conftest import client_for, sign_in_to_admin
 from ..content.factories import StandardPageFactory
-from .vendor_server import vendor_proxy
+from .vendor_server import BROWSER_TEST, launch_through, vendor_proxy
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EMBED = "http://maps.vendor.test/embed?place=office"
 INJECTED = "http://evil.attacker.test/steal.js"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 # Collects the page's own view of violations from the first script on.
 WATCH_VIOLATIONS = """
@@ -43,14 +34,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
     window.__violations.push({blocked: event.blockedURI, directive: event.effectiveDirective});
 });
 """
-
-
-def _launch(playwright: Any, proxy: str) -> Any:
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox"],
-        proxy={"server": proxy, "bypass": "127.0.0.1,localhost"},
-    )
 
 
 def _add_embed_and_save(tab: Any, live_url: str, page_id: int) -> None:
@@ -83,7 +66,7 @@ def test_an_unapproved_embed_is_refused_then_allowed_and_injected_scripts_are_bl
     username = editor.username
 
     with vendor_proxy() as vendors, sync_playwright() as playwright:
-        browser = _launch(playwright, vendors.url)
+        browser = launch_through(playwright, vendors)
         tab = browser.new_page()
         sign_in_to_admin(tab, live_url, username)
         _add_embed_and_save(tab, live_url, page.pk)
@@ -110,7 +93,7 @@ def test_an_unapproved_embed_is_refused_then_allowed_and_injected_scripts_are_bl
     _approve_everything_requested(it_admin)
 
     with vendor_proxy() as vendors, sync_playwright() as playwright:
-        browser = _launch(playwright, vendors.url)
+        browser = launch_through(playwright, vendors)
         tab = browser.new_page()
         sign_in_to_admin(tab, live_url, username)
         _add_embed_and_save(tab, live_url, page.pk)
@@ -123,7 +106,7 @@ def test_an_unapproved_embed_is_refused_then_allowed_and_injected_scripts_are_bl
     live_path = Page.objects.get(pk=page.pk).url
 
     with vendor_proxy() as vendors, sync_playwright() as playwright:
-        browser = _launch(playwright, vendors.url)
+        browser = launch_through(playwright, vendors)
         context = browser.new_context()
         context.add_init_script(WATCH_VIOLATIONS)
         tab = context.new_page()

@@ -173,8 +173,22 @@ def _check_registry(value: blocks.StructValue, field: str, url: str, directive: 
         raise StructBlockValidationError(block_errors={field: error}) from None
 
 
-class EmbedBlock(blocks.StructBlock):
+class LoadsFromURLBlock(blocks.StructBlock):
+    """A block whose ``url`` the browser loads: refused unless its host is approved for
+    ``loads_as`` (a CSP directive) in the technology registry."""
+
+    loads_as = ""
+
+    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
+        cleaned = super().clean(value)
+        _check_registry(cleaned, "url", cleaned["url"], self.loads_as)
+        return cleaned
+
+
+class EmbedBlock(LoadsFromURLBlock):
     """Another site's widget or player in a frame (a map, a booking form, a survey)."""
+
+    loads_as = "frame-src"
 
     url = blocks.URLBlock(help_text="The address the vendor gives for embedding (iframe src).")
     title = blocks.CharBlock(max_length=200, help_text="Describes the frame for screen readers.")
@@ -188,14 +202,11 @@ class EmbedBlock(blocks.StructBlock):
         template = "content/blocks/embed.html"
         label = "Embed (iframe)"
 
-    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
-        cleaned = super().clean(value)
-        _check_registry(cleaned, "url", cleaned["url"], "frame-src")
-        return cleaned
 
-
-class ExternalImageBlock(blocks.StructBlock):
+class ExternalImageBlock(LoadsFromURLBlock):
     """An image served by another host (a vendor's badge, a partner's logo)."""
+
+    loads_as = "img-src"
 
     url = blocks.URLBlock(label="Image URL")
     alt_text = blocks.CharBlock(
@@ -207,11 +218,6 @@ class ExternalImageBlock(blocks.StructBlock):
         icon = "image"
         template = "content/blocks/external_image.html"
         label = "Image from a URL"
-
-    def clean(self, value: blocks.StructValue) -> blocks.StructValue:
-        cleaned = super().clean(value)
-        _check_registry(cleaned, "url", cleaned["url"], "img-src")
-        return cleaned
 
 
 class HTMLBlock(blocks.RawHTMLBlock):
