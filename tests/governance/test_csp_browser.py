@@ -74,7 +74,8 @@ def test_an_unapproved_embed_is_refused_then_allowed_and_injected_scripts_are_bl
         refusal.first.wait_for(timeout=10_000)
         link = tab.locator("a[data-technology-request]").first
         request_url = link.get_attribute("href")
-        tab.screenshot(path="test-artifacts/governance-embed-refused.png", full_page=True)
+        refusal.first.scroll_into_view_if_needed()
+        tab.screenshot(path="test-artifacts/governance-embed-refused.png")
         # The link opens the request form with the host already filled in.
         tab.goto(live_url + request_url)
         prefilled_frame_hosts = tab.locator("[name=hosts_frame]").input_value()
