@@ -384,4 +384,50 @@ class ScanFinding(models.Model):
         return f"{self.host} ({self.directive}) on {self.page_url}: {self.get_verdict_display()}"
 
 
+class SiteTag(models.Model):
+    """A vendor's script on every page of a site (an analytics or advertising tag, a chat
+    widget): marketing adds it without a deploy; it loads only from a host the registry
+    approved for scripts, and only after consent when its technology needs consent."""
+
+    class Placement(models.TextChoices):
+        HEAD = "head", "in the page head"
+        BODY = "body", "at the end of the page body"
+
+    name = models.CharField(max_length=100, help_text="What it is, e.g. “LinkedIn Insight”.")
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Empty: every site.",
+    )
+    script_url = models.URLField(
+        "script URL", max_length=500, help_text="The address of the vendor's script."
+    )
+    placement = models.CharField(max_length=4, choices=Placement.choices, default=Placement.HEAD)
+    load_async = models.BooleanField(
+        "load asynchronously", default=True, help_text="Does not hold up the page (async)."
+    )
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "site tag"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .public import check_url
+
+        try:
+            check_url(self.script_url, "script-src", element="script")
+        except ValidationError as error:
+            raise ValidationError({"script_url": error.messages}) from None
+
+
 from .privacy.models import DataSubjectRequest, RetentionPolicy, RetentionRun  # noqa: E402, F401

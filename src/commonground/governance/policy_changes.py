@@ -1,5 +1,6 @@
 """What follows a registry change on the public site: the CSP is rebuilt in every process,
-and cached pages that show the consent banner or a consent-gated snippet are re-rendered."""
+and cached pages that show the consent banner, a consent-gated snippet or site tags are
+re-rendered (a change to the tags themselves re-renders the pages, the policy stays)."""
 
 from typing import Any
 
@@ -18,6 +19,10 @@ def _registry_changed(sender: Any, **kwargs: Any) -> None:
     page_cache.invalidate_on_commit([REGISTRY_TAG])
 
 
+def _tags_changed(sender: Any, **kwargs: Any) -> None:
+    page_cache.invalidate_on_commit([REGISTRY_TAG])
+
+
 def _policy_changed(sender: Any, **kwargs: Any) -> None:
     csp.policy_changed()
 
@@ -25,13 +30,15 @@ def _policy_changed(sender: Any, **kwargs: Any) -> None:
 def connect() -> None:
     from wagtail.models import Site
 
-    from .models import SecuritySettings, Technology, TechnologyHost
+    from .models import SecuritySettings, SiteTag, Technology, TechnologyHost
 
     for model in (Technology, TechnologyHost):
         post_save.connect(_registry_changed, sender=model, dispatch_uid=f"cg_csp_{model.__name__}")
         post_delete.connect(
             _registry_changed, sender=model, dispatch_uid=f"cg_csp_del_{model.__name__}"
         )
+    post_save.connect(_tags_changed, sender=SiteTag, dispatch_uid="cg_site_tags")
+    post_delete.connect(_tags_changed, sender=SiteTag, dispatch_uid="cg_site_tags_del")
     for model in (SecuritySettings, Site):
         post_save.connect(_policy_changed, sender=model, dispatch_uid=f"cg_csp_{model.__name__}")
         post_delete.connect(

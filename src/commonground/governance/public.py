@@ -4,7 +4,7 @@ declares its personal data and retention kinds in."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -102,7 +102,15 @@ def refusal_messages(references: Iterable[third_party.Reference]) -> list[str]:
 
 
 def check_url(url: str, directive: str, element: str) -> None:
-    """ValidationError when ``url`` would load from a host not approved for ``directive``."""
+    """ValidationError when ``url`` would load from a host not approved for ``directive``,
+    or is not a web address at all (``data:`` images aside)."""
+    scheme = urlsplit(url.strip()).scheme.lower()
+    if (
+        scheme
+        and scheme not in {"http", "https"}
+        and not (scheme == "data" and directive == "img-src")
+    ):
+        raise ValidationError(f"Enter a web address (https://...), not a {scheme}: one.")
     found = third_party.reference(url, directive, element)
     messages = refusal_messages([found] if found else [])
     if messages:

@@ -28,6 +28,7 @@ from .models import (
     ScanFinding,
     SecuritySettings,
     SiteScan,
+    SiteTag,
     Technology,
     TechnologyHost,
     TechnologyRequest,
@@ -295,3 +296,31 @@ def consent_shares(*, since: date) -> list[ConsentShare]:
         .order_by("purpose")
     )
     return [ConsentShare(t["purpose"], t["granted"] or 0, t["declined"] or 0) for t in totals]
+
+
+@dataclass(frozen=True)
+class TagOnPage:
+    """A site tag as the page writes it: loaded at once, after consent, or not at all."""
+
+    tag: SiteTag
+    host: str | None
+    approved: bool
+    consent_purpose: str | None
+
+
+def site_tags(*, site_id: int | None, placement: str | None = None) -> list[TagOnPage]:
+    """The enabled tags of a site (and of every site), with the registry's verdict on each."""
+    from . import public, third_party
+
+    tags = SiteTag.objects.filter(enabled=True).filter(Q(site__isnull=True) | Q(site_id=site_id))
+    if placement:
+        tags = tags.filter(placement=placement)
+    result = []
+    for tag in tags.order_by("name", "pk"):
+        host = third_party.url_host(tag.script_url)
+        approved = bool(host) and not public.unapproved(
+            [third_party.Reference(third_party.SCRIPT, host or "", tag.script_url, "script")]
+        )
+        purpose = public.consent_purpose_for_host(host) if host and approved else None
+        result.append(TagOnPage(tag, host, approved, purpose))
+    return result

@@ -15,9 +15,9 @@ from wagtail.coreutils import multigetattr
 
 from commonground.core.spreadsheet_cells import formula_safe
 
-from . import services
-from .forms import ANSWERED_FIELDS, DECIDED_FIELDS, RISK_FIELDS, TechnologyForm
-from .models import ReviewQuestion, Technology
+from . import selectors, services
+from .forms import ANSWERED_FIELDS, DECIDED_FIELDS, RISK_FIELDS, SiteTagForm, TechnologyForm
+from .models import ReviewQuestion, SiteTag, Technology
 from .scan_views import ScanReportViewSet
 
 
@@ -113,10 +113,48 @@ class ReviewQuestionViewSet(ModelViewSet):
     search_backend_name = None
 
 
+def _tag_verdict(tag: SiteTag) -> str:
+    """What the page does with the tag, as the tag list shows it."""
+    on_page = selectors.site_tags(site_id=tag.site_id)
+    found = next((t for t in on_page if t.tag.pk == tag.pk), None)
+    if not tag.enabled or found is None:
+        return "off"
+    if not found.approved:
+        return f"not loaded: {found.host or 'this address'} is not approved for scripts"
+    if found.consent_purpose:
+        return f"loads after consent ({found.consent_purpose})"
+    return "loads on every page"
+
+
+class SiteTagViewSet(ModelViewSet):
+    """Vendors' scripts on every page, managed by marketing without a deploy; the registry
+    decides which hosts they may come from (the model's clean refuses the others)."""
+
+    model = SiteTag
+    name = "governance_site_tags"
+    url_prefix = "governance/site-tags"
+    icon = "code"
+    menu_label = "Site tags"
+    list_display = [
+        "name",
+        Column("script_url", label="Script"),
+        Column("site", label="Site", accessor=lambda t: str(t.site) if t.site else "every site"),
+        Column("verdict", label="On the page", accessor=_tag_verdict),
+        "updated_at",
+    ]
+    list_filter = ["enabled", "placement"]
+    search_fields = ["name", "script_url"]
+    search_backend_name = None
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update: bool = False) -> type[SiteTagForm]:
+        return SiteTagForm
+
+
 class GovernanceViewSetGroup(ModelViewSetGroup):
     menu_label = "Governance"
     menu_icon = "lock"
     menu_order = 170
-    items = (TechnologyViewSet, ReviewQuestionViewSet, ScanReportViewSet)
+    items = (TechnologyViewSet, ReviewQuestionViewSet, SiteTagViewSet, ScanReportViewSet)
     # Other governance pages (the security posture) add their items under this hook.
     submenu_hook = "register_governance_menu_item"

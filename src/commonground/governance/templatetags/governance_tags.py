@@ -1,6 +1,7 @@
 """Template tags for the public site: the CSP nonce, the consent gate and the banner."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .. import csp, public
@@ -48,3 +49,45 @@ def consent_banner(context: template.Context) -> dict:
     page_cache.depends_on(REGISTRY_TAG)
     current = banner()
     return {"banner": current, "config": current.as_json(), "nonce": csp.nonce_placeholder()}
+
+
+@register.simple_tag(takes_context=True)
+def site_tags(context: template.Context, placement: str) -> SafeString:
+    """The site's tags for ``placement`` ("head" or "body"): each from an approved host only,
+    and written inert until consent when its technology needs consent."""
+    from wagtail.models import Site
+
+    from commonground.core import page_cache
+
+    from .. import selectors
+    from ..policy_changes import REGISTRY_TAG
+
+    request = context.get("request")
+    page_cache.depends_on(REGISTRY_TAG)
+    site = Site.find_for_request(request) if request is not None else None
+    parts = []
+    for on_page in selectors.site_tags(site_id=site.pk if site else None, placement=placement):
+        if not on_page.approved:
+            continue  # the policy would block it: the tag list says so, the page stays clean
+        asynchronous = " async" if on_page.tag.load_async else ""
+        if on_page.consent_purpose:
+            parts.append(
+                format_html(
+                    '<script data-consent-src="{}"{} data-consent-purpose="{}" '
+                    'type="text/plain" data-site-tag="{}"></script>',
+                    on_page.tag.script_url,
+                    mark_safe(asynchronous),  # noqa: S308 - a constant
+                    on_page.consent_purpose,
+                    on_page.tag.name,
+                )
+            )
+        else:
+            parts.append(
+                format_html(
+                    '<script src="{}"{} data-site-tag="{}"></script>',
+                    on_page.tag.script_url,
+                    mark_safe(asynchronous),  # noqa: S308 - a constant
+                    on_page.tag.name,
+                )
+            )
+    return mark_safe("\n".join(parts))  # noqa: S308 - each part built by format_html
