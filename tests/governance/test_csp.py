@@ -245,3 +245,21 @@ def test_reports_are_rate_limited_per_client(home: Any) -> None:
 @pytest.mark.django_db
 def test_the_report_endpoint_takes_only_post(home: Any) -> None:
     assert Client().get("/-/csp-report").status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_change_past_the_signals_reaches_the_policy_within_its_age(
+    home: Any, it_admin: Any, monkeypatch: Any
+) -> None:
+    from commonground.governance import csp
+
+    maps = registered_technology(
+        it_admin, name="Maps", hosts={"frame-src": ["maps.vendor.example"]}, status="in_review"
+    )
+    client = Client()
+    assert "maps.vendor.example" not in client.get("/")["Content-Security-Policy"]
+    # A raw update (a fix in SQL, a bulk script) sends no signal: the token stays.
+    Technology.objects.filter(pk=maps.pk).update(status=Technology.Status.APPROVED)
+    assert "maps.vendor.example" not in client.get("/")["Content-Security-Policy"]
+    monkeypatch.setattr(csp._PolicyCache, "MAX_AGE_SECONDS", 0.0)
+    assert "maps.vendor.example" in client.get("/")["Content-Security-Policy"]

@@ -16,6 +16,7 @@ and never leaves the server, so content cannot carry it to borrow a nonce.
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -108,10 +109,14 @@ def policy_for_site(site_id: int | None) -> SitePolicy:
 
 
 class _PolicyCache:
-    """Per process: the policy per request host, valid while the shared token is unchanged."""
+    """Per process: the policy per request host, valid while the shared token is unchanged
+    and for at most ``MAX_AGE_SECONDS`` (so a write that bypasses the signals, a raw SQL
+    fix or a cleared cache, is picked up within a minute anyway)."""
+
+    MAX_AGE_SECONDS = 60.0
 
     def __init__(self) -> None:
-        self._policies: dict[str, tuple[str | None, SitePolicy]] = {}
+        self._policies: dict[str, tuple[str | None, float, SitePolicy]] = {}
 
     def get(self, request: HttpRequest) -> SitePolicy | None:
         try:
@@ -119,16 +124,17 @@ class _PolicyCache:
         except Exception:  # DisallowedHost: the normal stack answers with a 400
             return None
         generation = caches["default"].get(GENERATION_KEY)
+        now = time.monotonic()
         known = self._policies.get(host)
-        if known is not None and known[0] == generation:
-            return known[1]
+        if known is not None and known[0] == generation and now - known[1] < self.MAX_AGE_SECONDS:
+            return known[2]
         from wagtail.models import Site
 
         site = Site.find_for_request(request)
         policy = policy_for_site(site.pk if site else None)
         if len(self._policies) > 1000:  # hosts come from requests: keep it bounded
             self._policies.clear()
-        self._policies[host] = (generation, policy)
+        self._policies[host] = (generation, now, policy)
         return policy
 
 
