@@ -23,6 +23,7 @@ from commonground.governance.models import (
 
 from ..conftest import client_for
 from ..content.factories import StandardPageFactory
+from .factories import registered_technology
 
 Verdict = ScanFinding.Verdict
 
@@ -221,7 +222,7 @@ def test_restricted_and_unpublished_pages_are_not_scanned(home: Page) -> None:
 
 @pytest.mark.django_db
 def test_a_page_that_fails_is_an_error_row_and_the_scan_goes_on(
-    home: Page, monkeypatch: pytest.MonkeyPatch
+    home: Page, it_admin: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = _html_page(home, "Broken", '<script src="https://broken.example/a.js"></script>')
     _html_page(home, "Fine", '<script src="https://fine.example/a.js"></script>')
@@ -241,6 +242,14 @@ def test_a_page_that_fails_is_an_error_row_and_the_scan_goes_on(
     assert (error.page_id, error.detail) == (broken.pk, "answered HTTP 500")
     assert done.findings.filter(host="fine.example").exists()
     assert (done.pages_scanned, done.pages_failed) == (3, 1)
+    # The command line does not vouch for a site it could not read in full, even when
+    # every host it did see is approved.
+    registered_technology(
+        it_admin, name="Both", hosts={"script-src": ["fine.example", "broken.example"]}
+    )
+    with pytest.raises(SystemExit) as exited:
+        call_command("scan_site", stdout=io.StringIO())
+    assert exited.value.code == 1
 
 
 @pytest.mark.django_db

@@ -24,7 +24,8 @@ VERDICT_WORDS: dict[str, str] = {
 class Command(BaseCommand):
     help = (
         "Scan every live public page for third-party hosts and compare them with the "
-        "technology registry. Exit status 1 when a host is not approved."
+        "technology registry. Exit status 1 when a host is not approved or a page could not "
+        "be read."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -63,5 +64,6 @@ class Command(BaseCommand):
             self.stderr.write(f"scan failed: {done.error}")
             raise SystemExit(2)
         self.stdout.write(summary)
-        if done.unapproved_found:
+        if done.unapproved_found or done.pages_failed:
+            # A page that could not be read may load anything: the site is not vouched for.
             raise SystemExit(1)
