@@ -20,6 +20,7 @@ from commonground.governance.access.selectors import authenticator, two_factor_r
 from .content.factories import HomePageFactory
 from .core.factories import PASSWORD, UserFactory, app_code, authenticator_key, give_authenticator
 from .processes import Process, commonground, free_port, subprocess_env, wait_for
+from .smtp_inbox import Inbox
 
 if TYPE_CHECKING:  # Playwright is imported inside the browser tests, where it runs
     from playwright.sync_api import Page as BrowserTab
@@ -36,6 +37,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped under CI=true, where nothing may be skipped: {reason}"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on 127.0.0.1 for this test: its inbox and port."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
 
 
 @pytest.fixture(autouse=True)

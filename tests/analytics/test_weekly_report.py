@@ -1,9 +1,6 @@
 """The weekly e-mail report: due on Monday morning in the site's zone, sent once per user, site
 and week, with real figures from the event store, to a real SMTP server (aiosmtpd)."""
 
-import email
-import email.policy
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -29,40 +25,11 @@ from commonground.analytics.weekly_report import CLAIM_TIMEOUT, due_report, send
 from ..conftest import client_for
 from ..core.factories import UserFactory
 from ..processes import free_port, wait_for
+from ..smtp_inbox import Inbox
 from .served_store import Step, mover_serving
 from .served_store import visit as served_visit
 
-# --- a real SMTP server ----------------------------------------------------------------------
-
-
-class Inbox:
-    """What the SMTP server was handed, message by message."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.recipients: list[list[str]] = []
-        self.peers: list[Any] = []  # the client's (host, port): one per SMTP connection
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self._lock:
-            self.messages.append(message)  # type: ignore[arg-type]
-            self.recipients.append(list(envelope.rcpt_tos))
-            self.peers.append(session.peer)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+# --- a real SMTP server (the shared ``smtp`` fixture) ---------------------------------------
 
 
 @pytest.fixture

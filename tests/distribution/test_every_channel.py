@@ -16,7 +16,7 @@ from commonground.distribution import services
 from commonground.distribution.channels import get_channel
 from commonground.distribution.models import Delivery, Dispatch, MailingList, PlannedChannel
 
-from .smtp_inbox import Inbox
+from ..smtp_inbox import Inbox
 from .social_servers import FakeMastodon, FakePDS
 from .test_campaign import _article, _plan, _subscribers
 from .test_social_channels import APP_PASSWORD, HANDLE, TOKEN
