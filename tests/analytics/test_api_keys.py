@@ -4,7 +4,6 @@ and revoked in the admin by their owners and by IT, and checked on every request
 import io
 import json
 import re
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from commonground.analytics.stats_api.keys import ApiKeyRefusedError, authentica
 from commonground.analytics.stats_api.permissions import may_create_keys
 from commonground.core import roles
 
+from ..browser import browser_test, launch_chromium
 from ..conftest import client_for, sign_in_to_admin
 from ..core.factories import UserFactory
 from ..live_http import Browser
@@ -344,12 +344,7 @@ def test_last_used_follows_wagtails_interval_setting(settings, editor, shop) -> 
     assert APIToken.objects.get().last_used_at == first - timedelta(minutes=5)
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+@browser_test
 def test_an_editor_creates_uses_and_revokes_a_key_in_a_real_browser(live_url, editor, shop) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -358,7 +353,7 @@ def test_an_editor_creates_uses_and_revokes_a_key_in_a_real_browser(live_url, ed
     bad_query = {"site_id": shop.domain, "date_range": "7d", "metrics": ["nope"]}
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(playwright)
         tab = browser.new_page()
         sign_in_to_admin(tab, live_url, username)
         tab.goto(f"{live_url}{INDEX}")

@@ -11,14 +11,12 @@ test-artifacts/dashboard-funnel-journey.png.
 """
 
 import json
-import shutil
 import time
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.conf import settings
 
 from commonground.analytics.generator import generate_traffic
@@ -33,12 +31,12 @@ from commonground.analytics.queries import (
 )
 from commonground.core import roles
 
+from ..browser import BROWSER_TEST, launch_chromium
 from ..conftest import sign_in_to_admin
 from ..core.factories import UserFactory
 from ..processes import REPO_ROOT, wait_for
 from .served_store import serving_mover
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SITE = "dashboard.example"
 ARTIFACT = REPO_ROOT / "test-artifacts" / "dashboard.png"
 INSIGHTS_ARTIFACT = REPO_ROOT / "test-artifacts" / "dashboard-funnel-journey.png"
@@ -53,13 +51,7 @@ UPLOT = REPO_ROOT / "src/commonground/analytics/static/analytics/vendor/uplot/uP
 PANELS = ["kpis", "graph", "sources", "campaigns", "pages", "locations", "devices", "goals",
           "properties", "speed"]  # fmt: skip
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 # Every panel's numbers, read from the page: the raw values the script writes into
 # data-value (KPIs, table cells, the graph's data table) and each table's first column.
@@ -210,9 +202,7 @@ def _drive_browser(
     outside: list[str] = []
     errors: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
-        )
+        browser = launch_chromium(playwright, "--disable-background-networking")
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         tab.on(
             "request",

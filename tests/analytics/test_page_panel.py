@@ -2,7 +2,6 @@
 a real DuckDB store through the real mover's query service), and every reason to show none."""
 
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import Goal, TrackedSite
 from commonground.content.models import HomePage
 
+from ..browser import browser_test, launch_chromium
 from ..conftest import client_for, sign_in_to_admin
 from ..content.factories import StandardPageFactory
 from ..core.factories import UserFactory
@@ -26,7 +26,6 @@ from .served_store import Step, mover_serving
 from .served_store import visit as served_visit
 from .test_dashboard import serving
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FIGURE = re.compile(r'<strong data-figure="(\w+)">([^<]*)<')
 
 
@@ -284,9 +283,7 @@ def test_without_the_dashboard_permission_there_is_no_panel(home) -> None:
 # --- in a real browser -----------------------------------------------------------------------
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+@browser_test
 def test_the_panel_fills_in_in_a_real_browser(live_url: str, home, editor, tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -298,7 +295,7 @@ def test_the_panel_fills_in_in_a_real_browser(live_url: str, home, editor, tmp_p
     username = editor.username
 
     with mover_serving(_events(domain), log_dir=tmp_path), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(playwright)
         tab = browser.new_page()
         sign_in_to_admin(tab, live_url, username)
         tab.goto(f"{live_url}/admin/pages/{pricing.pk}/edit/")

@@ -4,7 +4,6 @@ the real mover, checked against plain Python over the same events."""
 
 import dataclasses
 import re
-import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -18,11 +17,12 @@ from commonground.analytics.models import TrackedSite
 from commonground.analytics.page_panel import page_campaign
 from commonground.distribution.services import campaign_of
 
+from ..browser import browser_test, launch_chromium
 from ..conftest import client_for, sign_in_to_admin
 from ..content.factories import LandingPageFactory, StandardPageFactory
 from .served_store import Step, mover_serving
 from .served_store import visit as served_visit
-from .test_page_panel import CHROMIUM, _domain, _goals, _rows, _serve_home_at
+from .test_page_panel import _domain, _goals, _rows, _serve_home_at
 
 NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 # The goals of _goals that a visit to /pricing/ can reach: "Visit /pricing/" is the page itself
@@ -289,9 +289,7 @@ def test_the_panels_campaign_is_the_one_distribution_tags_links_with(home) -> No
     ]
 
 
-@pytest.mark.browser
-@pytest.mark.slow
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+@browser_test
 def test_the_channel_table_renders_in_a_real_browser(live_url: str, home, editor, tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -302,7 +300,7 @@ def test_the_channel_table_renders_in_a_real_browser(live_url: str, home, editor
     pricing, _, _ = _pages(home)
 
     with mover_serving(_events(domain, _domain()), log_dir=tmp_path), sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(pw)
         tab = browser.new_page()
         sign_in_to_admin(tab, live_url, editor.username)
         tab.goto(f"{live_url}/admin/pages/{pricing.pk}/edit/")

@@ -17,6 +17,8 @@ import pytest
 
 import commonground
 
+from ..browser import CHROMIUM, launch_chromium
+
 STATIC = Path(commonground.__file__).parent / "analytics" / "static" / "analytics"
 SOURCE = STATIC / "tracker.js"
 MINIFIED = STATIC / "tracker.min.js"
@@ -27,7 +29,6 @@ EVENT_NAMES = [
     "Form: Submission",
     "Web Vitals",
 ]
-CHROMIUM = "/usr/bin/chromium"
 
 Event = dict[str, Any]
 
@@ -138,13 +139,11 @@ def site() -> Iterator[Site]:
 @pytest.fixture
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium package is not installed at /usr/bin/chromium")
+        pytest.skip(f"Debian's chromium package is not installed at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
-        )
+        chromium = launch_chromium(playwright, "--disable-background-networking")
         try:
             yield chromium
         finally:

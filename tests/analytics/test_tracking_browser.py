@@ -6,35 +6,27 @@ address (127.0.0.1 here, so the site is tracked as "localhost") must appear in n
 """
 
 import json
-import shutil
 import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from playwright.sync_api import sync_playwright
 
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import TrackedSite
 
+from ..browser import BROWSER_TEST, launch_chromium
 from ..content.factories import StandardPageFactory
 from ..processes import Process, commonground, subprocess_env, wait_for
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CLIENT_IP = b"127.0.0.1"
 CHROME_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian's chromium is not installed"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_page_view_event_and_page_speed_reach_the_store(live_url: str, home, tmp_path) -> None:
@@ -57,10 +49,7 @@ def test_page_view_event_and_page_speed_reach_the_store(live_url: str, home, tmp
         for _ in range(4):
             assert _site_is_known(f"http://localhost:{port}")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-background-networking"],
-            )
+            browser = launch_chromium(playwright, "--disable-background-networking")
             # A phone's user agent: the device must come out as "mobile".
             context = browser.new_context(
                 user_agent=(

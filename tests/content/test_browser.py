@@ -4,28 +4,14 @@ Database work stays outside ``sync_playwright()``: Playwright runs an event loop
 thread, and Django refuses ORM calls while one runs.
 """
 
-import shutil
-
-import pytest
 from wagtail.contrib.forms.models import FormSubmission
 from wagtail.models import Page
 
+from ..browser import BROWSER_TEST, launch_chromium
 from ..conftest import sign_in_to_admin
 from .factories import LandingPageFactory, StandardPageFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
-    ),
-]
-
-
-def launch(playwright):  # type: ignore[no-untyped-def]
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+pytestmark = BROWSER_TEST
 
 
 def test_visitor_fills_in_the_landing_page_form(live_url, home) -> None:
@@ -35,7 +21,7 @@ def test_visitor_fills_in_the_landing_page_form(live_url, home) -> None:
     url = live_url + landing.url
 
     with sync_playwright() as playwright:
-        browser = launch(playwright)
+        browser = launch_chromium(playwright)
         tab = browser.new_page()
         tab.goto(url)
         tab.fill("[name=full_name]", "Ada Lovelace")
@@ -59,7 +45,7 @@ def test_editor_signs_in_and_submits_for_approval(live_url, home, editor) -> Non
     username = editor.username
 
     with sync_playwright() as playwright:
-        browser = launch(playwright)
+        browser = launch_chromium(playwright)
         tab = browser.new_page()
         sign_in_to_admin(tab, live_url, username)
         tab.goto(f"{live_url}/admin/pages/{page.pk}/edit/")

@@ -1,27 +1,18 @@
 """The Distribute tab in a real Chromium: an editor plans a post, the length is counted live
 as the network counts it, and the plan is saved with the page's draft."""
 
-import shutil
-
-import pytest
 from wagtail.models import Page
 
 from commonground.content.models import StandardPage
 from commonground.distribution.models import PlannedChannel
 
+from ..browser import BROWSER_TEST, launch_chromium
 from ..conftest import sign_in_to_admin
 from ..content.factories import StandardPageFactory
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACT = "test-artifacts/distribute-tab.png"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_an_editor_plans_a_post_and_sees_its_length_live(live_url, home: Page, editor) -> None:
@@ -30,7 +21,7 @@ def test_an_editor_plans_a_post_and_sees_its_length_live(live_url, home: Page, e
     page = StandardPageFactory(parent=home, title="Spring launch", slug="spring")
     username = editor.username
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(playwright)
         tab = browser.new_page(viewport={"width": 1280, "height": 1100})
         errors: list[str] = []
         tab.on("pageerror", lambda error: errors.append(str(error)))

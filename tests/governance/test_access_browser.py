@@ -6,25 +6,16 @@ thread, and Django refuses ORM calls while one runs.
 """
 
 import re
-import shutil
 from base64 import b32decode
 
-import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonground.core.roles import IT_ADMINISTRATOR
 
+from ..browser import BROWSER_TEST, launch_chromium
 from ..core.factories import PASSWORD, UserFactory, app_code
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 def sign_in_with_password(tab, live_url: str, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -40,7 +31,7 @@ def test_an_it_admin_sets_up_two_factor_then_signs_in_with_a_code(live_url) -> N
     username = UserFactory(roles=[IT_ADMINISTRATOR]).username
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch_chromium(playwright)
         tab = browser.new_page()
         sign_in_with_password(tab, live_url, username)
         tab.wait_for_url(f"{live_url}/admin/two-factor/")

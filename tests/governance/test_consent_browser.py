@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from commonground.governance.models import ConsentTally
 
+from ..browser import BROWSER_TEST
 from ..content.factories import StandardPageFactory
 from .factories import registered_technology
-from .vendor_server import BROWSER_TEST, launch_through, vendor_proxy
+from .vendor_server import launch_through, vendor_proxy
 
 PIXEL_HOST = "pixel.ads.test"
 TV_HOST = "tv.ads.test"

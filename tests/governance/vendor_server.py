@@ -3,7 +3,6 @@ as its HTTP proxy, so a page can load ``http://maps.vendor.test/embed`` with no 
 internet, and the test sees every request the browser made to every vendor host (Chromium
 never sends loopback requests, the live server's, through a proxy)."""
 
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,24 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-BROWSER_TEST = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None, reason="Debian's chromium package is not installed"
-    ),
-]
+from ..browser import launch_chromium
 
 
 def launch_through(playwright: Any, vendors: "Vendors") -> Any:
     """Chromium with ``vendors`` as its proxy; the live server (loopback) is reached directly."""
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM,
-        args=["--no-sandbox"],
-        proxy={"server": vendors.url, "bypass": "127.0.0.1,localhost"},
+    return launch_chromium(
+        playwright, proxy={"server": vendors.url, "bypass": "127.0.0.1,localhost"}
     )
 
 
