@@ -241,7 +241,8 @@ def _error(target: Target, detail: str) -> ScanFinding:
 
 def page_references(html: str) -> list[tp.Reference]:
     """What the page loads at once and what it holds back for consent or a click."""
-    return [*tp.inspect_html(html).references, *tp.held_references(html)]
+    findings = tp.inspect_html(html)
+    return [*findings.references, *findings.held]
 
 
 def _scan_page(

@@ -111,10 +111,26 @@ def reference(url: str, directive: str, element: str) -> Reference | None:
     return Reference(directive, host, url.strip(), element) if host else None
 
 
+# What a page holds back and loads later: the consent gate's data-consent-* attributes
+# (restored by consent.js once the visitor agrees) and the video block's player URL (created
+# when the visitor presses play). Not loaded yet, but loaded by the same page: the shadow-IT
+# scan counts them; validation and the gate, which see the HTML before it is held, need not.
+_HELD_ATTRIBUTES: dict[str, tuple[str, str]] = {
+    "data-consent-src": ("src", "after consent"),
+    "data-consent-srcset": ("srcset", "after consent"),
+    "data-embed-url": ("", "on play"),
+}
+
+
+def _srcset_urls(value: str) -> list[str]:
+    return [candidate.strip().split(" ")[0] for candidate in value.split(",")]
+
+
 class _Collector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.references: list[Reference] = []
+        self.held: list[Reference] = []
         self.inline_code: list[InlineCode] = []
         self._in: str | None = None
 
@@ -130,8 +146,10 @@ class _Collector(HTMLParser):
             if directive:
                 self._add(value, directive, tag)
             if name in {"srcset", "imagesrcset"}:
-                for candidate in value.split(","):
-                    self._add(candidate.strip().split(" ")[0], IMG, tag)
+                for url in _srcset_urls(value):
+                    self._add(url, IMG, tag)
+            if name in _HELD_ATTRIBUTES and value:
+                self._hold(tag, name, value)
             if name == "style":
                 self._css(value, tag)
             if name.startswith("on"):
@@ -152,6 +170,18 @@ class _Collector(HTMLParser):
             self.inline_code.append(InlineCode("script", "an inline script"))
         if tag in {"style", "script"}:
             self._in = tag
+
+    def _hold(self, tag: str, name: str, value: str) -> None:
+        attribute, when = _HELD_ATTRIBUTES[name]
+        if attribute == "srcset":
+            urls, directive = _srcset_urls(value), IMG
+        else:
+            urls = [value]
+            directive = _URL_ATTRIBUTES.get((tag, attribute), "") if attribute else FRAME
+        for url in urls:
+            found = reference(url, directive, f"{tag}, {when}") if directive else None
+            if found:
+                self.held.append(found)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -180,16 +210,20 @@ def _is_executable(script_type: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Findings:
-    references: tuple[Reference, ...]
+    references: tuple[Reference, ...]  # loaded as the page loads
     inline_code: tuple[InlineCode, ...]
+    held: tuple[Reference, ...]  # loaded only after the visitor's consent or click
 
 
 def inspect_html(html: str) -> Findings:
-    """Every third-party-capable reference and every piece of inline code in ``html``."""
+    """Every third-party-capable reference, every piece of inline code, and what the page
+    holds back for consent or a click, in ``html`` (one parse)."""
     collector = _Collector()
     collector.feed(html)
     collector.close()
-    return Findings(tuple(collector.references), tuple(collector.inline_code))
+    return Findings(
+        tuple(collector.references), tuple(collector.inline_code), tuple(collector.held)
+    )
 
 
 def third_party(references: Iterable[Reference], own_hosts: Iterable[str]) -> list[Reference]:
@@ -218,7 +252,7 @@ class _Gate(HTMLParser):
         purpose = None
         for name, value in attrs:
             if (tag, name) in _GATED and value:
-                host = url_host(value.split(",")[0].strip().split(" ")[0])
+                host = url_host(_srcset_urls(value)[0])
                 purpose = purpose or (self.purpose_for_host(host) if host else None)
         if purpose is None:
             self.out.append(raw)
@@ -272,46 +306,3 @@ def hold_for_consent(html: str, purpose_for_host: Callable[[str], str | None]) -
     gate.feed(html)
     gate.close()
     return "".join(gate.out)
-
-
-# What the page holds back and loads later: the consent gate's data-consent-* attributes
-# (restored by consent.js once the visitor agrees) and the video block's player URL (created
-# when the visitor presses play). Not loaded yet, but loaded by the same page: the shadow-IT
-# scan counts them; validation and the gate, which see the HTML before it is held, need not.
-_HELD_ATTRIBUTES: dict[str, tuple[str, str]] = {
-    "data-consent-src": ("src", "after consent"),
-    "data-consent-srcset": ("srcset", "after consent"),
-    "data-embed-url": ("", "on play"),
-}
-
-
-class _HeldCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.references: list[Reference] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name not in _HELD_ATTRIBUTES or not value:
-                continue
-            attribute, when = _HELD_ATTRIBUTES[name]
-            element = f"{tag}, {when}"
-            if attribute == "srcset":
-                urls = [candidate.strip().split(" ")[0] for candidate in value.split(",")]
-                directive: str | None = IMG
-            else:
-                urls = [value]
-                directive = _URL_ATTRIBUTES.get((tag, attribute)) if attribute else FRAME
-            for url in urls:
-                found = reference(url, directive, element) if directive else None
-                if found:
-                    self.references.append(found)
-
-
-def held_references(html: str) -> tuple[Reference, ...]:
-    """The references ``html`` loads only after the visitor's consent or click, which
-    ``inspect_html`` (seeing what loads at once) leaves out."""
-    collector = _HeldCollector()
-    collector.feed(html)
-    collector.close()
-    return tuple(collector.references)
