@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from . import selectors, third_party
-from .hosts import host_matches, normalise_host
+from .hosts import normalise_host
 from .models import Technology, TechnologyHost
 from .privacy.registry import (
     PersonalDataSource,
@@ -80,15 +80,7 @@ def request_url(host: str, directive: str) -> str:
 def unapproved(references: Iterable[third_party.Reference]) -> list[third_party.Reference]:
     """The references that load from a host the registry has not approved for their
     directive (first-party hosts are always fine), each (directive, host) once."""
-    found = third_party.third_party(references, own_hosts())
-    approved: dict[str, set[str]] = {}
-    refused = []
-    for reference in found:
-        if reference.directive not in approved:
-            approved[reference.directive] = selectors.approved_hosts(reference.directive)
-        if not any(host_matches(p, reference.host) for p in approved[reference.directive]):
-            refused.append(reference)
-    return refused
+    return selectors.unapproved(references)
 
 
 def refusal_messages(references: Iterable[third_party.Reference]) -> list[str]:

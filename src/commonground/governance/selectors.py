@@ -1,6 +1,7 @@
 """Governance's reads: request listings, what awaits whom, the registry's hosts, scans, CSP
 reports and consent counts."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,6 +35,7 @@ from .models import (
     TechnologyRequest,
 )
 from .permissions import REVIEW, may
+from .third_party import Reference
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -308,19 +310,45 @@ class TagOnPage:
     consent_purpose: str | None
 
 
-def site_tags(*, site_id: int | None, placement: str | None = None) -> list[TagOnPage]:
-    """The enabled tags of a site (and of every site), with the registry's verdict on each."""
-    from . import public, third_party
+def unapproved(references: Iterable[Reference]) -> list[Reference]:
+    """The references that load from a host the registry has not approved for their
+    directive (first-party hosts are always fine), each (directive, host) once."""
+    from .third_party import third_party
 
-    tags = SiteTag.objects.filter(enabled=True).filter(Q(site__isnull=True) | Q(site_id=site_id))
-    if placement:
-        tags = tags.filter(placement=placement)
-    result = []
-    for tag in tags.order_by("name", "pk"):
-        host = third_party.url_host(tag.script_url)
-        approved = bool(host) and not public.unapproved(
-            [third_party.Reference(third_party.SCRIPT, host or "", tag.script_url, "script")]
+    approved: dict[str, set[str]] = {}
+    refused = []
+    for reference in third_party(references, own_hosts()):
+        if reference.directive not in approved:
+            approved[reference.directive] = approved_hosts(reference.directive)
+        if not any(host_matches(p, reference.host) for p in approved[reference.directive]):
+            refused.append(reference)
+    return refused
+
+
+def judged_tags(tags: Iterable[SiteTag]) -> list[TagOnPage]:
+    """Each tag with the registry's verdict: whether its host is approved for scripts, and
+    the consent purpose it waits for (one judgment for all of them)."""
+    from . import public
+    from .third_party import SCRIPT, url_host
+
+    hosts = [(tag, url_host(tag.script_url)) for tag in tags]
+    refused = {
+        reference.host
+        for reference in unapproved(
+            Reference(SCRIPT, host, tag.script_url, "script") for tag, host in hosts if host
         )
+    }
+    result = []
+    for tag, host in hosts:
+        approved = bool(host) and host not in refused
         purpose = public.consent_purpose_for_host(host) if host and approved else None
         result.append(TagOnPage(tag, host, approved, purpose))
     return result
+
+
+def site_tags(*, site_id: int | None, placement: str | None = None) -> list[TagOnPage]:
+    """The enabled tags of a site (and of every site), with the registry's verdict on each."""
+    tags = SiteTag.objects.filter(enabled=True).filter(Q(site__isnull=True) | Q(site_id=site_id))
+    if placement:
+        tags = tags.filter(placement=placement)
+    return judged_tags(tags.order_by("name", "pk"))

@@ -115,14 +115,13 @@ class ReviewQuestionViewSet(ModelViewSet):
 
 def _tag_verdict(tag: SiteTag) -> str:
     """What the page does with the tag, as the tag list shows it."""
-    on_page = selectors.site_tags(site_id=tag.site_id)
-    found = next((t for t in on_page if t.tag.pk == tag.pk), None)
-    if not tag.enabled or found is None:
+    if not tag.enabled:
         return "off"
-    if not found.approved:
-        return f"not loaded: {found.host or 'this address'} is not approved for scripts"
-    if found.consent_purpose:
-        return f"loads after consent ({found.consent_purpose})"
+    [judged] = selectors.judged_tags([tag])
+    if not judged.approved:
+        return f"not loaded: {judged.host or 'this address'} is not approved for scripts"
+    if judged.consent_purpose:
+        return f"loads after consent ({judged.consent_purpose})"
     return "loads on every page"
 
 
