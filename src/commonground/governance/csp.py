@@ -101,7 +101,7 @@ class SitePolicy:
 def policy_for_site(site_id: int | None) -> SitePolicy:
     from . import selectors
 
-    approved = {directive: selectors.approved_hosts(directive) for directive in tp.DIRECTIVES}
+    approved = selectors.approved_hosts_by_directive()
     return SitePolicy(
         enforcing=selectors.csp_enforcing(site_id),
         text=build_policy(approved, report_uri=reverse("governance_csp_report")),

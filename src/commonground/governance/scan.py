@@ -172,7 +172,7 @@ class _Registry:
     """The registry's answer per (directive, host), read once per scan."""
 
     def __init__(self) -> None:
-        self._approved = {d: selectors.approved_hosts(d) for d in tp.DIRECTIVES}
+        self._approved = selectors.approved_hosts_by_directive()
         self._technologies: dict[str, Technology | None] = {}
 
     def _approved_for(self, host: str) -> list[str]:

@@ -82,11 +82,17 @@ def awaiting_action(user: User, today: date | None = None) -> QuerySet[Technolog
 
 
 def approved_hosts(directive: str) -> set[str]:
-    return set(
-        TechnologyHost.objects.filter(
-            directive=directive, technology__status=Technology.Status.APPROVED
-        ).values_list("host", flat=True)
-    )
+    return approved_hosts_by_directive().get(directive, set())
+
+
+def approved_hosts_by_directive() -> dict[str, set[str]]:
+    """Every approved technology's hosts, per directive, in one read."""
+    approved: dict[str, set[str]] = {}
+    for directive, host in TechnologyHost.objects.filter(
+        technology__status=Technology.Status.APPROVED
+    ).values_list("directive", "host"):
+        approved.setdefault(directive, set()).add(host)
+    return approved
 
 
 def technology_for_host(host: str) -> Technology | None:
@@ -315,14 +321,15 @@ def unapproved(references: Iterable[Reference]) -> list[Reference]:
     directive (first-party hosts are always fine), each (directive, host) once."""
     from .third_party import third_party
 
-    approved: dict[str, set[str]] = {}
-    refused = []
-    for reference in third_party(references, own_hosts()):
-        if reference.directive not in approved:
-            approved[reference.directive] = approved_hosts(reference.directive)
-        if not any(host_matches(p, reference.host) for p in approved[reference.directive]):
-            refused.append(reference)
-    return refused
+    found = third_party(references, own_hosts())
+    if not found:
+        return []
+    approved = approved_hosts_by_directive()
+    return [
+        reference
+        for reference in found
+        if not any(host_matches(p, reference.host) for p in approved.get(reference.directive, ()))
+    ]
 
 
 def judged_tags(tags: Iterable[SiteTag]) -> list[TagOnPage]:
