@@ -1,6 +1,10 @@
 """What follows a registry change on the public site: the CSP is rebuilt in every process,
 and cached pages that show the consent banner, a consent-gated snippet or site tags are
-re-rendered (a change to the tags themselves re-renders the pages, the policy stays)."""
+re-rendered (a change to the tags themselves re-renders the pages, the policy stays).
+
+Hosts are written only with their technology (``services.save_technology`` replaces them in
+the technology's transaction), so the technology's own save is the one signal: listening to
+each host as well queued one rebuild and one page-cache purge per host for a single save."""
 
 from typing import Any
 
@@ -30,13 +34,10 @@ def _policy_changed(sender: Any, **kwargs: Any) -> None:
 def connect() -> None:
     from wagtail.models import Site
 
-    from .models import SecuritySettings, SiteTag, Technology, TechnologyHost
+    from .models import SecuritySettings, SiteTag, Technology
 
-    for model in (Technology, TechnologyHost):
-        post_save.connect(_registry_changed, sender=model, dispatch_uid=f"cg_csp_{model.__name__}")
-        post_delete.connect(
-            _registry_changed, sender=model, dispatch_uid=f"cg_csp_del_{model.__name__}"
-        )
+    post_save.connect(_registry_changed, sender=Technology, dispatch_uid="cg_csp_Technology")
+    post_delete.connect(_registry_changed, sender=Technology, dispatch_uid="cg_csp_del_Technology")
     post_save.connect(_tags_changed, sender=SiteTag, dispatch_uid="cg_site_tags")
     post_delete.connect(_tags_changed, sender=SiteTag, dispatch_uid="cg_site_tags_del")
     for model in (SecuritySettings, Site):
