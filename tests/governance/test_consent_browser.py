@@ -16,7 +16,7 @@ from commonground.governance.models import ConsentTally
 from ..browser import BROWSER_TEST
 from ..content.factories import StandardPageFactory
 from .factories import registered_technology
-from .vendor_server import launch_through, vendor_proxy
+from .vendor_server import launch_through, vendor_proxy, wait_for_policy
 
 PIXEL_HOST = "pixel.ads.test"
 TV_HOST = "tv.ads.test"
@@ -43,7 +43,9 @@ def offers_url(live_url: str, home: Any, it_admin: Any) -> str:
             ),
         ],
     )
-    return live_url + page.url
+    url = live_url + page.url
+    wait_for_policy(url, PIXEL_HOST)
+    return url
 
 
 def _counts() -> dict[str, tuple[int, int]]:

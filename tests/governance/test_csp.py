@@ -263,3 +263,25 @@ def test_a_change_past_the_signals_reaches_the_policy_within_its_age(
     assert "maps.vendor.example" not in client.get("/")["Content-Security-Policy"]
     monkeypatch.setattr(csp._PolicyCache, "MAX_AGE_SECONDS", 0.0)
     assert "maps.vendor.example" in client.get("/")["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_another_process_s_change_is_read_within_the_check_interval(
+    home: Any, it_admin: Any, monkeypatch: Any
+) -> None:
+    from django.core.cache import caches
+
+    from commonground.governance import csp
+
+    clock = [1000.0]
+    monkeypatch.setattr(csp.time, "monotonic", lambda: clock[0])
+    csp._policies.forget()  # this process's state from earlier tests ran on the real clock
+    client = Client()
+    client.get("/")
+    # What another process's commit leaves behind: the rows, and a new token.
+    registered_technology(it_admin, name="Maps", hosts={"frame-src": ["maps.example"]})
+    caches["default"].set(csp.GENERATION_KEY, "from-another-process", None)
+    clock[0] += csp._PolicyCache.TOKEN_CHECK_SECONDS - 0.01
+    assert "maps.example" not in client.get("/")["Content-Security-Policy"]  # not read yet
+    clock[0] += 0.02
+    assert "maps.example" in client.get("/")["Content-Security-Policy"]

@@ -21,7 +21,7 @@ from commonground.governance.models import CspViolation, Technology, TechnologyR
 from ..browser import BROWSER_TEST
 from ..conftest import client_for, sign_in_to_admin
 from ..content.factories import StandardPageFactory
-from .vendor_server import launch_through, vendor_proxy
+from .vendor_server import launch_through, vendor_proxy, wait_for_policy
 
 EMBED = "http://maps.vendor.test/embed?place=office"
 INJECTED = "http://evil.attacker.test/steal.js"
@@ -106,6 +106,7 @@ def test_an_unapproved_embed_is_refused_then_allowed_and_injected_scripts_are_bl
     revision = StandardPage.objects.get(pk=page.pk).get_latest_revision()
     revision.publish()
     live_path = Page.objects.get(pk=page.pk).url
+    wait_for_policy(live_url + live_path, "maps.vendor.test")
 
     with vendor_proxy() as vendors, sync_playwright() as playwright:
         browser = launch_through(playwright, vendors)

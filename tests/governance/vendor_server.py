@@ -72,3 +72,18 @@ def vendor_proxy() -> Iterator[Vendors]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def wait_for_policy(url: str, host: str, *, timeout: float = 10) -> None:
+    """Until ``url``'s policy lists ``host`` in several answers in a row: every server
+    process reads the registry's change token within a second (governance/csp.py)."""
+    import urllib.request
+
+    from ..processes import wait_for
+
+    def listed() -> bool:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return host in response.headers.get("Content-Security-Policy", "")
+
+    for _ in range(4):  # granian runs two workers: ask until both have answered with it
+        wait_for(listed, timeout=timeout, interval=0.2)
