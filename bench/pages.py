@@ -3,6 +3,8 @@
 One run measures, with wrk at concurrency 16 against granian (2 worker processes):
   - a static file served by the same server (WhiteNoise inside the same app): the ceiling,
   - a cached page (the page cache answers before sessions, auth and Wagtail),
+  - the same cached page from a server without the Content-Security-Policy middleware
+    (bench/settings_without_csp.py), run in the same rounds: what the policy costs,
   - the same page uncached (a second server started with PAGE_CACHE_ENABLED=false),
 and then the latency from a publish to the first anonymous response showing the change.
 
@@ -34,8 +36,14 @@ def _commonground(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "-m", "commonground.cli", *args], env=env, check=True)
 
 
-def _start_server(env: dict[str, str], port: int, *, cached: bool) -> subprocess.Popen[bytes]:
+def _start_server(
+    env: dict[str, str], port: int, *, cached: bool, csp: bool = True
+) -> subprocess.Popen[bytes]:
     server_env = {**env, "PAGE_CACHE_ENABLED": "true" if cached else "false"}
+    if not csp:
+        bench_dir = str(Path(__file__).resolve().parent)
+        server_env["DJANGO_SETTINGS_MODULE"] = "settings_without_csp"
+        server_env["PYTHONPATH"] = os.pathsep.join(filter(None, [bench_dir, env.get("PYTHONPATH")]))
     command = granian_command(host="127.0.0.1", port=port, workers=2)
     process = subprocess.Popen(command, env=server_env)
     deadline = time.monotonic() + 60
@@ -137,21 +145,33 @@ def main() -> None:
         if "content" in p.parts
     )
 
-    results: dict[str, list[float]] = {"static": [], "cached": [], "uncached": []}
-    port = free_port()
+    results: dict[str, list[float]] = {"static": [], "cached": [], "no_csp": [], "uncached": []}
+    port, plain_port = free_port(), free_port()
     server = _start_server(env, port, cached=True)
+    plain = _start_server(env, plain_port, cached=True, csp=False)
     try:
-        base = f"http://127.0.0.1:{port}"
-        _fetch(base + args.page)
-        _, state = _fetch(base + args.page)
-        if state != "HIT":
-            sys.exit(f"bench/pages: expected a cache HIT on {args.page}, got {state!r}")
-        for _ in range(args.rounds):
+        base, plain_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{plain_port}"
+        for url in (base + args.page, plain_base + args.page):
+            _fetch(url)
+            _, state = _fetch(url)
+            if state != "HIT":
+                sys.exit(f"bench/pages: expected a cache HIT on {url}, got {state!r}")
+        with urllib.request.urlopen(base + args.page, timeout=10) as response:
+            if not response.headers.get("Content-Security-Policy"):
+                sys.exit("bench/pages: the server sent no Content-Security-Policy")
+        with urllib.request.urlopen(plain_base + args.page, timeout=10) as response:
+            if response.headers.get("Content-Security-Policy"):
+                sys.exit("bench/pages: the reference server sent a Content-Security-Policy")
+        for _ in range(args.rounds):  # interleaved, so drift on a noisy machine hits all three
             results["static"].append(_wrk(wrk, base + static_path, args.duration, args.connections))
             results["cached"].append(_wrk(wrk, base + args.page, args.duration, args.connections))
+            results["no_csp"].append(
+                _wrk(wrk, plain_base + args.page, args.duration, args.connections)
+            )
     finally:
-        server.terminate()
-        server.wait()
+        for process in (server, plain):
+            process.terminate()
+            process.wait()
     port = free_port()
     server = _start_server(env, port, cached=False)
     try:
@@ -185,12 +205,14 @@ def main() -> None:
     for name, label in (
         ("static", f"static file {static_path[:20]}…"),
         ("cached", "cached page"),
+        ("no_csp", "cached page, no CSP"),
         ("uncached", "uncached page"),
     ):
         runs = ", ".join(f"{v:,.0f}" for v in results[name])
         print(f"{label:<28}{med[name]:>16,.0f}{runs:>34}")
     print(f"cached / uncached:   {med['cached'] / med['uncached']:.1f}x   (bar: >= 10x)")
     print(f"cached / static:     {med['cached'] / med['static']:.2f}    (bar: >= 0.5)")
+    print(f"cached / no CSP:     {med['cached'] / med['no_csp']:.2f}    (what the policy costs)")
     print(
         f"publish-to-visible:  median {statistics.median(latencies) * 1000:.0f} ms, "
         f"max {max(latencies) * 1000:.0f} ms over {len(latencies)} publishes (bar: < 1 s)"
