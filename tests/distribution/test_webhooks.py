@@ -927,8 +927,7 @@ def test_the_audit_actions_read_well() -> None:
 
 
 def test_the_admin_wiring_is_in_place() -> None:
-    """distribution/wagtail_hooks.py registers the viewset and the audit actions (a skip
-    until then; under CI=true a skip fails)."""
+    """distribution/wagtail_hooks.py registers the viewset and the audit actions."""
     registered = LogActionRegistry()  # scans the register_log_actions hooks afresh
     missing = []
     if not registered.action_exists(services.DISABLED):
@@ -939,5 +938,4 @@ def test_the_admin_wiring_is_in_place() -> None:
         registered_viewsets += answer if isinstance(answer, list | tuple) else [answer]
     if webhook_viewset not in registered_viewsets:
         missing.append("register_admin_viewset -> webhook_viewset")
-    if missing:
-        pytest.skip(f"not wired in distribution/wagtail_hooks.py yet: {', '.join(missing)}")
+    assert missing == [], f"not wired in distribution/wagtail_hooks.py: {', '.join(missing)}"
