@@ -135,38 +135,44 @@ def _record_attempt(
             duration_ms=response.duration_ms,
             sent_at=sent_at,
         )
-        disabled = False
-        if not counts_toward_health:  # a test from the admin: a person is watching it
-            pass
-        elif response.succeeded:
-            if locked.consecutive_failures:
-                locked.consecutive_failures = 0
-                locked.save(update_fields=["consecutive_failures", "updated_at"])
-        else:
-            locked.consecutive_failures += 1
-            if locked.is_active and response.status_code == GONE:
-                reason = "the receiver answered 410 Gone: it wants no more webhooks"
-                _disable(locked, reason=reason)
-                disabled = True
-            elif locked.is_active and locked.consecutive_failures >= options.disable_after_failures:
-                reason = (
-                    f"{locked.consecutive_failures} failed attempts in a row;"
-                    f" the last: {response.error or 'no answer'}"
-                )
-                _disable(locked, reason=reason)
-                disabled = True
-            locked.save(
-                update_fields=[
-                    "consecutive_failures",
-                    "is_active",
-                    "disabled_at",
-                    "disabled_reason",
-                    "updated_at",
-                ]
-            )
+        # A test from the admin does not count: a person is watching it.
+        disabled = counts_toward_health and _count_toward_health(locked, response, options)
         for name in ("consecutive_failures", "is_active", "disabled_at", "disabled_reason"):
             setattr(subscription, name, getattr(locked, name))
     return AttemptOutcome(response, row, disabled)
+
+
+def _count_toward_health(
+    locked: WebhookSubscription, response: WebhookResponse, options: WebhookOptions
+) -> bool:
+    """Reset the failure count on a success, count a failure otherwise, and disable the
+    subscription on 410 Gone or too many failures in a row; whether this disabled it."""
+    if response.succeeded:
+        if locked.consecutive_failures:
+            locked.consecutive_failures = 0
+            locked.save(update_fields=["consecutive_failures", "updated_at"])
+        return False
+    locked.consecutive_failures += 1
+    reason = ""
+    if locked.is_active and response.status_code == GONE:
+        reason = "the receiver answered 410 Gone: it wants no more webhooks"
+    elif locked.is_active and locked.consecutive_failures >= options.disable_after_failures:
+        reason = (
+            f"{locked.consecutive_failures} failed attempts in a row;"
+            f" the last: {response.error or 'no answer'}"
+        )
+    if reason:
+        _disable(locked, reason=reason)
+    locked.save(
+        update_fields=[
+            "consecutive_failures",
+            "is_active",
+            "disabled_at",
+            "disabled_reason",
+            "updated_at",
+        ]
+    )
+    return bool(reason)
 
 
 def _disable(subscription: WebhookSubscription, *, reason: str, by: User | None = None) -> None:
