@@ -10,11 +10,14 @@ from django.conf import settings
 from .ingest import client_ip
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
 from .page_panel import PageAnalyticsPanel
+from .queries import QueryError, parse_query, run_query
+from .queries.stats import Reader
 from .ratelimit import SourceLimiter
 from .weekly_report import is_subscribed, set_report_subscription
 
 __all__ = [
     "PageAnalyticsPanel",
+    "QueryError",
     "SourceLimiter",
     "client_ip",
     "ensure_goals",
@@ -22,6 +25,7 @@ __all__ = [
     "ensure_tracked_site",
     "is_subscribed",
     "set_report_subscription",
+    "site_totals",
 ]
 
 
@@ -89,3 +93,31 @@ def ensure_history(*, site: str, paths: Sequence[str], days: int, events: int) -
         f"Analytics history: {written:,} events over {days} days generated "
         f"in {time.monotonic() - started:.1f}s."
     )
+
+
+def site_totals(
+    *,
+    site: str,
+    first: date,
+    last: date,
+    metrics: Sequence[str],
+    filters: Sequence[Any] = (),
+    reader: Reader | None = None,
+) -> dict[str, float | int | None]:
+    """The totals of ``metrics`` for the tracked site ``site`` (its domain) over its days
+    ``first`` to ``last``, under ``filters`` (Stats API filters, e.g.
+    ``[["is", "visit:source", ["Newsletter"]]]``): the very numbers the Stats API and the
+    dashboard answer for that query. Raises QueryError naming the field at fault, and
+    StoreUnavailableError when the event store cannot be reached."""
+    query = parse_query(
+        {
+            "site_id": site,
+            "date_range": [first.isoformat(), last.isoformat()],
+            "metrics": list(metrics),
+            "filters": list(filters),
+        }
+    )
+    answer = run_query(query, reader=reader)
+    results = answer["results"]
+    values = results[0]["metrics"] if results else [None] * len(metrics)
+    return dict(zip(metrics, values, strict=True))

@@ -6,6 +6,10 @@ MARKETING_EDITOR = "Marketing Editor"
 MARKETING_PUBLISHER = "Marketing Publisher"
 IT_ADMINISTRATOR = "IT Administrator"
 VIEWER = "Viewer"
+# The two lead roles of alignment (the CMO's and the CIO's side), created by alignment 0002:
+# not part of ROLES, which describes what core 0002 grants.
+MARKETING_LEAD = "Marketing Lead"
+IT_LEAD = "IT Lead"
 
 APPROVAL_WORKFLOW = "Marketing approval"
 APPROVAL_TASK = "Publisher approval"

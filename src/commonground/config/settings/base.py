@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "commonground.analytics",
     "commonground.distribution",
     "commonground.governance",
+    "commonground.alignment",
     # Two-factor sign-in (access security, see the block below).
     "django_otp",
     "django_otp.plugins.otp_totp",

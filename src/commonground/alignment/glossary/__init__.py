@@ -1,0 +1,1 @@
+"""glossary (to be written)."""

@@ -1,0 +1,1 @@
+"""Registers glossary's admin pieces with Wagtail (imported by alignment's wagtail_hooks)."""

@@ -1,0 +1,1 @@
+"""Catalogue metrics from analytics (to be written)."""

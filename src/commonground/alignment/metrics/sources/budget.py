@@ -1,0 +1,1 @@
+"""Catalogue metrics from budget (to be written)."""

@@ -1,0 +1,1 @@
+"""Catalogue metrics from content (to be written)."""

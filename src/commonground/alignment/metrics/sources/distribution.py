@@ -1,0 +1,1 @@
+"""Catalogue metrics from distribution (to be written)."""

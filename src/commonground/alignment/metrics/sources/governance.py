@@ -1,0 +1,1 @@
+"""Catalogue metrics from governance (to be written)."""

@@ -1,0 +1,1 @@
+"""Catalogue metrics from manual (to be written)."""

@@ -1,0 +1,3 @@
+"""Alignment tables: budget (to be written)."""
+
+__all__: list[str] = []

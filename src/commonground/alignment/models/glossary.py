@@ -1,0 +1,3 @@
+"""Alignment tables: glossary (to be written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Alignment tables: pulse (to be written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Alignment tables: reviews (to be written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""pulse (to be written)."""

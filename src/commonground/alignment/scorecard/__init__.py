@@ -1,0 +1,1 @@
+"""scorecard (to be written)."""
