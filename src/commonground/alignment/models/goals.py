@@ -125,6 +125,10 @@ class GoalProposal(models.Model):
         name = self.payload.get("name") or (self.goal.name if self.goal else "goal")
         return f"{self.get_kind_display()}: {name}"
 
+    @property
+    def proposer_label(self) -> str:
+        return {"marketing": "Marketing", "it": "IT"}.get(self.proposer_side, self.proposer_side)
+
 
 class CheckIn(models.Model):
     """A typed value of a manual metric series, for what the product cannot see."""

@@ -236,6 +236,10 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.governance.privacy.tasks.enforce_retention": 86400,
     # Scans only when none started in the last SCAN_EVERY_HOURS: hourly checks, a daily scan.
     "commonground.governance.tasks.scan_site_if_due": 3600,
+    # Every goal's value and status for today (the scorecard page reads these snapshots).
+    "commonground.alignment.scorecard.tasks.snapshot_goals": env.float(
+        "ALIGNMENT_SNAPSHOT_INTERVAL_SECONDS", default=600
+    ),
 }
 # Retention removes expired rows this many at a time, each batch its own transaction, and at
 # most RETENTION_MAX_BATCHES batches per kind and run (what is left goes in the next run).
@@ -345,3 +349,7 @@ LOGGING = {
 }
 
 WAGTAILIMAGES_IMAGE_MODEL = "content.ContentImage"
+
+# Alignment: the scorecard page shows snapshots younger than this many seconds and computes
+# the goals that have none (docs/operations.md).
+ALIGNMENT_SNAPSHOT_MAX_AGE = env.int("ALIGNMENT_SNAPSHOT_MAX_AGE", default=900)

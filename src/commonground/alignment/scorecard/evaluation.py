@@ -1,0 +1,101 @@
+"""A goal's numbers now: its value, its target (a number or a formula on another period), the
+value due by now and its status. One :class:`Values` per scorecard build, so a metric asked for
+twice (a goal and the guardrail of another) is computed once."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from ..metrics import MetricError, Period
+from ..metrics.base import compute, metric
+from ..models import Goal
+from .periods import elapsed_fraction
+from .status import Judgement, Status, judge
+from .targets import FormulaError, parse_formula
+
+ValueKey = tuple[str, tuple[tuple[str, str], ...], Period]
+
+
+@dataclass(frozen=True, slots=True)
+class Measured:
+    value: Decimal | None
+    error: str  # why there is no value ("" when there is one or nothing was measured)
+
+
+class Values:
+    """Metric values computed once each: (metric, params, period) -> value."""
+
+    def __init__(self) -> None:
+        self._known: dict[ValueKey, Measured] = {}
+
+    def get(self, key: str, params: dict[str, str], period: Period) -> Measured:
+        cache_key = (key, tuple(sorted(params.items())), period)
+        if cache_key not in self._known:
+            try:
+                self._known[cache_key] = Measured(compute(key, params, period), "")
+            except MetricError as error:
+                self._known[cache_key] = Measured(None, error.message)
+        return self._known[cache_key]
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    goal_id: int
+    value: Decimal | None
+    target: Decimal | None
+    expected: Decimal | None
+    status: Status
+    reason: str
+    fraction: float
+
+
+def period_of(goal: Goal) -> Period:
+    return Period(goal.period_start, goal.period_end)
+
+
+def params_of(goal: Goal) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (goal.params or {}).items()}
+
+
+def target_of(goal: Goal, values: Values) -> tuple[Decimal | None, str]:
+    """The goal's target and, when it has none, why."""
+    if not goal.target_formula:
+        return goal.target_value, "" if goal.target_value is not None else "No target set."
+    try:
+        formula = parse_formula(goal.target_formula)
+    except FormulaError as error:
+        return None, error.message
+    key = formula.metric or goal.metric
+    # Another metric takes those of the goal's settings it knows.
+    wanted = {p.name for p in metric(key).parameters}
+    params = {k: v for k, v in params_of(goal).items() if k in wanted}
+    reference = values.get(key, params, formula.reference_period(period_of(goal)))
+    if reference.value is None:
+        return None, reference.error or f"Nothing was measured in {formula.period}."
+    return formula.apply(reference.value), ""
+
+
+def evaluate(goal: Goal, values: Values, *, now: datetime | None = None) -> Evaluation:
+    now = now or timezone.now()
+    try:
+        definition = metric(goal.metric)
+    except MetricError as error:
+        return Evaluation(goal.pk, None, None, None, Status.AT_RISK, error.message, 0.0)
+    measured = values.get(goal.metric, params_of(goal), period_of(goal))
+    target, target_problem = target_of(goal, values)
+    fraction = elapsed_fraction(period_of(goal), now)
+    judgement: Judgement = judge(
+        value=measured.value,
+        target=target,
+        baseline=goal.baseline,
+        direction=definition.direction,
+        accumulation=definition.accumulation,
+        fraction=fraction,
+        tolerance_percent=goal.tolerance_percent,
+    )
+    reason = measured.error or target_problem or judgement.reason
+    return Evaluation(
+        goal.pk, measured.value, target, judgement.expected, judgement.status, reason, fraction
+    )
