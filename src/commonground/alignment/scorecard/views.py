@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ..metrics.base import all_metrics
 from ..models import CheckIn, Goal, GoalProposal
+from ..refusals import explain_refusals
 from ..sides import led_party
 from . import selectors, services
 from .forms import CheckInForm, DecisionForm, GoalForm
@@ -88,6 +89,7 @@ def _goal_form_response(
     )
 
 
+@explain_refusals
 def goal_new(request: HttpRequest) -> HttpResponse:
     party = _lead_or_refuse(request)
     if request.method != "POST":
@@ -111,6 +113,7 @@ def goal_new(request: HttpRequest) -> HttpResponse:
     return _goal_form_response(request, form, None)
 
 
+@explain_refusals
 def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = get_object_or_404(Goal, pk=goal_id)
     party = _lead_or_refuse(request)
@@ -136,6 +139,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 
 @require_POST
+@explain_refusals
 def goal_archive(request: HttpRequest, goal_id: int) -> HttpResponse:
     goal = get_object_or_404(Goal, pk=goal_id)
     try:
@@ -172,6 +176,7 @@ def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 
 @require_POST
+@explain_refusals
 def proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_object_or_404(GoalProposal, pk=proposal_id)
     form = DecisionForm(request.POST)
@@ -195,6 +200,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("alignment_proposal", args=[proposal.pk]))
 
 
+@explain_refusals
 def check_ins(request: HttpRequest) -> HttpResponse:
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
