@@ -155,11 +155,11 @@ def test_the_other_lead_may_reject_and_the_proposer_may_withdraw(cmo, cio) -> No
 
 def _joint_goal(cmo, cio) -> Goal:
     client_for(cmo).post(reverse("alignment_goal_new"), goal_form(side="joint"))
-    proposal = GoalProposal.objects.get()
+    proposal = GoalProposal.objects.get(status="pending")
     client_for(cio).post(
         reverse("alignment_proposal_decide", args=[proposal.pk]), {"decision": "accept"}
     )
-    return Goal.objects.get()
+    return Goal.objects.get(side="joint")
 
 
 @pytest.mark.parametrize(
@@ -275,3 +275,19 @@ def test_check_ins_drive_a_manual_goal_and_the_cli_prints_it(cmo, viewer) -> Non
     assert card["status"] == "on_track" and card["direction"] == "higher"
     assert (card["period_start"], card["guardrails"]) == (goal.period_start.isoformat(), [])
     assert date.fromisoformat(card["period_end"]) == goal.period_end
+
+
+def test_the_home_screen_shows_the_readers_side_and_the_joint_goals(cmo, cio, viewer) -> None:
+    marketing = _marketing_goal(cmo)
+    joint = _joint_goal(cmo, cio)
+    assert joint.name == marketing.name  # both from goal_form's defaults; told apart by side
+    home = client_for(cio).get(reverse("wagtailadmin_home")).content.decode()
+    assert f'data-goal="{joint.pk}" data-side="joint"' in home
+    assert f'data-goal="{marketing.pk}"' not in home  # IT reads IT's and the joint goals
+    home = client_for(cmo).get(reverse("wagtailadmin_home")).content.decode()
+    assert f'data-goal="{marketing.pk}"' in home and f'data-goal="{joint.pk}"' in home
+    assert "Common ground: Marketing and joint goals" in home
+    assert (
+        "data-alignment-home"
+        in client_for(viewer).get(reverse("wagtailadmin_home")).content.decode()
+    )

@@ -10,6 +10,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import services
+from .panels import CommonGroundPanel
 
 
 @hooks.register("register_alignment_menu_item")
@@ -40,3 +41,8 @@ def register_scorecard_log_actions(actions: Any) -> None:
         (services.CHECK_IN, "Record check-in", "Recorded a manual check-in"),
     ):
         actions.register_action(action, label, message)
+
+
+@hooks.register("construct_homepage_panels")
+def add_common_ground_panel(request: Any, panels: list[Any]) -> None:
+    panels.insert(0, CommonGroundPanel())

@@ -288,3 +288,42 @@ def proposal_changes(proposal: GoalProposal) -> list[tuple[str, str, str]]:
         if proposal.goal is None or old != new:
             rows.append((label, old if proposal.goal else "", new))
     return rows
+
+
+def home_extras(user: Any) -> dict[str, Any]:
+    """What other areas add to the home panel: the next meeting and the user's open actions."""
+    return {"next_meeting": None, "open_actions": []}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    goal_id: int
+    name: str
+    side: str
+    before: str
+    after: str
+    day: date
+
+
+def status_changes(*, since: date, until: date | None = None) -> list[StatusChange]:
+    """Goals whose snapshot status on ``until`` (today) differs from their last one before or
+    on ``since``: what moved in a week, for the weekly report and the agenda."""
+    until = until or timezone.localdate()
+    rows = (
+        GoalSnapshot.objects.filter(day__lte=until, goal__archived=False)
+        .order_by("goal_id", "day")
+        .values_list("goal_id", "goal__name", "goal__side", "day", "status")
+    )
+    before: dict[int, str] = {}
+    latest: dict[int, tuple[str, str, date, str]] = {}
+    for goal_id, name, side, day, status in rows:
+        if day <= since:
+            before[goal_id] = status
+        else:
+            latest[goal_id] = (name, side, day, status)
+    changes = [
+        StatusChange(goal_id, name, side, before[goal_id], status, day)
+        for goal_id, (name, side, day, status) in latest.items()
+        if goal_id in before and before[goal_id] != status
+    ]
+    return sorted(changes, key=lambda c: (c.after != "off_track", c.name))
