@@ -1,7 +1,9 @@
 """What other apps may call in analytics."""
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +26,7 @@ __all__ = [
     "ensure_history",
     "ensure_tracked_site",
     "is_subscribed",
+    "reading_the_store_file",
     "set_report_subscription",
     "site_totals",
 ]
@@ -117,7 +120,37 @@ def site_totals(
             "filters": list(filters),
         }
     )
-    answer = run_query(query, reader=reader)
+    answer = run_query(query, reader=reader or _file_reader.get())
     results = answer["results"]
     values = results[0]["metrics"] if results else [None] * len(metrics)
     return dict(zip(metrics, values, strict=True))
+
+
+_file_reader: ContextVar[Reader | None] = ContextVar("analytics_file_reader", default=None)
+
+
+@contextmanager
+def reading_the_store_file() -> Iterator[bool]:
+    """Within the block, ``site_totals`` reads the DuckDB file itself, read-only, instead of
+    asking the mover's query service: for one-off batch work that runs while no mover does
+    (the demo loader, before ``commonground run`` starts one). Yields whether it could; when
+    the file is in use or the store is not DuckDB, reads go through the service as usual."""
+    import duckdb
+
+    from .eventstore.duckdb import DuckDBEventStore
+
+    config: dict[str, Any] = settings.EVENT_STORE
+    if not str(config["BACKEND"]).endswith("DuckDBEventStore"):
+        yield False
+        return
+    try:
+        store = DuckDBEventStore(str(config["OPTIONS"]["path"]), read_only=True)
+    except duckdb.Error:
+        yield False
+        return
+    token = _file_reader.set(store.query)
+    try:
+        yield True
+    finally:
+        _file_reader.reset(token)
+        store.close()

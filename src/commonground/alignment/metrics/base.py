@@ -97,6 +97,10 @@ class MetricDefinition:
     glossary_term: str  # the glossary term's slug ("" when there is none)
     compute: Compute = field(repr=False, compare=False)
     parameters: tuple[Parameter, ...] = ()
+    # Whether the value over a past stretch of days can be worked out again later: counts
+    # and rates of dated rows and events can; a state of now (open requests) cannot, so its
+    # past is only what the daily snapshots kept.
+    history: bool = True
 
     @property
     def source(self) -> str:

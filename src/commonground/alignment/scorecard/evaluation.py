@@ -3,7 +3,7 @@ value due by now and its status. One :class:`Values` per scorecard build, so a m
 twice (a goal and the guardrail of another) is computed once."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -77,13 +77,20 @@ def target_of(goal: Goal, values: Values) -> tuple[Decimal | None, str]:
     return formula.apply(reference.value), ""
 
 
-def evaluate(goal: Goal, values: Values, *, now: datetime | None = None) -> Evaluation:
+def evaluate(
+    goal: Goal, values: Values, *, now: datetime | None = None, through: date | None = None
+) -> Evaluation:
+    """The goal at ``now``; with ``through``, as it stood at the end of that earlier day (its
+    value over the days of the period up to then), for metrics that have a history."""
     now = now or timezone.now()
     try:
         definition = metric(goal.metric)
     except MetricError as error:
         return Evaluation(goal.pk, None, None, None, Status.AT_RISK, error.message, 0.0)
-    measured = values.get(goal.metric, params_of(goal), period_of(goal))
+    measured_over = period_of(goal)
+    if through is not None and through < goal.period_end:
+        measured_over = Period(goal.period_start, max(through, goal.period_start))
+    measured = values.get(goal.metric, params_of(goal), measured_over)
     target, target_problem = target_of(goal, values)
     fraction = elapsed_fraction(period_of(goal), now)
     judgement: Judgement = judge(

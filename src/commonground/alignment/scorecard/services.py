@@ -22,7 +22,7 @@ from ..metrics.base import metric
 from ..models import CheckIn, Goal, GoalProposal, GoalSnapshot
 from ..sides import Party, Side, led_party, require_lead
 from .evaluation import Values, evaluate
-from .periods import month_of, quarter_of
+from .periods import end_of_day, month_of, quarter_of
 from .targets import FormulaError, parse_formula
 
 User = AbstractBaseUser | AnonymousUser
@@ -404,6 +404,34 @@ def record_check_in(
             data={"series": series, "day": day.isoformat(), "value": str(value)},
         )
         return check_in
+
+
+def backfill_snapshots(*, goal: Goal, values: Values | None = None) -> int:
+    """Snapshots for each past day of ``goal``'s period, as it stood at the end of that day,
+    where its metric has a history (a state of now, such as open requests, has none: its past
+    is only what daily snapshots kept). Returns how many days were written."""
+    if not metric(goal.metric).history:
+        return 0
+    values = values or Values()
+    last = min(goal.period_end, timezone.localdate() - timedelta(days=1))
+    day, written = goal.period_start, 0
+    while day <= last:
+        moment = end_of_day(day)
+        evaluation = evaluate(goal, values, now=moment, through=day)
+        GoalSnapshot.objects.update_or_create(
+            goal=goal,
+            day=day,
+            defaults={
+                "value": evaluation.value,
+                "target": evaluation.target,
+                "expected": evaluation.expected,
+                "status": evaluation.status.value,
+                "computed_at": moment,
+            },
+        )
+        day += timedelta(days=1)
+        written += 1
+    return written
 
 
 def snapshot_goals(*, now: datetime | None = None, goals: list[Goal] | None = None) -> int:

@@ -10,7 +10,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.management.base import CommandError
 
-from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
+from commonground.core.roles import (
+    IT_ADMINISTRATOR,
+    IT_LEAD,
+    MARKETING_EDITOR,
+    MARKETING_LEAD,
+    MARKETING_PUBLISHER,
+    VIEWER,
+)
 
 LOGINS_FILENAME = "demo-logins.txt"
 ADMIN_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"  # noqa: S105  (a variable name, not a secret)
@@ -23,6 +30,8 @@ class DemoAccount:
     first_name: str
     last_name: str
     role: str
+    # Roles held besides the main one (the CMO also publishes).
+    also: tuple[str, ...] = ()
 
 
 ACCOUNTS = (
@@ -31,6 +40,9 @@ ACCOUNTS = (
     DemoAccount("publisher", "Paul", "Brennan", MARKETING_PUBLISHER),
     DemoAccount("itadmin", "Isaac", "Tran", IT_ADMINISTRATOR),
     DemoAccount("viewer", "Vera", "Holm", VIEWER),
+    # The two leads of alignment: the CMO's side and the CIO's side.
+    DemoAccount("cmo", "Carmen", "Ortiz", MARKETING_LEAD, also=(MARKETING_PUBLISHER,)),
+    DemoAccount("cio", "Ian", "Okafor", IT_LEAD),
 )
 
 
@@ -47,6 +59,8 @@ class DemoUsers:
     admin: AbstractUser
     editor: AbstractUser
     publisher: AbstractUser
+    cmo: AbstractUser
+    cio: AbstractUser
     logins: tuple[Login, ...]
     logins_file: Path
 
@@ -106,10 +120,11 @@ def ensure_demo_users() -> DemoUsers:
                 password, must_set = requested, True
             user.is_staff = user.is_superuser = True
         else:
-            group = Group.objects.filter(name=account.role).first()
-            if group is None:
-                raise CommandError(f'The "{account.role}" group is missing; run migrate first.')
-            user.groups.add(group)
+            for role in (account.role, *account.also):
+                group = Group.objects.filter(name=role).first()
+                if group is None:
+                    raise CommandError(f'The "{role}" group is missing; run migrate first.')
+                user.groups.add(group)
         if password is None and created:
             password = secrets.token_urlsafe(12)
         # An account someone made before the demo keeps its password unless we were told one.
@@ -123,6 +138,8 @@ def ensure_demo_users() -> DemoUsers:
         admin=users["admin"],
         editor=users["editor"],
         publisher=users["publisher"],
+        cmo=users["cmo"],
+        cio=users["cio"],
         logins=tuple(logins),
         logins_file=path,
     )
