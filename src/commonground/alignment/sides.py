@@ -63,7 +63,7 @@ def _group_names(user: User) -> set[str]:
     cached = getattr(user, "_alignment_groups", None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
-        user._alignment_groups = cached  # type: ignore[union-attr]
+        setattr(user, "_alignment_groups", cached)  # noqa: B010  (a per-request cache)
     return cached
 
 

@@ -8,7 +8,10 @@ from django.db import models
 
 from ..sides import Side
 
-MONEY = {"max_digits": 18, "decimal_places": 4}
+
+def money_field(**options: object) -> models.DecimalField:  # type: ignore[type-arg]
+    """A number as alignment keeps amounts and metric values: 18 digits, 4 after the point."""
+    return models.DecimalField(max_digits=18, decimal_places=4, **options)  # type: ignore[arg-type]
 
 
 class Goal(models.Model):
@@ -27,7 +30,7 @@ class Goal(models.Model):
     period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
     period_start = models.DateField()
     period_end = models.DateField()
-    target_value = models.DecimalField(null=True, blank=True, **MONEY)
+    target_value = money_field(null=True, blank=True)
     target_formula = models.CharField(
         max_length=200,
         blank=True,
@@ -35,7 +38,7 @@ class Goal(models.Model):
     )
     # Where a level metric stood when the period began: the straight line from here to the
     # target is the pace. Filled when the goal is made; may be set by hand.
-    baseline = models.DecimalField(null=True, blank=True, **MONEY)
+    baseline = money_field(null=True, blank=True)
     tolerance_percent = models.DecimalField(
         max_digits=5,
         decimal_places=2,
@@ -73,9 +76,9 @@ class GoalSnapshot(models.Model):
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="snapshots")
     day = models.DateField()
-    value = models.DecimalField(null=True, **MONEY)
-    target = models.DecimalField(null=True, **MONEY)
-    expected = models.DecimalField(null=True, **MONEY)
+    value = money_field(null=True)
+    target = money_field(null=True)
+    expected = money_field(null=True)
     status = models.CharField(max_length=12)
     computed_at = models.DateTimeField()
 
@@ -135,7 +138,7 @@ class CheckIn(models.Model):
 
     series = models.SlugField(max_length=80)
     day = models.DateField()
-    value = models.DecimalField(**MONEY)
+    value = money_field()
     note = models.CharField(max_length=500, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

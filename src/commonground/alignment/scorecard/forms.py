@@ -2,7 +2,7 @@
 take them (``static/alignment/goal_form.js``), and checked by the service."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -94,18 +94,18 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args: Any, party: Party | None, goal: Goal | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["metric"].choices = _metric_choices()
+        cast(forms.ChoiceField, self.fields["metric"]).choices = _metric_choices()
         sides = [(Side.JOINT.value, Side.JOINT.label)]
         if party is not None:
             sides.insert(0, (party.value, party.label))
         if goal is not None and goal.side not in dict(sides):
             sides.append((goal.side, Side(goal.side).label))
-        self.fields["side"].choices = sides
+        cast(forms.ChoiceField, self.fields["side"]).choices = sides
         self.fields["period_start"].initial = timezone.localdate()
         others = Goal.objects.filter(archived=False).order_by("side", "name")
         if goal is not None:
             others = others.exclude(pk=goal.pk)
-        self.fields["guardrails"].queryset = others
+        cast(forms.ModelMultipleChoiceField, self.fields["guardrails"]).queryset = others
         self.fields["guardrails"].label_from_instance = (  # type: ignore[attr-defined]
             lambda g: f"{g.name} ({Side(g.side).label}, {g.period_start:%b %Y})"
         )
