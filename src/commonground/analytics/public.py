@@ -121,3 +121,47 @@ def site_totals(
     results = answer["results"]
     values = results[0]["metrics"] if results else [None] * len(metrics)
     return dict(zip(metrics, values, strict=True))
+
+
+# --- for the alignment metric catalogue ---------------------------------------------------
+
+from .eventstore import StoreQueryError, StoreUnavailableError  # noqa: E402
+from .queries.catalogue import EVENT_DIMENSIONS, VISIT_DIMENSIONS, dimension  # noqa: E402
+
+
+def tracked_sites() -> list[tuple[str, str]]:
+    """(domain, name) of every tracked site, by name: the sites ``site_totals`` answers for."""
+    return list(TrackedSite.objects.order_by("name", "domain").values_list("domain", "name"))
+
+
+def goal_names(*, site: str | None = None) -> list[str]:
+    """The display names of the goals of the tracked site ``site`` (its domain), or of every
+    site when None, sorted and each once: the names an ``event:goal`` filter accepts."""
+    goals = Goal.objects.all()
+    if site is not None:
+        goals = goals.filter(site__domain=normalise_domain(site))
+    return sorted(set(goals.values_list("display_name", flat=True)))
+
+
+def filter_dimension(name: str) -> str | None:
+    """The Stats API dimension a filter on ``name`` means, or None when there is none: a full
+    name (``visit:source``, ``event:page``, ``event:props:plan``) is kept, a bare one
+    (``source``, ``utm_campaign``, ``page``, ``goal``) is looked up among the visit dimensions,
+    then the event ones. Time dimensions are not filters (the date range chooses time)."""
+    text = name.strip()
+    if ":" in text:
+        found = dimension(text)
+        return found.name if found is not None and not found.is_time else None
+    for prefix, known in (("visit:", VISIT_DIMENSIONS), ("event:", EVENT_DIMENSIONS)):
+        if f"{prefix}{text}" in known:
+            return f"{prefix}{text}"
+    return None
+
+
+__all__ += [
+    "StoreQueryError",
+    "StoreUnavailableError",
+    "filter_dimension",
+    "goal_names",
+    "tracked_sites",
+]
