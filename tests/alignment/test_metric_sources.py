@@ -241,6 +241,13 @@ def test_bad_settings_are_refused_naming_the_setting() -> None:
         == "params.purpose"
     )
     assert _field_of("governance.two_factor_share", {"accounts": "robots"}) == "params.accounts"
+    for odd in ("\x00", "\udcff", "x" * 10_000):
+        assert _field_of("analytics.visitors", {"site": odd}) == "params.site"
+        assert _field_of("analytics.revenue", {**site_only, "goal": odd}) == "params.goal"
+        assert _field_of("distribution.confirmed_subscribers", {"list": odd}) == "params.list"
+        assert _field_of("distribution.channel_visits", {**site_only, "channel": odd}) == (
+            "params.channel"
+        )
     assert _field_of("analytics.nonsense", {}) == "metric"
 
 

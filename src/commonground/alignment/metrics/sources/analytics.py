@@ -62,6 +62,8 @@ def parse_filter(text: str) -> list[list[Any]]:
     ``params.filter`` for bad syntax or an unknown dimension."""
     if len(text) > MAX_FILTER_LENGTH:
         raise MetricError("params.filter", f"at most {MAX_FILTER_LENGTH} characters")
+    if "\x00" in text or not _is_text(text):
+        raise MetricError("params.filter", "contains characters that are not text")
     filters: list[list[Any]] = []
     for part in (p.strip() for p in text.split(FILTER_SEPARATOR)):
         if not part:
@@ -85,6 +87,15 @@ def parse_filter(text: str) -> list[list[Any]]:
             raise MetricError("params.filter", f"“{part}” has an empty alternative")
         filters.append(["is_not" if negated else "is", found, values])
     return filters
+
+
+def _is_text(value: str) -> bool:
+    # A lone surrogate (JSON may carry one) cannot be encoded: the store's socket would fail.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def totals(
