@@ -177,6 +177,7 @@ __all__ = [
 # --- for the alignment metric catalogue ---------------------------------------------------
 
 from datetime import date, datetime, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
 
 from django.db.models import Q, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -210,7 +211,7 @@ def overdue_request_count(*, at: datetime | None = None) -> int:
     "Overdue" rows, the posture page's late reviews); or at the moment ``at``. The deadline
     day itself is still in time."""
     if at is None:
-        return selectors.requests_with_overdue().filter(overdue=True).count()
+        return selectors.open_requests().filter(review_due__lt=timezone.localdate()).count()
     # At a day's end (the next midnight) that day is the one judged, not the next.
     day = timezone.localdate(at - timedelta(microseconds=1))
     return TechnologyRequest.objects.filter(_open_at(at), review_due__lt=day).count()
@@ -289,9 +290,9 @@ class TwoFactorCoverage:
 def two_factor_coverage() -> TwoFactorCoverage:
     """Who has two-factor sign-in now, among the active admin users and among the IT
     administrators (the posture page's "Two-factor sign-in" check)."""
-    users = list(
-        access_selectors.admin_users().values_list("has_two_factor", "must_have_two_factor")
-    )
+    # Read as the posture check reads them: the annotations are not model fields.
+    annotated: list[Any] = list(access_selectors.admin_users())
+    users = [(bool(u.has_two_factor), bool(u.must_have_two_factor)) for u in annotated]
     return TwoFactorCoverage(
         admin_users=len(users),
         admin_users_covered=sum(1 for has, _ in users if has),
