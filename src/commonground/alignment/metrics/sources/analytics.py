@@ -164,7 +164,8 @@ def _define(
     )
 
 
-_SOURCE = "as the Stats API and the analytics dashboard count them for the site's days"
+# The dashboard shows the same numbers, its unique-visitor counts estimated (within ~1%).
+_SOURCE = "as the Stats API counts them over the site's own days (its time zone)"
 _define(
     "visitors",
     "Visitors",
@@ -219,7 +220,7 @@ _define(
     "conversions",
     "Conversions",
     "Unique visitors who completed the goal in the period: the Stats API's visitors under an "
-    "event:goal filter, the number the dashboard's Goals panel shows as visitors.",
+    "event:goal filter, what the dashboard's Goals panel shows as the goal's visitors.",
     Unit.COUNT,
     Direction.HIGHER,
     Accumulation.CUMULATIVE,
