@@ -9,10 +9,12 @@ from typing import Any
 
 from django.conf import settings
 
+from .eventstore import StoreQueryError, StoreUnavailableError
 from .ingest import client_ip
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
 from .page_panel import PageAnalyticsPanel
 from .queries import QueryError, parse_query, run_query
+from .queries.catalogue import EVENT_DIMENSIONS, VISIT_DIMENSIONS, dimension
 from .queries.stats import Reader
 from .ratelimit import SourceLimiter
 from .weekly_report import is_subscribed, set_report_subscription
@@ -21,14 +23,19 @@ __all__ = [
     "PageAnalyticsPanel",
     "QueryError",
     "SourceLimiter",
+    "StoreQueryError",
+    "StoreUnavailableError",
     "client_ip",
     "ensure_goals",
     "ensure_history",
     "ensure_tracked_site",
+    "filter_dimension",
+    "goal_names",
     "is_subscribed",
     "reading_the_store_file",
     "set_report_subscription",
     "site_totals",
+    "tracked_sites",
 ]
 
 
@@ -154,3 +161,35 @@ def reading_the_store_file() -> Iterator[bool]:
     finally:
         _file_reader.reset(token)
         store.close()
+
+
+# --- for the alignment metric catalogue ---------------------------------------------------
+
+
+def tracked_sites() -> list[tuple[str, str]]:
+    """(domain, name) of every tracked site, by name: the sites ``site_totals`` answers for."""
+    return list(TrackedSite.objects.order_by("name", "domain").values_list("domain", "name"))
+
+
+def goal_names(*, site: str | None = None) -> list[str]:
+    """The display names of the goals of the tracked site ``site`` (its domain), or of every
+    site when None, sorted and each once: the names an ``event:goal`` filter accepts."""
+    goals = Goal.objects.all()
+    if site is not None:
+        goals = goals.filter(site__domain=normalise_domain(site))
+    return sorted(set(goals.values_list("display_name", flat=True)))
+
+
+def filter_dimension(name: str) -> str | None:
+    """The Stats API dimension a filter on ``name`` means, or None when there is none: a full
+    name (``visit:source``, ``event:page``, ``event:props:plan``) is kept, a bare one
+    (``source``, ``utm_campaign``, ``page``, ``goal``) is looked up among the visit dimensions,
+    then the event ones. Time dimensions are not filters (the date range chooses time)."""
+    text = name.strip()
+    if ":" in text:
+        found = dimension(text)
+        return found.name if found is not None and not found.is_time else None
+    for prefix, known in (("visit:", VISIT_DIMENSIONS), ("event:", EVENT_DIMENSIONS)):
+        if f"{prefix}{text}" in known:
+            return f"{prefix}{text}"
+    return None

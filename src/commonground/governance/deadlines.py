@@ -35,3 +35,15 @@ def review_deadline(submitted_on: date) -> date:
 def is_overdue(review_due: date, today: date) -> bool:
     """Past the deadline: the deadline day itself is still in time."""
     return today > review_due
+
+
+def working_days_between(start: date, end: date) -> int:
+    """The working days after ``start`` up to ``end`` (included), as deadlines count them:
+    0 for a request decided on its submission day (or over the weekend after a Friday)."""
+    days = 0
+    current = start
+    while current < end:
+        current += timedelta(days=1)
+        if current.weekday() < SATURDAY:
+            days += 1
+    return days

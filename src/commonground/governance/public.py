@@ -172,3 +172,145 @@ __all__ = [
     "unapproved",
     "users_with_address",
 ]
+
+
+# --- for the alignment metric catalogue ---------------------------------------------------
+
+from datetime import date, datetime, timedelta  # noqa: E402
+from typing import Any  # noqa: E402
+
+from django.db.models import Q, Sum  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from .access import selectors as access_selectors  # noqa: E402
+from .deadlines import working_days_between  # noqa: E402
+from .models import ConsentTally, CspViolation, SiteScan, TechnologyRequest  # noqa: E402
+
+CONSENT_PURPOSES: tuple[tuple[str, str], ...] = tuple(
+    (purpose.value, purpose.label.capitalize())
+    for purpose in Technology.ConsentPurpose
+    if purpose != Technology.ConsentPurpose.NECESSARY
+)
+
+
+def _open_at(moment: datetime | None) -> Q:
+    # Open now: not decided. Open at a past moment: submitted by then, decided after it.
+    if moment is None:
+        return Q(status__in=TechnologyRequest.OPEN)
+    return Q(submitted_at__lt=moment) & (Q(decided_at__isnull=True) | Q(decided_at__gte=moment))
+
+
+def open_request_count(*, at: datetime | None = None) -> int:
+    """Technology requests not decided (submitted or in review) now, as the requests
+    listing's "open" filter shows them; or at the moment ``at``."""
+    return TechnologyRequest.objects.filter(_open_at(at)).count()
+
+
+def overdue_request_count(*, at: datetime | None = None) -> int:
+    """Open technology requests past their review deadline now (the requests listing's
+    "Overdue" rows, the posture page's late reviews); or at the moment ``at``. The deadline
+    day itself is still in time."""
+    if at is None:
+        return selectors.open_requests().filter(review_due__lt=timezone.localdate()).count()
+    # At a day's end (the next midnight) that day is the one judged, not the next.
+    day = timezone.localdate(at - timedelta(microseconds=1))
+    return TechnologyRequest.objects.filter(_open_at(at), review_due__lt=day).count()
+
+
+def review_lead_times(*, start: datetime, end: datetime) -> list[int]:
+    """For each request decided between ``start`` (included) and ``end`` (excluded): the
+    working days from its submission day to its decision day (deadlines.py's count)."""
+    return [
+        working_days_between(timezone.localdate(submitted), timezone.localdate(decided))
+        for submitted, decided in TechnologyRequest.objects.filter(
+            decided_at__gte=start, decided_at__lt=end
+        ).values_list("submitted_at", "decided_at")
+    ]
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    started_at: datetime
+    finished_at: datetime | None
+    hosts_found: int
+    unapproved_found: int
+
+
+def latest_finished_scan(*, before: datetime | None = None) -> ScanSummary | None:
+    """The latest shadow-IT scan that finished (before ``before``, when given), as its scan
+    report shows it: distinct third-party hosts, and those not approved for what they load."""
+    scans = SiteScan.objects.filter(status=SiteScan.Status.FINISHED)
+    if before is not None:
+        scans = scans.filter(finished_at__lt=before)
+    scan = scans.order_by("-started_at", "-pk").first()
+    if scan is None:
+        return None
+    return ScanSummary(scan.started_at, scan.finished_at, scan.hosts_found, scan.unapproved_found)
+
+
+def csp_violation_reports(*, start: datetime, end: datetime) -> int:
+    """Violation reports counted on the CSP findings report for a period: each (site, page,
+    directive, blocked host) row seen in it counts all its reports (rows hold a running
+    count, not one per day). For a period up to now that is the report's own rule, rows
+    last seen since ``start``."""
+    rows = CspViolation.objects.filter(last_seen__gte=start, first_seen__lt=end)
+    return int(rows.aggregate(reports=Sum("count"))["reports"] or 0)
+
+
+@dataclass(frozen=True)
+class ConsentChoices:
+    granted: int
+    declined: int
+
+    @property
+    def total(self) -> int:
+        return self.granted + self.declined
+
+
+def consent_choices(*, first: date, last: date, purpose: str | None = None) -> ConsentChoices:
+    """Visitors' consent choices counted on the days ``first`` to ``last`` (of one purpose,
+    or all), from the tallies the Consent choices report reads."""
+    tallies = ConsentTally.objects.filter(day__gte=first, day__lte=last)
+    if purpose is not None:
+        tallies = tallies.filter(purpose=purpose)
+    sums = tallies.aggregate(granted=Sum("granted"), declined=Sum("declined"))
+    return ConsentChoices(int(sums["granted"] or 0), int(sums["declined"] or 0))
+
+
+@dataclass(frozen=True)
+class TwoFactorCoverage:
+    """Admin users with two-factor sign-in, as the security-posture page counts them."""
+
+    admin_users: int
+    admin_users_covered: int
+    it_administrators: int  # and superusers: those who must have it
+    it_administrators_covered: int
+
+
+def two_factor_coverage() -> TwoFactorCoverage:
+    """Who has two-factor sign-in now, among the active admin users and among the IT
+    administrators (the posture page's "Two-factor sign-in" check)."""
+    # Read as the posture check reads them: the annotations are not model fields.
+    annotated: list[Any] = list(access_selectors.admin_users())
+    users = [(bool(u.has_two_factor), bool(u.must_have_two_factor)) for u in annotated]
+    return TwoFactorCoverage(
+        admin_users=len(users),
+        admin_users_covered=sum(1 for has, _ in users if has),
+        it_administrators=sum(1 for _, must in users if must),
+        it_administrators_covered=sum(1 for has, must in users if must and has),
+    )
+
+
+__all__ += [
+    "CONSENT_PURPOSES",
+    "ConsentChoices",
+    "ScanSummary",
+    "TwoFactorCoverage",
+    "consent_choices",
+    "csp_violation_reports",
+    "latest_finished_scan",
+    "open_request_count",
+    "overdue_request_count",
+    "review_lead_times",
+    "two_factor_coverage",
+]

@@ -9,7 +9,7 @@ from django.db import models
 from ..sides import Side
 
 
-def money_field(**options: object) -> models.DecimalField:  # type: ignore[type-arg]
+def money_field(**options: object) -> models.DecimalField:
     """A number as alignment keeps amounts and metric values: 18 digits, 4 after the point."""
     return models.DecimalField(max_digits=18, decimal_places=4, **options)  # type: ignore[arg-type]
 

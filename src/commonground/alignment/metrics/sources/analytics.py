@@ -1,1 +1,287 @@
-"""Catalogue metrics from analytics (to be written)."""
+"""Catalogue metrics from analytics: the Stats API's totals for one tracked site and period."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from commonground.analytics import public as analytics
+
+from ..base import (
+    Accumulation,
+    Direction,
+    MetricDefinition,
+    MetricError,
+    Parameter,
+    Params,
+    Period,
+    Unit,
+    as_decimal,
+    register,
+)
+
+# Several conditions are joined with ";"; "!=" excludes a value; "|" offers alternatives.
+FILTER_SEPARATOR = ";"
+VALUE_SEPARATOR = "|"
+MAX_FILTER_LENGTH = 2000
+
+
+def _site_choices() -> list[tuple[str, str]]:
+    return [(domain, f"{name} ({domain})") for domain, name in analytics.tracked_sites()]
+
+
+def _goal_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in analytics.goal_names()]
+
+
+SITE = Parameter(
+    "site",
+    "Tracked site",
+    help="The tracked site's domain, as the analytics dashboard lists it.",
+    choices=_site_choices,
+)
+FILTER = Parameter(
+    "filter",
+    "Filter",
+    required=False,
+    help=(
+        "Only visits matching every condition, e.g. source=Newsletter or "
+        "utm_campaign=spring;device=Mobile. Write != to exclude a value and | between "
+        "alternatives (source=Google|Bing)."
+    ),
+)
+GOAL = Parameter(
+    "goal",
+    "Goal",
+    help="The analytics goal's name, as the Goals panel of the dashboard shows it.",
+    choices=_goal_choices,
+)
+
+
+def parse_filter(text: str) -> list[list[Any]]:
+    """The Stats API filters a goal's ``filter`` setting means; MetricError naming
+    ``params.filter`` for bad syntax or an unknown dimension."""
+    if len(text) > MAX_FILTER_LENGTH:
+        raise MetricError("params.filter", f"at most {MAX_FILTER_LENGTH} characters")
+    if "\x00" in text or not _is_text(text):
+        raise MetricError("params.filter", "contains characters that are not text")
+    filters: list[list[Any]] = []
+    for part in (p.strip() for p in text.split(FILTER_SEPARATOR)):
+        if not part:
+            continue
+        negated = "!=" in part
+        name, equals, value = part.partition("!=" if negated else "=")
+        name, value = name.strip(), value.strip()
+        if not equals or not name or not value:
+            raise MetricError(
+                "params.filter",
+                f"“{part}” is not a condition: write dimension=value, e.g. source=Newsletter",
+            )
+        found = analytics.filter_dimension(name)
+        if found is None:
+            raise MetricError(
+                "params.filter",
+                f"there is no dimension “{name}” (try source, channel, utm_campaign, page)",
+            )
+        values = [v.strip() for v in value.split(VALUE_SEPARATOR)]
+        if not all(values):
+            raise MetricError("params.filter", f"“{part}” has an empty alternative")
+        filters.append(["is_not" if negated else "is", found, values])
+    return filters
+
+
+def _is_text(value: str) -> bool:
+    # A lone surrogate (JSON may carry one) cannot be encoded: the store's socket would fail.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def totals(
+    params: Params, period: Period, metrics: Sequence[str], *, goal: str | None = None
+) -> dict[str, float | int | None]:
+    """The Stats API's totals of ``metrics`` for the goal's site, filter (and ``goal``)."""
+    site = params["site"]
+    if site.lower() not in {domain for domain, _ in analytics.tracked_sites()}:
+        raise MetricError("params.site", f"no tracked site “{site}”")
+    filters = parse_filter(params.get("filter", ""))
+    if goal is not None:
+        if goal not in analytics.goal_names(site=site):
+            raise MetricError("params.goal", f"the site {site} has no goal “{goal}”")
+        filters.append(["is", "event:goal", [goal]])
+    try:
+        return analytics.site_totals(
+            site=site, first=period.start, last=period.end, metrics=metrics, filters=filters
+        )
+    except analytics.QueryError as error:
+        field = {"site_id": "params.site"}.get(error.field, "params.filter")
+        raise MetricError(field, error.message) from None
+    except (analytics.StoreUnavailableError, analytics.StoreQueryError) as error:
+        raise MetricError(
+            "metric", f"the analytics event store cannot be reached just now ({error})"
+        ) from None
+
+
+def _stats_metric(name: str) -> Any:
+    def compute(params: Params, period: Period) -> Decimal | None:
+        return as_decimal(totals(params, period, [name])[name])
+
+    return compute
+
+
+def _goal_metric(name: str) -> Any:
+    def compute(params: Params, period: Period) -> Decimal | None:
+        return as_decimal(totals(params, period, [name], goal=params["goal"])[name])
+
+    return compute
+
+
+def _define(
+    key: str,
+    label: str,
+    definition: str,
+    unit: Unit,
+    direction: Direction,
+    accumulation: Accumulation,
+    glossary_term: str,
+    stats_metric: str,
+    *,
+    goal: bool = False,
+) -> None:
+    register(
+        MetricDefinition(
+            key=f"analytics.{key}",
+            label=label,
+            definition=definition,
+            unit=unit,
+            direction=direction,
+            accumulation=accumulation,
+            glossary_term=glossary_term,
+            compute=_goal_metric(stats_metric) if goal else _stats_metric(stats_metric),
+            parameters=(SITE, FILTER, GOAL) if goal else (SITE, FILTER),
+        )
+    )
+
+
+# The dashboard shows the same numbers, its unique-visitor counts estimated (within ~1%).
+_SOURCE = "as the Stats API counts them over the site's own days (its time zone)"
+_define(
+    "visitors",
+    "Visitors",
+    f"Unique visitors to the tracked site in the period (visitors matching the filter), {_SOURCE}.",
+    Unit.COUNT,
+    Direction.HIGHER,
+    Accumulation.CUMULATIVE,
+    "visitor",
+    "visitors",
+)
+_define(
+    "visits",
+    "Visits",
+    f"Visits (sessions) to the tracked site in the period, {_SOURCE}.",
+    Unit.COUNT,
+    Direction.HIGHER,
+    Accumulation.CUMULATIVE,
+    "visit",
+    "visits",
+)
+_define(
+    "pageviews",
+    "Pageviews",
+    f"Pages viewed on the tracked site in the period, {_SOURCE}.",
+    Unit.COUNT,
+    Direction.HIGHER,
+    Accumulation.CUMULATIVE,
+    "pageview",
+    "pageviews",
+)
+_define(
+    "bounce_rate",
+    "Bounce rate",
+    f"The share of the period's visits that viewed one page and did nothing else, {_SOURCE}.",
+    Unit.PERCENT,
+    Direction.LOWER,
+    Accumulation.LEVEL,
+    "bounce-rate",
+    "bounce_rate",
+)
+_define(
+    "visit_duration",
+    "Visit duration",
+    f"The average time between a visit's first and last event in the period, {_SOURCE}.",
+    Unit.SECONDS,
+    Direction.HIGHER,
+    Accumulation.LEVEL,
+    "visit-duration",
+    "visit_duration",
+)
+_define(
+    "conversions",
+    "Conversions",
+    "Unique visitors who completed the goal in the period: the Stats API's visitors under an "
+    "event:goal filter, what the dashboard's Goals panel shows as the goal's visitors.",
+    Unit.COUNT,
+    Direction.HIGHER,
+    Accumulation.CUMULATIVE,
+    "goal",
+    "visitors",
+    goal=True,
+)
+_define(
+    "conversion_rate",
+    "Conversion rate",
+    "Visitors who completed the goal as a share of all the period's visitors (under the same "
+    "filter), as the Stats API and the dashboard's Goals panel compute it.",
+    Unit.PERCENT,
+    Direction.HIGHER,
+    Accumulation.LEVEL,
+    "conversion-rate",
+    "conversion_rate",
+    goal=True,
+)
+_define(
+    "revenue",
+    "Revenue",
+    "The revenue amounts the goal's events carried in the period, summed by the Stats API "
+    "(the tracker sends them in the site's currency, which should be the configured one).",
+    Unit.MONEY,
+    Direction.HIGHER,
+    Accumulation.CUMULATIVE,
+    "revenue",
+    "revenue",
+    goal=True,
+)
+_define(
+    "lcp_p75",
+    "Largest Contentful Paint (p75)",
+    "The 75th percentile of the Largest Contentful Paint browsers measured on the site's "
+    f"pages in the period, {_SOURCE} in the Page speed panel.",
+    Unit.MILLISECONDS,
+    Direction.LOWER,
+    Accumulation.LEVEL,
+    "lcp",
+    "lcp_p75",
+)
+_define(
+    "inp_p75",
+    "Interaction to Next Paint (p75)",
+    "The 75th percentile of the Interaction to Next Paint browsers measured on the site's "
+    f"pages in the period, {_SOURCE} in the Page speed panel.",
+    Unit.MILLISECONDS,
+    Direction.LOWER,
+    Accumulation.LEVEL,
+    "inp",
+    "inp_p75",
+)
+_define(
+    "cls_p75",
+    "Cumulative Layout Shift (p75)",
+    "The 75th percentile of the Cumulative Layout Shift browsers measured on the site's "
+    f"pages in the period (a unitless score), {_SOURCE} in the Page speed panel.",
+    Unit.SCORE,
+    Direction.LOWER,
+    Accumulation.LEVEL,
+    "cls",
+    "cls_p75",
+)
