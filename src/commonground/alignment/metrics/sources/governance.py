@@ -161,6 +161,7 @@ register(
         unit=Unit.COUNT,
         direction=Direction.LOWER,
         accumulation=Accumulation.CUMULATIVE,
+        history=False,  # a report row holds a running count, not one per day
         glossary_term="csp-violation",
         compute=_csp_violations,
     )
@@ -202,6 +203,7 @@ register(
         unit=Unit.PERCENT,
         direction=Direction.HIGHER,
         accumulation=Accumulation.LEVEL,
+        history=False,  # who has two-factor sign-in is known only now
         glossary_term="2fa",
         compute=_two_factor_share,
         parameters=(
@@ -226,6 +228,7 @@ register(
         unit=Unit.BOOLEAN,
         direction=Direction.HIGHER,
         accumulation=Accumulation.LEVEL,
+        history=False,  # the chain is verified as it is now
         glossary_term="audit-trail",
         compute=_audit_chain_intact,
     )
