@@ -14,6 +14,8 @@ import pytest
 from django.test import Client
 
 from commonground.alignment.metrics import MetricError, Period, as_decimal, compute
+from commonground.alignment.models import Goal as AlignmentGoal
+from commonground.alignment.scorecard.evaluation import Values
 from commonground.analytics.eventstore import Event
 from commonground.analytics.models import Goal, TrackedSite
 from commonground.analytics.stats_api import keys
@@ -152,6 +154,26 @@ def test_analytics_metrics_equal_the_stats_api(
         [expected] = _stats_api(key, [stats_metric], filters)
         assert value == as_decimal(expected), (metric_key, params, value, expected)
         values[(metric_key, params.get("filter", ""), params.get("goal", ""))] = value
+
+    # The scorecard asks them all at once, a few queries for the lot (one per site, filter,
+    # goal and level): the same numbers as one at a time.
+    batched = Values()
+    goals = [
+        AlignmentGoal(
+            pk=index,
+            metric=metric_key,
+            params={"site": SITE, **params},
+            period_start=DAY,
+            period_end=DAY,
+        )
+        for index, (metric_key, params, _, _) in enumerate(cases, start=1)
+    ]
+    batched.prefetch(goals)
+    for goal in goals:
+        if goal.metric.startswith("analytics."):
+            assert (goal.metric, goal.params, period) in batched  # answered by the batch
+        single = values[(goal.metric, goal.params.get("filter", ""), goal.params.get("goal", ""))]
+        assert batched.get(goal.metric, goal.params, period).value == single, goal.metric
 
     # The numbers themselves, so that agreeing on nothing cannot pass.
     assert values[("analytics.visitors", "", "")] == 4

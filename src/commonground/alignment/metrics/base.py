@@ -1,6 +1,6 @@
 """What a catalogue metric is: definition, unit, direction, parameters, and how it computes."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -84,6 +84,11 @@ class Parameter:
 
 Params = Mapping[str, str]
 Compute = Callable[[Params, Period], Decimal | None]
+# One value asked for: (metric key, its settings as sorted pairs, period).
+Request = tuple[str, tuple[tuple[str, str], ...], Period]
+# Answers many requests of a source at once (e.g. one analytics query for every metric a
+# site, filter and period share); each answer is a value or the MetricError it met.
+Batch = Callable[[Sequence[Request]], dict[Request, "Decimal | MetricError | None"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +106,8 @@ class MetricDefinition:
     # and rates of dated rows and events can; a state of now (open requests) cannot, so its
     # past is only what the daily snapshots kept.
     history: bool = True
+    # Answers several requests in fewer round trips; None: one compute() per value.
+    batch: Batch | None = field(default=None, repr=False, compare=False)
 
     @property
     def source(self) -> str:

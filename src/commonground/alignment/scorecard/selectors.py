@@ -206,6 +206,7 @@ def build_scorecard(
         max_age = timedelta(seconds=settings.ALIGNMENT_SNAPSHOT_MAX_AGE)
         known = _snapshot_evaluations(list(everyone.values()), now - max_age)
     values = Values()
+    values.prefetch(goal for goal_id, goal in everyone.items() if goal_id not in known)
     for goal_id, goal in everyone.items():
         if goal_id not in known:
             known[goal_id] = (evaluate(goal, values, now=now), now)

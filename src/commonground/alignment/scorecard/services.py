@@ -446,6 +446,7 @@ def snapshot_goals(*, now: datetime | None = None, goals: list[Goal] | None = No
             )
         )
     values = Values()
+    values.prefetch(goals)
     for goal in goals:
         evaluation = evaluate(goal, values, now=now)
         GoalSnapshot.objects.update_or_create(
