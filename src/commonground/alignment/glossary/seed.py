@@ -589,7 +589,7 @@ SEED_TERMS: tuple[SeedTerm, ...] = (
         "An append-only log of admin actions, each entry chained to the previous one by a "
         "hash so a deleted or altered entry breaks the chain. “Audit chain intact” checks "
         "it.",
-        "“cio accepted the glossary edit of ‘bounce rate’ on 3 Dec, 10:05”.",
+        "“cio accepted the glossary edit of Bounce rate on 3 Dec, 10:05”.",
         ("governance.audit_chain_intact",),
     ),
     SeedTerm(
