@@ -362,3 +362,32 @@ def test_the_distribute_tab_explains_double_opt_in_and_rfc_8058(
     for slug in ("double-opt-in", "rfc-8058", "webhook", "utm"):
         assert f'data-term="{slug}"' in text, slug
         assert _explanation(slug) in text, slug
+
+
+@pytest.mark.slow
+def test_the_page_panel_explains_its_figures(
+    home: HomePage, editor: AbstractUser, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+    from uuid import uuid4
+
+    from wagtail.models import Site
+
+    from ..analytics.served_store import mover_serving, visit
+    from ..content.factories import StandardPageFactory
+
+    domain = f"glossary-{uuid4().hex[:10]}.example"
+    Site.objects.filter(is_default_site=True).update(hostname=domain)
+    Site.clear_site_root_paths_cache()
+    TrackedSite.objects.create(domain=domain, name="Glossary panel")
+    page = StandardPageFactory(parent=home, title="Pricing", slug="pricing")
+    start = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(days=2)
+    events = visit(domain, start, 1, "Google", [("pageview", "/pricing/", {})])
+    with mover_serving(events, log_dir=tmp_path):
+        answer = client_for(editor).get(f"/admin/analytics/page/{page.pk}/")
+    assert answer.status_code == 200, answer.content
+    fragment = answer.content.decode()
+    assert 'data-figure="visitors">1<' in fragment
+    for slug in ("pageview", "visitor", "page-speed", "lcp"):
+        assert f'data-term="{slug}"' in fragment, slug
+        assert _explanation(slug) in fragment, slug
