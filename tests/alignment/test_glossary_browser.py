@@ -88,7 +88,8 @@ def _drive_browser(live_url: str, username: str) -> dict[str, Any]:
                 break
         if seen["focused_term"]:
             shown = tab.locator(":focus").evaluate(
-                "(el) => { const tip = document.getElementById(el.getAttribute('aria-describedby'));"
+                "(el) => { const id = el.getAttribute('aria-describedby');"
+                " const tip = document.getElementById(id);"
                 " return tip.checkVisibility() ? tip.innerText : null; }"
             )
             seen["focused_text"] = shown

@@ -44,7 +44,10 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["related_metrics"].choices = [(key, key) for key in selectors.metric_keys()]
+        related = self.fields["related_metrics"]
+        assert isinstance(related, forms.MultipleChoiceField)
+        # Read when the form is made: the catalogue may register metrics after import.
+        related.choices = [(key, key) for key in selectors.metric_keys()]
 
     def text(self) -> TermText:
         data = self.cleaned_data

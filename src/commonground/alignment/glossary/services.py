@@ -3,7 +3,6 @@ accepts (which applies it) or rejects it, the proposer may withdraw it. Each is 
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +11,7 @@ from wagtail.log_actions import log
 from commonground.core.glossary import terms_changed
 
 from ..models import GlossaryProposal, GlossaryTerm
-from ..sides import Party, led_party, party_of
+from ..sides import Party, User, led_party, party_of
 
 PROPOSE = "alignment.glossary.propose"
 ACCEPT = "alignment.glossary.accept"
@@ -36,7 +35,7 @@ class TermText:
     related_metrics: tuple[str, ...]
 
 
-def proposing_party(user: AbstractBaseUser) -> Party:
+def proposing_party(user: User) -> Party:
     """The side ``user`` proposes for; PermissionDenied saying why for the Viewer (or a user
     on both sides, who has no one side)."""
     party = party_of(user)
@@ -45,7 +44,7 @@ def proposing_party(user: AbstractBaseUser) -> Party:
     return party
 
 
-def require_decider(user: AbstractBaseUser, proposal: GlossaryProposal) -> Party:
+def require_decider(user: User, proposal: GlossaryProposal) -> Party:
     """The party ``user`` leads, when that is the side that decides ``proposal`` (the side
     other than the proposer's); PermissionDenied with the reason otherwise."""
     if proposal.proposed_by_id is not None and proposal.proposed_by_id == user.pk:
@@ -73,7 +72,7 @@ def _text_data(text: TermText) -> dict[str, object]:
 
 def propose(
     *,
-    user: AbstractBaseUser,
+    user: User,
     text: TermText,
     term: GlossaryTerm | None = None,
     slug: str = "",
@@ -100,7 +99,7 @@ def propose(
             proposed_examples=text.examples,
             proposed_related_metrics=list(text.related_metrics),
             reason=reason,
-            proposed_by=user,
+            proposed_by=user,  # type: ignore[misc]  # signed in: proposing_party checked
             proposer_side=party.value,
         )
         log(
@@ -119,7 +118,7 @@ def _pending(proposal_id: int) -> GlossaryProposal:
     return proposal
 
 
-def accept(*, user: AbstractBaseUser, proposal: GlossaryProposal, note: str = "") -> GlossaryTerm:
+def accept(*, user: User, proposal: GlossaryProposal, note: str = "") -> GlossaryTerm:
     """Apply ``proposal`` to its term (or add the new term), decided by ``user``."""
     with transaction.atomic():
         proposal = _pending(proposal.pk)
@@ -157,7 +156,7 @@ def accept(*, user: AbstractBaseUser, proposal: GlossaryProposal, note: str = ""
     return term
 
 
-def reject(*, user: AbstractBaseUser, proposal: GlossaryProposal, note: str = "") -> None:
+def reject(*, user: User, proposal: GlossaryProposal, note: str = "") -> None:
     with transaction.atomic():
         proposal = _pending(proposal.pk)
         require_decider(user, proposal)
@@ -170,7 +169,7 @@ def reject(*, user: AbstractBaseUser, proposal: GlossaryProposal, note: str = ""
         )
 
 
-def withdraw(*, user: AbstractBaseUser, proposal: GlossaryProposal) -> None:
+def withdraw(*, user: User, proposal: GlossaryProposal) -> None:
     """The proposer takes their pending proposal back."""
     with transaction.atomic():
         proposal = _pending(proposal.pk)
@@ -180,7 +179,7 @@ def withdraw(*, user: AbstractBaseUser, proposal: GlossaryProposal) -> None:
         log(instance=proposal, action=WITHDRAW, user=user, data={"slug": proposal.slug})
 
 
-def _decide(proposal: GlossaryProposal, *, user: AbstractBaseUser, status: str, note: str) -> None:
+def _decide(proposal: GlossaryProposal, *, user: User, status: str, note: str) -> None:
     proposal.status = status
     proposal.decided_by = user  # type: ignore[assignment]
     proposal.decided_at = timezone.now()
