@@ -391,3 +391,27 @@ def test_the_page_panel_explains_its_figures(
     for slug in ("pageview", "visitor", "page-speed", "lcp"):
         assert f'data-term="{slug}"' in fragment, slug
         assert _explanation(slug) in fragment, slug
+
+
+def test_a_proposal_on_an_older_text_is_not_applied_over_a_newer_one(
+    editor: AbstractUser, publisher: AbstractUser, cio: AbstractUser
+) -> None:
+    client_for(editor).post(f"{INDEX}bounce-rate/propose/", _edit(for_it="First. Version."))
+    client_for(publisher).post(f"{INDEX}bounce-rate/propose/", _edit(for_it="Second. Version."))
+    first, second = GlossaryProposal.objects.order_by("created_at")
+    client = client_for(cio)
+    client.post(f"{INDEX}proposals/{first.pk}/decide/", {"decision": "accept"})
+    answer = client.post(
+        f"{INDEX}proposals/{second.pk}/decide/", {"decision": "accept"}, follow=True
+    )
+    assert "changed since this was proposed" in answer.content.decode()
+    second.refresh_from_db()
+    assert second.status == "pending"
+    assert GlossaryTerm.objects.get(slug="bounce-rate").for_it == "First. Version."
+
+
+def test_a_proposal_that_changes_nothing_is_refused(editor: AbstractUser) -> None:
+    response = client_for(editor).post(f"{INDEX}bounce-rate/propose/", _edit())
+    assert response.status_code == 400
+    assert "already says" in response.content.decode()
+    assert not GlossaryProposal.objects.exists()

@@ -4,7 +4,7 @@ accepts (which applies it) or rejects it, the proposer may withdraw it. Each is 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -60,6 +60,15 @@ def require_decider(user: User, proposal: GlossaryProposal) -> Party:
     return deciding
 
 
+def may_decide(user: User, proposal: GlossaryProposal) -> bool:
+    """Whether ``user`` may accept or reject ``proposal`` (for showing the buttons)."""
+    try:
+        require_decider(user, proposal)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _text_data(text: TermText) -> dict[str, object]:
     return {
         "term": text.term,
@@ -90,9 +99,12 @@ def propose(
                 )
         else:
             slug = term.slug
+            if _term_data(term) == _text_data(text):
+                raise ValidationError("This is what the term already says: change something.")
         proposal = GlossaryProposal.objects.create(
             term=term,
             slug=slug,
+            term_updated_at=term.updated_at if term else None,
             proposed_term=text.term,
             proposed_for_marketing=text.for_marketing,
             proposed_for_it=text.for_it,
@@ -123,20 +135,35 @@ def accept(*, user: User, proposal: GlossaryProposal, note: str = "") -> Glossar
     with transaction.atomic():
         proposal = _pending(proposal.pk)
         require_decider(user, proposal)
-        term = proposal.term
+        term = (
+            None
+            if proposal.term_id is None
+            else GlossaryTerm.objects.select_for_update().get(pk=proposal.term_id)
+        )
+        if term is not None and term.updated_at != proposal.term_updated_at:
+            raise ValidationError(
+                "The term has changed since this was proposed: reject this proposal and ask "
+                "for one on the term as it reads now."
+            )
         if term is None:
             if GlossaryTerm.objects.filter(slug=proposal.slug).exists():
                 raise ValidationError(
                     f"The glossary has had a term “{proposal.slug}” since this was proposed."
                 )
             term = GlossaryTerm(slug=proposal.slug)
-        before = None if proposal.term is None else _term_data(term)
+        before = None if proposal.term_id is None else _term_data(term)
         term.term = proposal.proposed_term
         term.for_marketing = proposal.proposed_for_marketing
         term.for_it = proposal.proposed_for_it
         term.examples = proposal.proposed_examples
         term.related_metrics = list(proposal.proposed_related_metrics)
-        term.save()
+        try:
+            with transaction.atomic():
+                term.save()
+        except IntegrityError:  # a new term of the same slug, accepted at the same moment
+            raise ValidationError(
+                f"The glossary has had a term “{proposal.slug}” since this was proposed."
+            ) from None
         proposal.term = term
         _decide(proposal, user=user, status=GlossaryProposal.Status.ACCEPTED, note=note)
         log(

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from ..models import GlossaryProposal, GlossaryTerm
-from ..sides import Party, led_party, party_of
+from ..sides import Party, party_of
 from . import selectors, services
 from .forms import DecisionForm, NewTermForm, ProposalForm, SearchForm
 
@@ -25,14 +25,7 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
 
 def _decidable(request: HttpRequest, proposals: list[GlossaryProposal]) -> set[int]:
     """The proposals the signed-in user may accept or reject."""
-    led = led_party(request.user)
-    return {
-        p.pk
-        for p in proposals
-        if led is not None
-        and Party(p.proposer_side).other is led
-        and p.proposed_by_id != request.user.pk
-    }
+    return {p.pk for p in proposals if services.may_decide(request.user, p)}
 
 
 def glossary_index(request: HttpRequest) -> HttpResponse:

@@ -735,9 +735,10 @@ class Migration(migrations.Migration):
                 (
                     "slug",
                     models.SlugField(
-                        help_text="The new term's slug (a new term only).", max_length=60
+                        help_text="The term's slug (a new term's to be).", max_length=60
                     ),
                 ),
+                ("term_updated_at", models.DateTimeField(blank=True, null=True)),
                 ("proposed_term", models.CharField(max_length=120, verbose_name="term")),
                 (
                     "proposed_for_marketing",

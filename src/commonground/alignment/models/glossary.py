@@ -50,7 +50,10 @@ class GlossaryProposal(models.Model):
     term = models.ForeignKey(
         GlossaryTerm, null=True, blank=True, on_delete=models.CASCADE, related_name="proposals"
     )
-    slug = models.SlugField(max_length=60, help_text="The new term's slug (a new term only).")
+    slug = models.SlugField(max_length=60, help_text="The term's slug (a new term's to be).")
+    # When the term was last changed as the proposer saw it: accepting a proposal made on an
+    # older text would silently undo the change accepted since.
+    term_updated_at = models.DateTimeField(null=True, blank=True)
     proposed_term = models.CharField("term", max_length=TERM_MAX_LENGTH)
     proposed_for_marketing = models.TextField("for marketing", max_length=EXPLANATION_MAX_LENGTH)
     proposed_for_it = models.TextField("for IT", max_length=EXPLANATION_MAX_LENGTH)
