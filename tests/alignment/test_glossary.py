@@ -196,6 +196,9 @@ def test_a_new_term_proposed_by_it_is_added_when_the_marketing_lead_accepts(
     assert client_for(it_admin).post(f"{INDEX}new/", data).status_code == 302
     proposal = GlossaryProposal.objects.get()
     assert proposal.term is None and proposal.proposer_side == "it"
+    decide = f'action="/admin/alignment/glossary/proposals/{proposal.pk}/decide/"'
+    assert decide in client_for(cmo).get(INDEX).content.decode()
+    assert decide not in client_for(it_admin).get(INDEX).content.decode()
     assert (
         client_for(cmo)
         .post(f"{INDEX}proposals/{proposal.pk}/decide/", {"decision": "accept"})

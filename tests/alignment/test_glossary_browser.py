@@ -43,6 +43,9 @@ def test_the_cmo_reads_a_terms_explanation_by_hover_and_by_keyboard(
     assert seen["escaped_hidden"] is True
     # The server-drawn term (the funnel panel's title) works the same way.
     assert funnel.for_it in seen["funnel_text"]
+    box = seen["phone_box"]
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
 
 
 def _drive_browser(live_url: str, username: str) -> dict[str, Any]:
@@ -104,5 +107,13 @@ def _drive_browser(live_url: str, username: str) -> dict[str, Any]:
         funnel_tip = funnel.locator('[role="tooltip"]')
         funnel_tip.wait_for(state="visible", timeout=5_000)
         seen["funnel_text"] = funnel_tip.inner_text()
+
+        # On a phone the explanation spans the screen's width, whatever the label's place.
+        tab.mouse.move(0, 0)
+        tab.set_viewport_size({"width": 390, "height": 844})
+        funnel.locator(".cg-term-label").scroll_into_view_if_needed()
+        funnel.locator(".cg-term-label").hover()
+        funnel_tip.wait_for(state="visible", timeout=5_000)
+        seen["phone_box"] = funnel_tip.bounding_box()
         browser.close()
     return seen
