@@ -8,3 +8,11 @@ class AlignmentConfig(AppConfig):
     label = "alignment"
     verbose_name = "Alignment"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Other apps show glossary terms through core, which must not import alignment.
+        from commonground.core.glossary import register_lookup
+
+        from .glossary.selectors import term_explanations
+
+        register_lookup(term_explanations)

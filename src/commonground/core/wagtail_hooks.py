@@ -3,6 +3,8 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.models import Page
 
@@ -17,3 +19,13 @@ def mark_page_cacheable(page: Page, request: HttpRequest, *args: Any, **kwargs: 
         return  # restricted pages are never shared between visitors
     page_cache.depends_on(page_cache.page_tag(page.pk), NAV_TAG)
     page_cache.mark_cacheable(request)
+
+
+@hooks.register("insert_global_admin_css")
+def glossary_css() -> str:
+    return format_html('<link rel="stylesheet" href="{}">', static("core/glossary.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def glossary_js() -> str:
+    return format_html('<script defer src="{}"></script>', static("core/glossary.js"))

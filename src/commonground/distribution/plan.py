@@ -7,6 +7,8 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.html import json_script
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 
+from commonground.core.glossary import lazy_term_html
+
 from .channels import Message, channel_names, get_channel
 from .channels.base import social_copy
 from .channels.email import NewsletterChannel
@@ -88,6 +90,18 @@ def clean_planned_channel(row: Any) -> None:
         raise ValidationError(errors)
 
 
+# The tab's words explained from the glossary, looked up when the tab is drawn.
+PLAN_HELP = lazy_term_html(
+    "Where this page goes when it is published (or at the time you set). Each row is sent "
+    "once; publishing again does not send it again. Links carry {utm} tags. The newsletter "
+    "goes to the list's subscribers who confirmed ({double_opt_in}), with one-click "
+    "unsubscribe ({rfc_8058}); a {webhook} channel tells other tools the page was published.",
+    utm=("utm", "UTM"),
+    double_opt_in=("double-opt-in", "double opt-in"),
+    rfc_8058=("rfc-8058", "RFC 8058"),
+    webhook=("webhook", "webhook"),
+)
+
 PLANNED_CHANNEL_PANELS = [
     FieldPanel("channel", widget=ChannelSelect()),
     MultiFieldPanel(
@@ -108,8 +122,5 @@ def distribution_panel() -> InlinePanel:
         "distribution",
         heading="Distribution plan",
         label="channel",
-        help_text=(
-            "Where this page goes when it is published (or at the time you set). Each row is "
-            "sent once; publishing again does not send it again. Links carry UTM tags."
-        ),
+        help_text=PLAN_HELP,
     )

@@ -4,7 +4,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from wagtail.admin.forms import WagtailAdminModelForm
+
+from commonground.core.glossary import term_html
 
 from .hosts import normalise_host
 from .models import (
@@ -45,6 +48,46 @@ def parse_hosts(text: str) -> list[str]:
     return list(dict.fromkeys(hosts))
 
 
+HOSTS_HELP = "One per line: cdn.example.com or *.example.com (no https://, path or port)."
+
+
+def explain_registry_fields(form: forms.BaseForm) -> None:
+    """Help texts carrying the glossary's explanations of the registry's words (risk tier,
+    DPA, SSO, consent purpose, CSP, third-party host), looked up as the form is drawn."""
+    help_texts = {
+        "data_category": format_html(
+            "{} With where it is kept, the {} and {} answers, this sets the entry's {}.",
+            form.fields["data_category"].help_text
+            if "data_category" in form.fields and form.fields["data_category"].help_text
+            else "What the tool processes about people.",
+            term_html("dpa", "DPA"),
+            term_html("sso", "SSO"),
+            term_html("risk-tier", "risk tier"),
+        ),
+        "dpa_signed": format_html(
+            "Whether the vendor has signed our {}.",
+            term_html("dpa", "data-processing agreement (DPA)"),
+        ),
+        "single_sign_on": format_html(
+            "Whether staff sign in with the company account ({}).",
+            term_html("sso", "single sign-on"),
+        ),
+        "consent_purpose": format_html(
+            "What visitors must agree to before its scripts load: its {}.",
+            term_html("consent-purpose", "consent purpose"),
+        ),
+        "hosts_script": format_html(
+            "{} Each is a {}; approved ones enter the site's {}.",
+            HOSTS_HELP,
+            term_html("third-party-host", "third-party host"),
+            term_html("csp", "Content-Security-Policy"),
+        ),
+    }
+    for name, help_text in help_texts.items():
+        if name in form.fields:
+            form.fields[name].help_text = help_text
+
+
 class HostFieldsMixin(forms.Form):
     def add_host_fields(self, initial: dict[str, list[str]] | None = None) -> None:
         for name, directive in HOST_FIELDS.items():
@@ -52,8 +95,7 @@ class HostFieldsMixin(forms.Form):
                 label=f"{_LABELS[directive].capitalize()} hosts ({directive})",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
-                help_text="One per line: cdn.example.com or *.example.com (no https://, path "
-                "or port).",
+                help_text=HOSTS_HELP,
                 initial="\n".join((initial or {}).get(directive, [])),
             )
 
@@ -112,6 +154,7 @@ class TechnologyForm(HostFieldsMixin, WagtailAdminModelForm):
             for row in self.instance.hosts.all():
                 initial.setdefault(row.directive, []).append(row.host)
         self.add_host_fields(initial)
+        explain_registry_fields(self)
 
     def clean_annual_cost(self) -> Any:
         cost = self.cleaned_data.get("annual_cost")
@@ -151,6 +194,7 @@ class RequestForm(HostFieldsMixin):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.add_host_fields()
+        explain_registry_fields(self)
 
 
 def request_prefill(query: Any) -> dict[str, str]:

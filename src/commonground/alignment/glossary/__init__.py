@@ -1,1 +1,1 @@
-"""glossary (to be written)."""
+"""The common language: glossary terms, proposals to change them, and their admin pages."""

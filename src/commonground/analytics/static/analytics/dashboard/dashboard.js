@@ -61,6 +61,28 @@
     ttfb_p75: [800, 1800],
   };
   const SPEED_METRICS = ["lcp_p75", "inp_p75", "cls_p75", "ttfb_p75"];
+  // The glossary term (its slug) each label is explained by; the explanations come from the
+  // page's cg-glossary data block (core/glossary.py), so both sides read the same words here.
+  const METRIC_TERMS = {
+    visitors: "visitor",
+    visits: "visit",
+    pageviews: "pageview",
+    bounce_rate: "bounce-rate",
+    visit_duration: "visit-duration",
+    conversion_rate: "conversion-rate",
+    lcp_p75: "lcp",
+    inp_p75: "inp",
+    cls_p75: "cls",
+    ttfb_p75: "ttfb",
+  };
+  const DIMENSION_TERMS = {
+    "visit:source": "referrer",
+    "visit:channel": "channel",
+    "visit:utm_campaign": "utm",
+    "visit:utm_source": "utm",
+    "visit:utm_medium": "utm",
+    "event:goal": "goal",
+  };
   const ROWS_SHOWN = 10;
   const CSV_ROWS = 1000;
   const JOURNEY_DEPTHS = [1, 2, 3];
@@ -80,6 +102,7 @@
     {
       id: "campaigns",
       title: "Campaigns",
+      term: "utm",
       tabs: [
         { label: "Campaign", dimension: "visit:utm_campaign", metrics: ["visitors", "bounce_rate"], skipEmpty: true },
         { label: "Source", dimension: "visit:utm_source", metrics: ["visitors", "bounce_rate"], skipEmpty: true },
@@ -115,6 +138,7 @@
     {
       id: "goals",
       title: "Goals",
+      term: "goal",
       empty: "No conversions in this period (goals are set up per site).",
       tabs: [{ label: "Goals", dimension: "event:goal", metrics: ["visitors", "events", "conversion_rate"] }],
     },
@@ -129,6 +153,7 @@
     {
       id: "speed",
       title: "Page speed",
+      term: "page-speed",
       speed: true,
       empty: "No Web Vitals were measured in this period.",
       tabs: [
@@ -157,6 +182,43 @@
       element.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
     return element;
+  }
+
+  // --- glossary terms: core/glossary.py's markup, drawn from the page's data block -----------
+
+  const glossaryElement = document.getElementById("cg-glossary");
+  const GLOSSARY = glossaryElement ? JSON.parse(glossaryElement.textContent) : {};
+  let termCount = 0;
+
+  // The explanation of term ``slug`` as a tooltip element (null when the glossary lacks it).
+  function termTip(slug) {
+    const known = slug ? GLOSSARY[slug] : null;
+    if (!known) return null;
+    termCount += 1;
+    const side = (name, text) =>
+      h("span", { className: "cg-term-tip-side" }, h("span", { className: "cg-term-tip-for" }, name), " ", text);
+    return h(
+      "span",
+      { className: "cg-term-tip", role: "tooltip", id: `cg-dashboard-term-${termCount}` },
+      h("span", { className: "cg-term-tip-name" }, known.term),
+      " ",
+      side("For marketing:", known.forMarketing),
+      " ",
+      side("For IT:", known.forIt),
+    );
+  }
+
+  // ``label`` with its term's explanation on hover and keyboard focus; the label alone when
+  // the glossary lacks the term. Not for use inside a button (the card carries its own).
+  function termLabel(slug, label) {
+    const tip = termTip(slug);
+    if (!tip) return label;
+    return h(
+      "span",
+      { className: "cg-term", "data-term": slug },
+      h("span", { className: "cg-term-label", tabindex: "0", "aria-describedby": tip.id }, label),
+      tip,
+    );
   }
 
   function dimensionLabel(dimension) {
@@ -571,15 +633,21 @@
     const row = answer.results[0];
     const values = row ? row.metrics : KPIS.map(() => 0);
     const changes = row && row.comparison ? row.comparison.change : KPIS.map(() => null);
-    const cards = KPIS.map((metric, index) =>
-      h(
+    const cards = KPIS.map((metric, index) => {
+      // The card is a button, so it is the focusable element its term's explanation
+      // describes; hidden from its name, the explanation is read once, as its description.
+      const tip = termTip(METRIC_TERMS[metric]);
+      if (tip) tip.setAttribute("aria-hidden", "true");
+      return h(
         "button",
         {
           type: "button",
           className: "cg-kpi",
           "data-metric": metric,
+          "data-term": tip ? METRIC_TERMS[metric] : null,
+          "aria-describedby": tip ? tip.id : null,
           "aria-pressed": String(state.metric === metric),
-          title: `Show ${METRIC_LABELS[metric].toLowerCase()} on the graph`,
+          title: tip ? null : `Show ${METRIC_LABELS[metric].toLowerCase()} on the graph`,
           onclick: () => selectMetric(metric),
         },
         h("span", { className: "cg-kpi-label" }, METRIC_LABELS[metric], approximateMark(metric)),
@@ -589,8 +657,9 @@
           formatMetric(metric, values[index]),
         ),
         changeBadge(metric, changes ? changes[index] : null),
-      ),
-    );
+        tip,
+      );
+    });
     const list = h("div", { className: "cg-kpi-list" }, cards);
     kpiPanel.querySelector(".cg-kpi-list")?.remove();
     kpiPanel.append(list);
@@ -946,7 +1015,7 @@
       h(
         "header",
         { className: "cg-panel-header" },
-        h("h2", { id: titleId }, definition.title),
+        h("h2", { id: titleId }, termLabel(definition.term, definition.title)),
         tablist,
         view.keySelect
           ? h("span", { className: "cg-key-picker" }, h("label", { for: view.keySelect.id }, "Property"), view.keySelect)
@@ -1011,7 +1080,7 @@
         return h(
           "div",
           { className: `cg-speed cg-speed-${rating ? rating.replace(" ", "-") : "none"}` },
-          h("dt", {}, METRIC_LABELS[metric]),
+          h("dt", {}, termLabel(METRIC_TERMS[metric], METRIC_LABELS[metric])),
           h("dd", { "data-value": value ?? "", title: exactTitle(metric, value) }, formatMetric(metric, value)),
           h("dd", { className: "cg-speed-rating" }, rating || "no data"),
         );
@@ -1037,8 +1106,10 @@
         h(
           "tr",
           {},
-          h("th", { scope: "col" }, dimensionLabel(dimension)),
-          tab.metrics.map((metric) => h("th", { scope: "col", className: "cg-num" }, METRIC_LABELS[metric], approximateMark(metric))),
+          h("th", { scope: "col" }, termLabel(DIMENSION_TERMS[dimension], dimensionLabel(dimension))),
+          tab.metrics.map((metric) =>
+            h("th", { scope: "col", className: "cg-num" }, termLabel(METRIC_TERMS[metric], METRIC_LABELS[metric]), approximateMark(metric)),
+          ),
         ),
       ),
       h(
@@ -1459,7 +1530,7 @@
           {},
           h("th", { scope: "col" }, "Step"),
           h("th", { scope: "col", className: "cg-num" }, "Visitors"),
-          h("th", { scope: "col", className: "cg-num" }, "Conversion"),
+          h("th", { scope: "col", className: "cg-num" }, termLabel("conversion-rate", "Conversion")),
           h("th", { scope: "col", className: "cg-num" }, "From previous"),
           h("th", { scope: "col", className: "cg-num" }, "Dropped off"),
         ),
