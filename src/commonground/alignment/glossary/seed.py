@@ -547,6 +547,18 @@ SEED_TERMS: tuple[SeedTerm, ...] = (
         ("content.approval_lead_time", "content.pages_published"),
     ),
     SeedTerm(
+        "published-page",
+        "Published page",
+        "A page that visitors can see on the live site. It counts as published the first "
+        "time it goes live; later edits republish it without making it a new page.",
+        "A page whose live version is served to anonymous visitors (and cached). Publishing "
+        "is the moment the review workflow ends and the page, its images and links become "
+        "public.",
+        "A launch page first published on 3 November counts once in November, however often "
+        "it is edited.",
+        ("content.pages_published",),
+    ),
+    SeedTerm(
         "technology-request",
         "Technology request",
         "The form marketing uses to ask IT to approve a new tool or vendor script, with "

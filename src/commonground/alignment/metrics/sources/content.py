@@ -41,7 +41,7 @@ register(
         unit=Unit.COUNT,
         direction=Direction.HIGHER,
         accumulation=Accumulation.CUMULATIVE,
-        glossary_term="",
+        glossary_term="published-page",
         compute=_pages_published,
     )
 )
