@@ -1,0 +1,52 @@
+"""Review-meeting rows made through the services, as the admin makes them."""
+
+from datetime import date, time, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from commonground.alignment.models import MeetingSeries
+from commonground.alignment.reviews import services
+
+
+def series_details(attendees: list[Any], **changes: Any) -> services.SeriesDetails:
+    values: dict[str, Any] = {
+        "name": "Marketing & IT review",
+        "cadence": MeetingSeries.Cadence.FORTNIGHTLY,
+        "first_date": timezone.localdate() + timedelta(days=3),
+        "start_time": time(10, 0),
+        "time_zone": "Europe/Berlin",
+        "duration_minutes": 45,
+        "location": "Room 2.14",
+        "video_url": "https://meet.example.com/review",
+        "organiser": attendees[0] if attendees else None,
+        "attendees": attendees,
+    }
+    values.update(changes)
+    return services.SeriesDetails(**values)
+
+
+def a_series(lead: Any, attendees: list[Any], **changes: Any) -> MeetingSeries:
+    return services.create_series(user=lead, details=series_details(attendees, **changes))
+
+
+def series_form(attendees: list[Any], **changes: Any) -> dict[str, Any]:
+    """What the series form posts."""
+    data: dict[str, Any] = {
+        "name": "Marketing & IT review",
+        "cadence": "fortnightly",
+        "first_date": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "start_time": "10:00",
+        "time_zone": "Europe/Berlin",
+        "duration_minutes": "45",
+        "location": "Room 2.14",
+        "video_url": "https://meet.example.com/review",
+        "organiser": str(attendees[0].pk) if attendees else "",
+        "attendees": [str(person.pk) for person in attendees],
+    }
+    data.update(changes)
+    return data
+
+
+def past(days: int) -> date:
+    return timezone.localdate() - timedelta(days=days)
