@@ -30,8 +30,8 @@ def a_series(lead: Any, attendees: list[Any], **changes: Any) -> MeetingSeries:
     return services.create_series(user=lead, details=series_details(attendees, **changes))
 
 
-def series_form(attendees: list[Any], **changes: Any) -> dict[str, Any]:
-    """What the series form posts."""
+def series_form(people: list[Any], **changes: Any) -> dict[str, Any]:
+    """What the series form posts (``people`` attend, the first organises)."""
     data: dict[str, Any] = {
         "name": "Marketing & IT review",
         "cadence": "fortnightly",
@@ -41,8 +41,8 @@ def series_form(attendees: list[Any], **changes: Any) -> dict[str, Any]:
         "duration_minutes": "45",
         "location": "Room 2.14",
         "video_url": "https://meet.example.com/review",
-        "organiser": str(attendees[0].pk) if attendees else "",
-        "attendees": [str(person.pk) for person in attendees],
+        "organiser": str(people[0].pk) if people else "",
+        "attendees": [str(person.pk) for person in people],
     }
     data.update(changes)
     return data
