@@ -3,6 +3,7 @@ the table record; bad input is a form error naming the field; the invitation rea
 attendee over real SMTP with the .ics attached."""
 
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -107,9 +108,7 @@ def test_either_lead_plans_and_changes_a_series(cmo: Any, cio: Any, editor: Any)
     series = MeetingSeries.objects.get()
     assert set(series.attendees.all()) == {cmo, cio, editor}
     planned = list(series.meetings.values_list("starts_at", flat=True))
-    assert len(planned) >= 4 and all(
-        b - a == timedelta(days=14) for a, b in zip(planned, planned[1:])
-    )
+    assert len(planned) >= 4 and all(b - a == timedelta(days=14) for a, b in pairwise(planned))
     response = client_for(cio).post(
         f"{BASE}series/{series.pk}/edit/", series_form([cmo, cio], cadence="weekly")
     )
@@ -117,7 +116,7 @@ def test_either_lead_plans_and_changes_a_series(cmo: Any, cio: Any, editor: Any)
     series.refresh_from_db()
     assert series.cadence == "weekly" and series.sequence == 1
     weekly = list(series.meetings.values_list("starts_at", flat=True))
-    assert all(b - a == timedelta(days=7) for a, b in zip(weekly, weekly[1:]))
+    assert all(b - a == timedelta(days=7) for a, b in pairwise(weekly))
     from wagtail.models import ModelLogEntry
 
     assert set(ModelLogEntry.objects.values_list("action", flat=True)) >= {
