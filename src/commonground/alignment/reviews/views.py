@@ -262,7 +262,7 @@ def decision_log_csv(request: HttpRequest) -> HttpResponse:
     form = DecisionSearchForm(request.GET)
     if not form.is_valid():
         problems = "; ".join(
-            f"{form.fields[field].label if field in form.fields else field}: {' '.join(errors)}"
+            f"{form[field].label if field in form.fields else 'Search'}: {' '.join(errors)}"
             for field, errors in form.errors.items()
         )
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
