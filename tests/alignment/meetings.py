@@ -1,12 +1,16 @@
-"""Review-meeting rows made through the services, as the admin makes them."""
+"""Review-meeting rows made through the services, as the admin makes them, and this
+process's e-mail sent through the real SMTP server (the ``smtp_backend`` fixture)."""
 
 from datetime import date, time, timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone
 
 from commonground.alignment.models import MeetingSeries
 from commonground.alignment.reviews import services
+
+from ..smtp_inbox import Inbox
 
 
 def series_details(attendees: list[Any], **changes: Any) -> services.SeriesDetails:
@@ -50,3 +54,13 @@ def series_form(people: list[Any], **changes: Any) -> dict[str, Any]:
 
 def past(days: int) -> date:
     return timezone.localdate() - timedelta(days=days)
+
+
+@pytest.fixture(name="smtp_backend")
+def smtp_backend_fixture(settings: Any, smtp: tuple[Inbox, int]) -> Inbox:
+    inbox, port = smtp
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    return inbox

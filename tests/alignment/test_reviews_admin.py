@@ -15,8 +15,8 @@ from commonground.alignment.reviews import services
 
 from ..conftest import client_for
 from ..smtp_inbox import Inbox
-from .meetings import a_series, series_form
-from .test_reviews_ics import event_of, prop
+from .ics_reading import event_of, prop
+from .meetings import a_series, series_form, smtp_backend_fixture  # noqa: F401  (a fixture)
 
 BASE = "/admin/alignment/meetings/"
 
@@ -28,16 +28,6 @@ def accepted(response: Any) -> bool:
 def refused(response: Any) -> bool:
     """Wagtail's answer to a PermissionDenied in the admin: back home, with a message."""
     return (response.status_code, response.get("Location")) == (302, reverse("wagtailadmin_home"))
-
-
-@pytest.fixture
-def smtp_backend(settings: Any, smtp: tuple[Inbox, int]) -> Inbox:
-    inbox, port = smtp
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    return inbox
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ class MeetingSeries(models.Model):
     location = models.CharField(max_length=300, blank=True)
     video_url = models.URLField("video link", max_length=500, blank=True)
     organiser = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     # The calendar event's identity: kept for the series' life so a changed invitation
