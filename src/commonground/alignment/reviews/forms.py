@@ -1,6 +1,6 @@
 """Review meetings' admin forms: each parses one kind of input for one service."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -28,6 +28,12 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return f"{name} <{obj.email}>" if obj.email else name
 
 
+def _fresh_people(form: forms.Form, *names: str) -> None:
+    """The user choices as they are now (a class attribute's queryset is built once)."""
+    for name in names:
+        cast(forms.ModelChoiceField, form.fields[name]).queryset = people()
+
+
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -51,9 +57,9 @@ class SeriesForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = [(name, name) for name in sorted(time_zone_names())]
-        self.fields["organiser"].queryset = people()
-        self.fields["attendees"].queryset = people()
+        zones = cast(forms.ChoiceField, self.fields["time_zone"])
+        zones.choices = [(name, name) for name in sorted(time_zone_names())]
+        _fresh_people(self, "organiser", "attendees")
 
     @classmethod
     def initial_for(cls, series: MeetingSeries) -> dict[str, Any]:
@@ -109,7 +115,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
+        _fresh_people(self, "owner")
 
     def details(self) -> DecisionDetails:
         data = self.cleaned_data
@@ -130,7 +136,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
+        _fresh_people(self, "owner")
 
 
 class DecisionSearchForm(forms.Form):

@@ -113,8 +113,11 @@ def send_due_reminders(*, today: date | None = None) -> int:
     for action in due:
         if not _claim(action.pk, timezone.now()):
             continue  # another worker has it
+        owner = action.owner
+        if owner is None:  # the owner's account was deleted since the query
+            continue
         try:
-            reminder_message(action, to=action.owner.email).send(fail_silently=False)
+            reminder_message(action, to=owner.email).send(fail_silently=False)
         except Exception:
             Action.objects.filter(pk=action.pk).update(reminder_sent_at=None)
             logger.exception("Action reminder %s not sent; the next run retries", action.pk)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.models import User as Person
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -52,8 +51,8 @@ class SeriesDetails:
     duration_minutes: int
     location: str = ""
     video_url: str = ""
-    organiser: AbstractBaseUser | None = None
-    attendees: Sequence[AbstractBaseUser] = ()
+    organiser: Person | None = None
+    attendees: Sequence[Person] = ()
 
 
 def _person(user: User) -> Person | None:
@@ -72,7 +71,7 @@ def _apply(series: MeetingSeries, details: SeriesDetails) -> None:
         "video_url",
     ):
         setattr(series, field, getattr(details, field))
-    series.organiser = details.organiser  # type: ignore[assignment]
+    series.organiser = details.organiser
     series.full_clean(exclude=["schedule_from"])
 
 
@@ -216,7 +215,7 @@ class DecisionDetails:
     decided_on: date
     context: str = ""
     consequences: str = ""
-    owner: AbstractBaseUser | None = None
+    owner: Person | None = None
 
 
 def add_decision(*, user: User, meeting: Meeting, details: DecisionDetails) -> Decision:
@@ -252,7 +251,7 @@ def _decision_data(decision: Decision) -> dict[str, Any]:
 
 
 def add_action(
-    *, user: User, meeting: Meeting, title: str, owner: AbstractBaseUser, due_date: date
+    *, user: User, meeting: Meeting, title: str, owner: Person, due_date: date
 ) -> Action:
     """An action agreed at ``meeting``; its owner is reminded before it is due."""
     require_record(user, meeting.series)
@@ -291,7 +290,7 @@ def record_request_decision(
     request_id: int,
     title: str,
     approved: bool,
-    reviewer: AbstractBaseUser | None,
+    reviewer: Person | None,
     reason: str,
     decided_at: datetime,
     **_: Any,

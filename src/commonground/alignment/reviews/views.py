@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -258,11 +259,12 @@ def decision_log(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def decision_log_csv(request: HttpRequest) -> HttpResponse:
+def decision_log_csv(request: HttpRequest) -> HttpResponseBase:
     form = DecisionSearchForm(request.GET)
     if not form.is_valid():
         problems = "; ".join(
-            f"{form[field].label if field in form.fields else 'Search'}: {' '.join(errors)}"
+            f"{form[field].label if field in form.fields else 'Search'}: "
+            + " ".join(str(error) for error in errors)
             for field, errors in form.errors.items()
         )
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
