@@ -16,16 +16,19 @@ def people() -> QuerySet[Any]:
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
 
 
+def person_label(person: Any) -> str:
+    name = person.get_full_name() or person.get_username()
+    return f"{name} <{person.email}>" if person.email else name
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        name = obj.get_full_name() or obj.get_username()
-        return f"{name} <{obj.email}>" if obj.email else name
+        return person_label(obj)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        name = obj.get_full_name() or obj.get_username()
-        return f"{name} <{obj.email}>" if obj.email else name
+        return person_label(obj)
 
 
 def _fresh_people(form: forms.Form, *names: str) -> None:
