@@ -129,3 +129,11 @@ def test_a_zone_without_daylight_saving_has_one_standard_offset(cmo: Any, cio: A
     (standard,) = zone["children"]
     assert prop(standard, "TZOFFSETTO")[1] == "+0900"
     assert prop(standard, "TZOFFSETFROM")[1] == "+0900"
+
+
+@pytest.mark.django_db
+def test_without_an_organiser_the_sender_organises(cmo: Any, cio: Any, settings: Any) -> None:
+    settings.DEFAULT_FROM_EMAIL = "Common Ground <meetings@example.org>"
+    series = a_series(cmo, [cmo, cio], organiser=None)
+    _, event = event_of(series_calendar(series, method="REQUEST"))
+    assert prop(event, "ORGANIZER") == (['CN="Common Ground"'], "mailto:meetings@example.org")

@@ -134,3 +134,25 @@ def test_the_demo_loads_once(cmo: Any, cio: Any, editor: Any) -> None:
     assert actions.filter(done_at__isnull=False).count() == 1
     assert actions.filter(done_at__isnull=True, due_date__lt=today).count() == 1
     assert actions.filter(done_at__isnull=True, due_date__gte=today).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_new_cadence_counts_from_the_day_it_took_effect(cmo: Any, cio: Any) -> None:
+    from .meetings import series_details
+
+    series = a_series(cmo, [cmo, cio], first_date=past(3), cadence="fortnightly")
+    before = set(series.meetings.values_list("starts_at", flat=True))
+    services.change_series(
+        user=cio,
+        series=series,
+        details=series_details([cmo, cio], first_date=past(3), cadence="weekly"),
+    )
+    series.refresh_from_db()
+    assert series.schedule_from == timezone.localdate()
+    # The meeting of 3 days ago (planned fortnightly) still counts; the weekly cadence's dates
+    # before today do not; from today on, weekly.
+    assert meetings_scheduled(first=past(6), last=past(1)) == 1
+    kept = set(series.meetings.values_list("starts_at", flat=True))
+    assert min(before) in kept
+    ahead = timezone.localdate() + timedelta(days=28)
+    assert meetings_scheduled(first=timezone.localdate() + timedelta(days=1), last=ahead) == 4

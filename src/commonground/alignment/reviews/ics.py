@@ -10,6 +10,7 @@ a calendar keeps 10:00 at 10:00 across daylight-saving changes.
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -157,9 +158,12 @@ def _person(user: object) -> tuple[str, str]:
     name = f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}".strip() or getattr(
         user, "username", ""
     )
-    address = getattr(user, "email", "") or ""
+    return name, _address(getattr(user, "email", "") or "")
+
+
+def _address(address: str) -> str:
     # An address is a validated e-mail field; what could still break the line goes.
-    return name, "".join(ch for ch in address if ch > " " and ch not in '"<>\\;,:')
+    return "".join(ch for ch in address if ch > " " and ch not in '"<>\\;,:')
 
 
 def _people(users: Iterable[object]) -> Iterator[tuple[str, str]]:
@@ -169,6 +173,16 @@ def _people(users: Iterable[object]) -> Iterator[tuple[str, str]]:
         if address and address.lower() not in seen:
             seen.add(address.lower())
             yield name, address
+
+
+def _organizer(series: MeetingSeries) -> str:
+    """The organiser, or (without one, or without an address) the address invitations come
+    from: an invitation (METHOD:REQUEST) must name an organiser."""
+    name, address = _person(series.organiser) if series.organiser else ("", "")
+    if not address:
+        sender_name, sender = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        name, address = sender_name or "Common Ground", _address(sender)
+    return f"ORGANIZER;CN={_param(name)}:mailto:{address}"
 
 
 def series_url(series: MeetingSeries) -> str:
@@ -210,10 +224,7 @@ def series_calendar(series: MeetingSeries, *, method: str = "PUBLISH") -> str:
     ]
     if where:
         lines.append(f"LOCATION:{escape_text(where)}")
-    if series.organiser is not None:
-        name, address = _person(series.organiser)
-        if address:
-            lines.append(f"ORGANIZER;CN={_param(name)}:mailto:{address}")
+    lines.append(_organizer(series))
     for name, address in _people(series.attendees.all()):
         lines.append(
             f"ATTENDEE;CN={_param(name)};ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE"
