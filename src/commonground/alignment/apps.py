@@ -10,9 +10,15 @@ class AlignmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Other apps show glossary terms through core, which must not import alignment.
         from commonground.core.glossary import register_lookup
+        from commonground.governance.public import technology_request_decided
 
         from .glossary.selectors import term_explanations
+        from .reviews.receivers import record_technology_decision
 
+        # Other apps show glossary terms through core, which must not import alignment.
         register_lookup(term_explanations)
+        # Technology-request decisions enter the decision log in governance's transaction.
+        technology_request_decided.connect(
+            record_technology_decision, dispatch_uid="alignment.reviews.technology_decision"
+        )

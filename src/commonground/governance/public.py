@@ -4,6 +4,7 @@ declares its personal data and retention kinds in."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from .privacy.registry import (
     search_fragment,
     users_with_address,
 )
+from .signals import technology_request_decided
 
 DIRECTIVES = tuple(TechnologyHost.Directive.values)
 
@@ -149,27 +151,182 @@ def scan_demo_site(*, write: Callable[[str], object] = print) -> None:
     run(write=write)
 
 
+# --- for alignment's review meetings (the generated agenda) -----------------------------------
+
+
+@dataclass(frozen=True)
+class RequestAwaitingDecision:
+    """An open technology request: submitted or in review, not yet decided."""
+
+    id: int
+    technology: str
+    requester: str
+    status: str  # "submitted" or "in_review"
+    submitted_on: date
+    review_due: date
+    overdue: bool  # still open after its review deadline
+    admin_url: str
+
+
+def requests_awaiting_decision(*, today: date | None = None) -> list[RequestAwaitingDecision]:
+    """Every open request, the earliest review deadline first (one query)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return [
+        RequestAwaitingDecision(
+            id=row.pk,
+            technology=row.technology.name,
+            requester=(row.requester.get_full_name() or row.requester.get_username())
+            if row.requester
+            else "",
+            status=row.status,
+            submitted_on=timezone.localdate(row.submitted_at),
+            review_due=row.review_due,
+            overdue=bool(row.overdue),  # type: ignore[attr-defined]
+            admin_url=reverse("governance_request", args=[row.pk]),
+        )
+        for row in selectors.open_requests(today)
+    ]
+
+
+@dataclass(frozen=True)
+class UnapprovedHost:
+    """A third-party host a scan found loading without the registry's approval."""
+
+    host: str
+    directive: str
+    verdict: str  # "not_approved" (registered, not approved) or "unknown" (not registered)
+    pages: int
+    new: bool  # not found unapproved by the scan before
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    started_at: datetime
+    hosts: tuple[UnapprovedHost, ...]
+    admin_url: str
+
+
+def unapproved_hosts_in_latest_scan() -> ScanResult | None:
+    """The latest finished scan's unapproved hosts (each with the number of pages), marked
+    new when the finished scan before it did not find them; None before any scan."""
+    from django.db.models import Count
+
+    from .models import ScanFinding, SiteScan
+
+    scans = list(
+        SiteScan.objects.filter(status=SiteScan.Status.FINISHED)
+        .order_by("-started_at", "-pk")
+        .values_list("pk", "started_at")[:2]
+    )
+    if not scans:
+        return None
+    unapproved = (ScanFinding.Verdict.NOT_APPROVED, ScanFinding.Verdict.UNKNOWN)
+    earlier: set[tuple[str, str]] = set()
+    if len(scans) > 1:
+        earlier = set(
+            ScanFinding.objects.filter(scan_id=scans[1][0], verdict__in=unapproved).values_list(
+                "host", "directive"
+            )
+        )
+    rows = (
+        ScanFinding.objects.filter(scan_id=scans[0][0], verdict__in=unapproved)
+        .values("host", "directive", "verdict")
+        .annotate(pages=Count("page_url", distinct=True))
+        .order_by("host", "directive")
+    )
+    return ScanResult(
+        started_at=scans[0][1],
+        hosts=tuple(
+            UnapprovedHost(
+                host=row["host"],
+                directive=row["directive"],
+                verdict=row["verdict"],
+                pages=row["pages"],
+                new=len(scans) == 1 or (row["host"], row["directive"]) not in earlier,
+            )
+            for row in rows
+        ),
+        admin_url=reverse("governance_scans:index"),
+    )
+
+
+@dataclass(frozen=True)
+class CspFinding:
+    """A host the site's policy blocked (or reported) since a moment, over all pages."""
+
+    host: str
+    directive: str
+    reports: int  # every report of the rows seen since then (their counts are not dated)
+    pages: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+def csp_findings_since(since: datetime) -> list[CspFinding]:
+    """CSP violation reports seen since ``since``, per blocked host and directive, the most
+    reported first (one query)."""
+    from django.db.models import Count, Max, Min, Sum
+
+    rows = (
+        selectors.violations(since=since)
+        .values("blocked_host", "directive")
+        .annotate(
+            reports=Sum("count"),
+            pages=Count("page_path", distinct=True),
+            first=Min("first_seen"),
+            last=Max("last_seen"),
+        )
+        .order_by("-reports", "blocked_host", "directive")
+    )
+    return [
+        CspFinding(
+            host=row["blocked_host"],
+            directive=row["directive"],
+            reports=row["reports"] or 0,
+            pages=row["pages"],
+            first_seen=row["first"],
+            last_seen=row["last"],
+        )
+        for row in rows
+    ]
+
+
+def csp_findings_url() -> str:
+    return reverse("governance_csp_findings")
+
+
 __all__ = [
     "DIRECTIVES",
+    "CspFinding",
     "PersonalDataSource",
     "RegisteredTechnology",
+    "RequestAwaitingDecision",
     "RetentionKind",
     "Rows",
+    "ScanResult",
+    "UnapprovedHost",
     "approved_hosts",
     "check_html",
     "check_url",
     "consent_purpose_for_host",
+    "csp_findings_since",
+    "csp_findings_url",
     "delete_rows",
     "load_governance_demo",
     "own_hosts",
     "register_personal_data",
     "register_retention_kind",
     "request_url",
+    "requests_awaiting_decision",
     "rows_of",
     "scan_demo_site",
     "search_fragment",
     "technology_for_host",
+    "technology_request_decided",
     "unapproved",
+    "unapproved_hosts_in_latest_scan",
     "users_with_address",
 ]
 

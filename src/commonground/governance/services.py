@@ -40,6 +40,7 @@ from .permissions import (
     may,
 )
 from .risk import assess_risk
+from .signals import technology_request_decided
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -272,6 +273,18 @@ def decide(
             TECHNOLOGY_UPDATE,
             user=user,
             data={"status": technology.status, "previous_status": previous},
+        )
+        # Inside the transaction: what other apps record of the decision (alignment's
+        # decision log) commits or rolls back with it.
+        technology_request_decided.send(
+            sender=TechnologyRequest,
+            request_id=locked.pk,
+            title=technology.name,
+            approved=approve,
+            decision=status.value,
+            reviewer=_person(user),
+            reason=text,
+            decided_at=locked.decided_at,
         )
         transaction.on_commit(lambda: _enqueue_email("decided", locked.pk))
     return locked

@@ -291,9 +291,37 @@ def proposal_changes(proposal: GoalProposal) -> list[tuple[str, str, str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class NextMeeting:
+    title: str
+    starts_at: datetime
+    url: str
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    title: str
+    due: date
+    overdue: bool
+    url: str
+
+
 def home_extras(user: Any) -> dict[str, Any]:
-    """What other areas add to the home panel: the next meeting and the user's open actions."""
-    return {"next_meeting": None, "open_actions": []}
+    """What the home panel shows besides goals: the next review and the user's open actions."""
+    from ..reviews.agenda import meeting_url, next_planned_meeting
+    from ..reviews.selectors import open_actions_of
+
+    meeting = next_planned_meeting()
+    today = timezone.localdate()
+    return {
+        "next_meeting": NextMeeting(meeting.series.name, meeting.starts_at, meeting_url(meeting.pk))
+        if meeting
+        else None,
+        "open_actions": [
+            OpenAction(a.title, a.due_date, a.due_date < today, meeting_url(a.meeting_id))
+            for a in open_actions_of(user)[:5]
+        ],
+    }
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,12 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.alignment.scorecard.tasks.snapshot_goals": env.float(
         "ALIGNMENT_SNAPSHOT_INTERVAL_SECONDS", default=600
     ),
+    # Review meetings: the next meetings planned from each cadence, and each action's owner
+    # reminded once, ALIGNMENT_ACTION_REMINDER_DAYS before it is due.
+    "commonground.alignment.reviews.tasks.plan_meetings": 3600,
+    "commonground.alignment.reviews.tasks.send_action_reminders": 3600,
 }
+ALIGNMENT_ACTION_REMINDER_DAYS = env.int("ALIGNMENT_ACTION_REMINDER_DAYS", default=2)
 # Retention removes expired rows this many at a time, each batch its own transaction, and at
 # most RETENTION_MAX_BATCHES batches per kind and run (what is left goes in the next run).
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
