@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from .eventstore import StoreUnavailableError
 from .ingest import client_ip
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
 from .page_panel import PageAnalyticsPanel
@@ -18,7 +19,9 @@ from .weekly_report import is_subscribed, set_report_subscription
 __all__ = [
     "PageAnalyticsPanel",
     "QueryError",
+    "Reader",
     "SourceLimiter",
+    "StoreUnavailableError",
     "client_ip",
     "ensure_goals",
     "ensure_history",

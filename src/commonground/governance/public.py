@@ -4,6 +4,8 @@ declares its personal data and retention kinds in."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
@@ -11,7 +13,7 @@ from django.urls import reverse
 
 from . import selectors, third_party
 from .hosts import normalise_host
-from .models import Technology, TechnologyHost
+from .models import Technology, TechnologyHost, TechnologyRequest
 from .privacy.registry import (
     PersonalDataSource,
     RetentionKind,
@@ -171,4 +173,88 @@ __all__ = [
     "technology_for_host",
     "unapproved",
     "users_with_address",
+]
+
+
+# --- For alignment's budget: the registry's costs and renewals, and requests by id. ---------
+
+
+@dataclass(frozen=True)
+class TechnologyCost:
+    """An approved technology's yearly cost as the registry holds it."""
+
+    technology_id: int
+    name: str
+    vendor: str
+    annual_cost: Decimal
+    contract_renewal: date | None
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """A technology request's title and status, for others to show next to their own rows."""
+
+    id: int
+    title: str
+    status: str
+    status_label: str
+    technology_name: str
+    technology_status: str
+    annual_cost: Decimal | None
+    url: str
+
+
+def approved_technology_costs() -> list[TechnologyCost]:
+    """Every approved technology with a yearly cost in the registry, by name."""
+    return [
+        TechnologyCost(t.pk, t.name, t.vendor, t.annual_cost, t.contract_renewal)
+        for t in Technology.objects.filter(
+            status=Technology.Status.APPROVED, annual_cost__isnull=False
+        ).order_by("name", "pk")
+        if t.annual_cost is not None
+    ]
+
+
+def renewals_due(*, first: date, last: date) -> list[TechnologyCost]:
+    """Approved technologies whose contract renews between ``first`` and ``last`` (both
+    included), soonest first; the cost is 0 where the registry holds none."""
+    return [
+        TechnologyCost(t.pk, t.name, t.vendor, t.annual_cost or Decimal(0), t.contract_renewal)
+        for t in Technology.objects.filter(
+            status=Technology.Status.APPROVED, contract_renewal__range=(first, last)
+        ).order_by("contract_renewal", "name")
+    ]
+
+
+def _summary(request: TechnologyRequest) -> RequestSummary:
+    return RequestSummary(
+        id=request.pk,
+        title=str(request),
+        status=request.status,
+        status_label=request.get_status_display(),
+        technology_name=request.technology.name,
+        technology_status=request.technology.status,
+        annual_cost=request.technology.annual_cost,
+        url=reverse("governance_request", args=[request.pk]),
+    )
+
+
+def technology_request_summary(request_id: int) -> RequestSummary | None:
+    """The request ``request_id``'s title and status, or None when there is none."""
+    found = TechnologyRequest.objects.select_related("technology").filter(pk=request_id).first()
+    return None if found is None else _summary(found)
+
+
+def technology_request_summaries() -> list[RequestSummary]:
+    """Every technology request, newest first (for a choice of request)."""
+    return [_summary(r) for r in TechnologyRequest.objects.select_related("technology")]
+
+
+__all__ += [
+    "RequestSummary",
+    "TechnologyCost",
+    "approved_technology_costs",
+    "renewals_due",
+    "technology_request_summaries",
+    "technology_request_summary",
 ]

@@ -174,6 +174,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The one currency every budget amount in alignment is planned, spent and shown in.
+ALIGNMENT_CURRENCY = env.str("ALIGNMENT_CURRENCY", default="EUR")
 USE_I18N = True
 USE_TZ = True
 
