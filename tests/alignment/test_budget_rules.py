@@ -4,7 +4,6 @@ lines only, everyone reads, and a reallocation needs the other side's lead (four
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import AbstractUser
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry

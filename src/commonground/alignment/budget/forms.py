@@ -57,14 +57,14 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
     )
 
-    data: bytes
+    file_bytes: bytes
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size is not None and upload.size > finance_csv.MAX_FILE_BYTES:
             raise forms.ValidationError(finance_csv.too_big_message())
-        self.data = upload.read(finance_csv.MAX_FILE_BYTES + 1)
-        if len(self.data) > finance_csv.MAX_FILE_BYTES:
+        self.file_bytes = upload.read(finance_csv.MAX_FILE_BYTES + 1)
+        if len(self.file_bytes) > finance_csv.MAX_FILE_BYTES:
             raise forms.ValidationError(finance_csv.too_big_message())
         return upload
 

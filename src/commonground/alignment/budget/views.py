@@ -228,7 +228,7 @@ def import_actuals(request: HttpRequest) -> HttpResponse:
         return _import_page(request, form, status=400)
     try:
         batch = services.upload_finance_file(
-            user=request.user, file_name=form.cleaned_data["file"].name or "", data=form.data
+            user=request.user, file_name=form.cleaned_data["file"].name or "", data=form.file_bytes
         )
     except PermissionDenied as error:
         return _refused(request, error)
