@@ -118,10 +118,10 @@ def parse(text: str) -> FinanceFile:
     names = [cell.strip().lower().replace(" ", "_") for cell in header]
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        found = ", ".join(f"“{cell.strip()}”" for cell in header if cell.strip()) or "nothing"
+        present = ", ".join(f"“{cell.strip()}”" for cell in header if cell.strip()) or "nothing"
         raise FinanceFileError(
             f"Line {header_line} must name the columns {', '.join(COLUMNS)}; it lacks"
-            f" {', '.join(missing)} (it has {found})."
+            f" {', '.join(missing)} (it has {present})."
         )
     index = {name: names.index(name) for name in COLUMNS if name in names}
     rows: list[FinanceRow] = []

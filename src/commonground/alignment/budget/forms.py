@@ -15,7 +15,7 @@ from ..models.budget import BudgetCategory, BudgetLine, BudgetSide, BusinessCase
 from . import finance_csv
 from .quarters import quarter_of
 
-MONEY_FIELD = {"max_digits": 18, "decimal_places": 4}
+MONEY_FIELD: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 
 
 def quarter_choices(today: date | None = None) -> list[tuple[str, str]]:

@@ -279,7 +279,9 @@ def variances(
                     currency=currency(),
                 )
             )
-    found.sort(key=lambda v: (v.variance_percent is not None, -abs(v.variance_percent or 0)))
+    found.sort(
+        key=lambda v: (v.variance_percent is not None, -abs(v.variance_percent or Decimal(0)))
+    )
     return found
 
 

@@ -57,7 +57,7 @@ def _refused(request: HttpRequest, error: PermissionDenied) -> TemplateResponse:
     return _page(request, "refused.html", "Not allowed", {"reason": str(error)}, status=403)
 
 
-def _add_errors(form: django_forms.Form, error: ValidationError) -> None:
+def _add_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
@@ -169,7 +169,7 @@ def enter_actual(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def actuals_csv(request: HttpRequest) -> HttpResponse:
+def actuals_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The quarter's actuals, registry costs included, as CSV (every cell formula-safe)."""
     quarter = _quarter(request)
     period = get_object_or_404(BudgetPeriod, start=quarter.start)
@@ -245,10 +245,15 @@ def _preview_page(
     request: HttpRequest, batch: ActualImport, problems: tuple[Any, ...] = (), status: int = 200
 ) -> HttpResponse:
     preview = None
+    refusal = ""
     if batch.status == ActualImport.Status.PREVIEWED and batch.uploaded_by is not None:
-        check = services.check_finance_file(user=batch.uploaded_by, text=batch.text)
-        problems = problems or check.problems
-        preview = check.preview if check.rows and not check.problems else None
+        try:
+            check = services.check_finance_file(user=batch.uploaded_by, text=batch.text)
+        except PermissionDenied as error:  # the uploader no longer leads a side
+            refusal = str(error)
+        else:
+            problems = problems or check.problems
+            preview = check.preview if check.rows and not check.problems else None
     return _page(
         request,
         "import_preview.html",
@@ -258,6 +263,7 @@ def _preview_page(
             "preview": preview,
             "problems": problems,
             "may_confirm": batch.uploaded_by_id == request.user.pk,
+            "refusal": refusal,
         },
         status=status,
     )
@@ -400,7 +406,7 @@ def reallocation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(ReallocationRow, pk=pk)
     form = forms.DecisionForm(request.POST)
     if not form.is_valid():
-        problems = "; ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items())
+        problems = "; ".join(f"{f}: {' '.join(map(str, e))}" for f, e in form.errors.items())
         return _reallocations_page(request, status=400, refusal=problems)
     try:
         decided = services.decide_reallocation(

@@ -2,6 +2,7 @@
 business cases. Rows change only through ``alignment.budget.services``."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -17,7 +18,7 @@ __all__ = [
     "Reallocation",
 ]
 
-MONEY = {"max_digits": 18, "decimal_places": 4}
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 
 
 class BudgetSide(models.TextChoices):
@@ -221,7 +222,9 @@ class Reallocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Move {self.amount} from {self.from_line} to {self.to_line}"
+        from ..budget.money import format_money  # the package imports these tables
+
+        return f"Move {format_money(self.amount)} from {self.from_line} to {self.to_line}"
 
 
 class BusinessCase(models.Model):
