@@ -145,7 +145,17 @@ class BusinessCaseForm(forms.Form):
             isinstance(k, str) and isinstance(v, str | int) for k, v in value.items()
         ):
             raise forms.ValidationError('Give an object of settings, e.g. {"site": "a.com"}.')
-        return {k: str(v) for k, v in value.items()}
+        settings_given = {k: str(v) for k, v in value.items()}
+        for text in (*settings_given, *settings_given.values()):
+            if "\x00" in text or len(text) > 500:
+                raise forms.ValidationError("A setting is too long or holds a NUL character.")
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise forms.ValidationError(
+                    "A setting holds a character that is not text."
+                ) from None
+        return settings_given
 
     def clean_subject(self) -> tuple[int | None, Campaign | None]:
         kind, _, pk = self.cleaned_data["subject"].partition(":")

@@ -508,10 +508,22 @@ def open_business_case(
     ):
         raise ValidationError({"subject": "There is no such technology request."})
     try:
-        checked = metric(metric_key).check_params(params)
+        definition = metric(metric_key)
+        checked = definition.check_params(params)
     except MetricError as error:
         field = "metric" if error.field == "metric" else "params"
         raise ValidationError({field: error.message}) from None
+    for parameter in definition.parameters:
+        given = checked.get(parameter.name, "")
+        if given and parameter.choices is not None:
+            allowed = {value for value, _ in parameter.choices()}
+            if given not in allowed:
+                raise ValidationError(
+                    {
+                        "params": f"{parameter.label} cannot be {given[:40]!r}; one of "
+                        + ", ".join(sorted(v for v in allowed if v))
+                    }
+                )
     _check_amount("target_value", target_value)
     if period_end < period_start:
         raise ValidationError({"period_end": "The period must end after it starts."})
