@@ -4,8 +4,6 @@ declares its personal data and retention kinds in."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
@@ -13,7 +11,7 @@ from django.urls import reverse
 
 from . import selectors, third_party
 from .hosts import normalise_host
-from .models import Technology, TechnologyHost, TechnologyRequest
+from .models import Technology, TechnologyHost
 from .privacy.registry import (
     PersonalDataSource,
     RetentionKind,
@@ -177,6 +175,11 @@ __all__ = [
 
 
 # --- For alignment's budget: the registry's costs and renewals, and requests by id. ---------
+
+from datetime import date  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from .models import TechnologyRequest  # noqa: E402
 
 
 @dataclass(frozen=True)
