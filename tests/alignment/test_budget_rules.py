@@ -271,3 +271,11 @@ def test_a_reallocation_between_one_line_or_quarters_is_refused(cmo) -> None:
     assert "same quarter" in _propose(client, ads, later, "1").content.decode()
     assert _propose(client, ads, later, "-1").status_code == 400
     assert not Reallocation.objects.exists()
+
+
+def test_the_alignment_menu_has_budget_and_the_log_names_its_actions(viewer, cmo) -> None:
+    html = client_for(viewer).get("/admin/").content.decode()
+    assert "/admin/alignment/budget/" in html and '"Budget"' in html
+    planned_line(cmo, "marketing", "campaigns", "100")
+    entry = ModelLogEntry.objects.get(action="alignment.budget.line_plan")
+    assert entry.message == "Planned a budget line"
