@@ -36,7 +36,7 @@ def _domain() -> str:
 
 
 def _events(domain: str) -> list[Event]:
-    """Three visits tagged spring-launch (one buys for 99), one tagged otherwise, one not."""
+    """Three visits tagged spring-launch (one buys twice for 99), one tagged otherwise, one not."""
     start = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(days=3, hours=2)
     tagged = {"utm_campaign": CODE, "utm_source": "google", "utm_medium": "cpc"}
     bought = {"props": {"plan": "business"}, "revenue_amount": 99.0, "revenue_currency": "EUR"}
@@ -50,6 +50,7 @@ def _events(domain: str) -> list[Event]:
                 ("pageview", "/", tagged),
                 ("pageview", "/pricing/"),
                 ("Purchase", "/pricing/", bought),
+                ("Purchase", "/pricing/", bought),  # twice: one converting visitor
             ],
         ),
         *served_visit(domain, start + timedelta(hours=1), 2, "Google", [("pageview", "/", tagged)]),
@@ -133,16 +134,16 @@ def test_roi_is_spend_over_the_stats_apis_numbers(cmo, store) -> None:
         site=domain,
         first=first,
         last=last,
-        metrics=["events", "revenue"],
+        metrics=["visitors", "revenue"],
         filters=[tagged, ["is", "event:goal", ["Purchase"]]],
         reader=reader.query,
     )
-    assert (visits["visits"], goal["events"], goal["revenue"]) == (3, 1, 99.0)
-    assert (roi.visits, roi.conversions, roi.revenue) == (3, 1, Decimal("99.0"))
+    assert (visits["visits"], goal["visitors"], goal["revenue"]) == (3, 1, 198.0)
+    assert (roi.visits, roi.conversions, roi.revenue) == (3, 1, Decimal("198.0"))
     assert roi.spend == Decimal("300.30")  # only the tagged actuals, exactly
     assert roi.cost_per_visit.value == Decimal("100.10")
     assert roi.cost_per_conversion.value == Decimal("300.30")
-    assert roi.revenue_per_spend.value == Decimal("0.33")  # 99 / 300.30
+    assert roi.revenue_per_spend.value == Decimal("0.66")  # 198 / 300.30
 
 
 def test_what_cannot_be_computed_says_why(cmo, store) -> None:
@@ -208,4 +209,4 @@ def test_the_campaign_page_shows_the_movers_numbers(cmo, viewer, tmp_path: Path)
     assert _cell(html, "spend") == "300.30"
     assert _cell(html, "cost-per-visit") == "100.10"
     assert _cell(html, "cost-per-conversion") == "300.30"
-    assert _cell(html, "revenue-per-spend") == "0.33"
+    assert _cell(html, "revenue-per-spend") == "0.66"

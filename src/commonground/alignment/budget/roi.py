@@ -73,7 +73,7 @@ def campaign_roi(
 ) -> CampaignRoi:
     """``campaign``'s spend (every actual tagged with its code) next to its visits (visits
     whose ``utm_campaign`` is its code, from its start to its end or today), conversions
-    (events of its goal in those visits) and their revenue."""
+    (visitors who reached its goal in those visits) and their revenue."""
     today = today or timezone.localdate()
     last = min(campaign.end, today)
     visits = conversions = None
@@ -98,11 +98,13 @@ def campaign_roi(
                     site=campaign.site,
                     first=campaign.start,
                     last=last,
-                    metrics=["events", "revenue"],
+                    # Conversions as the catalogue and the Goals panel count them: the
+                    # visitors who reached the goal (not how many times they did).
+                    metrics=["visitors", "revenue"],
                     filters=[tagged, ["is", "event:goal", [campaign.goal_name]]],
                     reader=reader,
                 )
-                conversions = int(goal["events"] or 0)
+                conversions = int(goal["visitors"] or 0)
                 revenue = as_decimal(goal["revenue"]) or Decimal(0)
         except StoreUnavailableError:
             visits = conversions = None
