@@ -22,6 +22,7 @@ from .weekly_report import is_subscribed, set_report_subscription
 __all__ = [
     "PageAnalyticsPanel",
     "QueryError",
+    "Reader",
     "SourceLimiter",
     "StoreQueryError",
     "StoreUnavailableError",

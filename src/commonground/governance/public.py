@@ -1,18 +1,33 @@
 """What other apps may use of governance: the registry's verdict on hosts, the checks content
-runs before it saves, the consent purpose a host needs, and the privacy registries each app
-declares its personal data and retention kinds in."""
+runs before it saves, the consent purpose a host needs, the privacy registries each app
+declares its personal data and retention kinds in; and for alignment, governance's numbers
+(requests, scans, CSP reports, consent, two-factor coverage), the registry's costs and
+renewals, and the signal a decided technology request sends."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from . import selectors, third_party
+from .access import selectors as access_selectors
+from .deadlines import working_days_between
 from .hosts import normalise_host
-from .models import Technology, TechnologyHost
+from .models import (
+    ConsentTally,
+    CspViolation,
+    SiteScan,
+    Technology,
+    TechnologyHost,
+    TechnologyRequest,
+)
 from .privacy.registry import (
     PersonalDataSource,
     RetentionKind,
@@ -297,51 +312,8 @@ def csp_findings_url() -> str:
     return reverse("governance_csp_findings")
 
 
-__all__ = [
-    "DIRECTIVES",
-    "CspFinding",
-    "PersonalDataSource",
-    "RegisteredTechnology",
-    "RequestAwaitingDecision",
-    "RetentionKind",
-    "Rows",
-    "ScanResult",
-    "UnapprovedHost",
-    "approved_hosts",
-    "check_html",
-    "check_url",
-    "consent_purpose_for_host",
-    "csp_findings_since",
-    "csp_findings_url",
-    "delete_rows",
-    "load_governance_demo",
-    "own_hosts",
-    "register_personal_data",
-    "register_retention_kind",
-    "request_url",
-    "requests_awaiting_decision",
-    "rows_of",
-    "scan_demo_site",
-    "search_fragment",
-    "technology_for_host",
-    "technology_request_decided",
-    "unapproved",
-    "unapproved_hosts_in_latest_scan",
-    "users_with_address",
-]
-
-
 # --- for the alignment metric catalogue ---------------------------------------------------
 
-from datetime import date, datetime, timedelta  # noqa: E402
-from typing import Any  # noqa: E402
-
-from django.db.models import Q, Sum  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from .access import selectors as access_selectors  # noqa: E402
-from .deadlines import working_days_between  # noqa: E402
-from .models import ConsentTally, CspViolation, SiteScan, TechnologyRequest  # noqa: E402
 
 CONSENT_PURPOSES: tuple[tuple[str, str], ...] = tuple(
     (purpose.value, purpose.label.capitalize())
@@ -458,16 +430,126 @@ def two_factor_coverage() -> TwoFactorCoverage:
     )
 
 
-__all__ += [
+# --- For alignment's budget: the registry's costs and renewals, and requests by id. ---------
+
+
+@dataclass(frozen=True)
+class TechnologyCost:
+    """An approved technology's yearly cost as the registry holds it."""
+
+    technology_id: int
+    name: str
+    vendor: str
+    annual_cost: Decimal
+    contract_renewal: date | None
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """A technology request's title and status, for others to show next to their own rows."""
+
+    id: int
+    title: str
+    status: str
+    status_label: str
+    technology_name: str
+    technology_status: str
+    annual_cost: Decimal | None
+    url: str
+
+
+def approved_technology_costs() -> list[TechnologyCost]:
+    """Every approved technology with a yearly cost in the registry, by name."""
+    return [
+        TechnologyCost(t.pk, t.name, t.vendor, t.annual_cost, t.contract_renewal)
+        for t in Technology.objects.filter(
+            status=Technology.Status.APPROVED, annual_cost__isnull=False
+        ).order_by("name", "pk")
+        if t.annual_cost is not None
+    ]
+
+
+def renewals_due(*, first: date, last: date) -> list[TechnologyCost]:
+    """Approved technologies whose contract renews between ``first`` and ``last`` (both
+    included), soonest first; the cost is 0 where the registry holds none."""
+    return [
+        TechnologyCost(t.pk, t.name, t.vendor, t.annual_cost or Decimal(0), t.contract_renewal)
+        for t in Technology.objects.filter(
+            status=Technology.Status.APPROVED, contract_renewal__range=(first, last)
+        ).order_by("contract_renewal", "name")
+    ]
+
+
+def _summary(request: TechnologyRequest) -> RequestSummary:
+    return RequestSummary(
+        id=request.pk,
+        title=str(request),
+        status=request.status,
+        status_label=request.get_status_display(),
+        technology_name=request.technology.name,
+        technology_status=request.technology.status,
+        annual_cost=request.technology.annual_cost,
+        url=reverse("governance_request", args=[request.pk]),
+    )
+
+
+def technology_request_summary(request_id: int) -> RequestSummary | None:
+    """The request ``request_id``'s title and status, or None when there is none."""
+    found = TechnologyRequest.objects.select_related("technology").filter(pk=request_id).first()
+    return None if found is None else _summary(found)
+
+
+def technology_request_summaries() -> list[RequestSummary]:
+    """Every technology request, newest first (for a choice of request)."""
+    return [_summary(r) for r in TechnologyRequest.objects.select_related("technology")]
+
+
+__all__ = [
     "CONSENT_PURPOSES",
+    "DIRECTIVES",
     "ConsentChoices",
+    "CspFinding",
+    "PersonalDataSource",
+    "RegisteredTechnology",
+    "RequestAwaitingDecision",
+    "RequestSummary",
+    "RetentionKind",
+    "Rows",
+    "ScanResult",
     "ScanSummary",
+    "TechnologyCost",
     "TwoFactorCoverage",
+    "UnapprovedHost",
+    "approved_hosts",
+    "approved_technology_costs",
+    "check_html",
+    "check_url",
     "consent_choices",
+    "consent_purpose_for_host",
+    "csp_findings_since",
+    "csp_findings_url",
     "csp_violation_reports",
+    "delete_rows",
     "latest_finished_scan",
+    "load_governance_demo",
     "open_request_count",
     "overdue_request_count",
+    "own_hosts",
+    "register_personal_data",
+    "register_retention_kind",
+    "renewals_due",
+    "request_url",
+    "requests_awaiting_decision",
     "review_lead_times",
+    "rows_of",
+    "scan_demo_site",
+    "search_fragment",
+    "technology_for_host",
+    "technology_request_decided",
+    "technology_request_summaries",
+    "technology_request_summary",
     "two_factor_coverage",
+    "unapproved",
+    "unapproved_hosts_in_latest_scan",
+    "users_with_address",
 ]

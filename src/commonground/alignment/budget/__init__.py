@@ -1,1 +1,2 @@
-"""budget (to be written)."""
+"""The budget: plan per quarter by side and category, actuals, campaign ROI, reallocations
+and business cases."""

@@ -157,6 +157,7 @@ def actions_carried_forward(context: AgendaContext) -> list[AgendaItem]:
     ]
 
 
-# Other areas' sections (each module registers its own with @agenda_section); the lead adds
-# e.g. ``from ..scorecard import agenda_sections as _scorecard`` here (with noqa F401).
+# Other areas' sections: each module registers its own with @agenda_section, and is imported
+# here so that every agenda has them all (goals 10, budget variances 30, renewals 60).
+from ..budget import agenda_sections as _budget  # noqa: E402, F401
 from ..scorecard import agenda_sections as _scorecard  # noqa: E402, F401

@@ -174,6 +174,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The one currency every budget amount in alignment is planned, spent and shown in.
+ALIGNMENT_CURRENCY = env.str("ALIGNMENT_CURRENCY", default="EUR")
 USE_I18N = True
 USE_TZ = True
 
@@ -244,6 +246,8 @@ PERIODIC_TASKS: dict[str, float] = {
     # reminded once, ALIGNMENT_ACTION_REMINDER_DAYS before it is due.
     "commonground.alignment.reviews.tasks.plan_meetings": 3600,
     "commonground.alignment.reviews.tasks.send_action_reminders": 3600,
+    # The weekly joint report to both leads: sends only when due (Monday 07:00) and unsent.
+    "commonground.alignment.tasks.send_weekly_joint_report": 900,
 }
 ALIGNMENT_ACTION_REMINDER_DAYS = env.int("ALIGNMENT_ACTION_REMINDER_DAYS", default=2)
 # Retention removes expired rows this many at a time, each batch its own transaction, and at
@@ -358,3 +362,6 @@ WAGTAILIMAGES_IMAGE_MODEL = "content.ContentImage"
 # Alignment: the scorecard page shows snapshots younger than this many seconds and computes
 # the goals that have none (docs/operations.md).
 ALIGNMENT_SNAPSHOT_MAX_AGE = env.int("ALIGNMENT_SNAPSHOT_MAX_AGE", default=900)
+# Budget lines off their pace by more than this many per cent go on the review meeting's
+# agenda and into the weekly joint report.
+ALIGNMENT_VARIANCE_THRESHOLD_PERCENT = env.int("ALIGNMENT_VARIANCE_THRESHOLD_PERCENT", default=10)

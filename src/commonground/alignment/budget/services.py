@@ -1,0 +1,573 @@
+"""The budget's writes: plan, actuals (entered and imported), campaigns, reallocations and
+business cases. Each checks the acting lead itself and writes its audit entry in the same
+transaction.
+
+Who may do what: a side's lead plans and enters actuals for their side's lines only; a
+reallocation is proposed by either lead and accepted or rejected only by the OTHER side's
+lead (four eyes); marketing's lead states a business case's expected effect, IT's lead its
+cost, effort and risk. Everyone else reads.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from commonground.governance import public as governance
+
+from ..metrics import MetricError, metric
+from ..models.budget import (
+    Actual,
+    ActualImport,
+    BudgetLine,
+    BudgetPeriod,
+    BudgetSide,
+    BusinessCase,
+    Campaign,
+    Reallocation,
+)
+from ..sides import Party, User, led_party, require_lead
+from . import finance_csv, selectors
+from .money import format_money
+from .quarters import quarter_of
+
+LINE_PLAN = "alignment.budget.line_plan"
+ACTUAL_ENTER = "alignment.budget.actual_enter"
+ACTUALS_IMPORT = "alignment.budget.actuals_import"
+CAMPAIGN_CREATE = "alignment.budget.campaign_create"
+REALLOCATION_PROPOSE = "alignment.budget.reallocation_propose"
+REALLOCATION_ACCEPT = "alignment.budget.reallocation_accept"
+REALLOCATION_REJECT = "alignment.budget.reallocation_reject"
+REALLOCATION_WITHDRAW = "alignment.budget.reallocation_withdraw"
+CASE_OPEN = "alignment.budget.case_open"
+CASE_ESTIMATE = "alignment.budget.case_estimate"
+
+MAX_AMOUNT = Decimal("99999999999999")  # 14 digits before the point: MONEY's room
+
+
+def _require_side_lead(user: User, side: str) -> Party:
+    try:
+        return require_lead(user, side)
+    except PermissionDenied as error:
+        label = BudgetSide(side).label if side in BudgetSide.values else side
+        raise PermissionDenied(f"{error} (the {label} budget is the {label} Lead's).") from None
+
+
+def _check_amount(field: str, amount: Decimal, *, positive: bool = False) -> None:
+    if not amount.is_finite() or abs(amount) > MAX_AMOUNT:
+        raise ValidationError({field: "Enter an amount below 100,000,000,000,000."})
+    if amount.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise ValidationError({field: "Enter an amount with at most 4 decimals."})
+    if positive and amount <= 0:
+        raise ValidationError({field: "Enter an amount above 0."})
+
+
+def ensure_period(day: date) -> BudgetPeriod:
+    """The budget period of the quarter ``day`` falls in, created when first planned."""
+    quarter = quarter_of(day)
+    period, _ = BudgetPeriod.objects.get_or_create(
+        start=quarter.start, defaults={"end": quarter.end, "name": quarter.name}
+    )
+    return period
+
+
+def plan_line(
+    *, user: User, day: date, side: str, category: str, planned: Decimal, note: str = ""
+) -> BudgetLine:
+    """Set the planned amount of ``side``'s ``category`` in the quarter of ``day``."""
+    _require_side_lead(user, side)
+    _check_amount("planned", planned)
+    if planned < 0:
+        raise ValidationError({"planned": "A plan cannot be below 0."})
+    with transaction.atomic():
+        period = ensure_period(day)
+        line, _ = BudgetLine.objects.select_for_update().get_or_create(
+            period=period, side=side, category=category, defaults={"updated_by": _person(user)}
+        )
+        before = line.planned
+        line.planned, line.note, line.updated_by = planned, note, _person(user)
+        line.full_clean()
+        line.save()
+        log(
+            instance=line,
+            action=LINE_PLAN,
+            user=user,
+            data={"period": period.name, "before": str(before), "planned": str(planned)},
+        )
+    return line
+
+
+def _person(user: User) -> Any:
+    return user if user.is_authenticated else None
+
+
+def enter_actual(
+    *,
+    user: User,
+    line: BudgetLine,
+    day: date,
+    amount: Decimal,
+    description: str,
+    utm_campaign: str = "",
+) -> Actual:
+    """Record money spent on ``line`` on ``day`` (negative for a credit note)."""
+    _require_side_lead(user, line.side)
+    _check_amount("amount", amount)
+    if amount == 0:
+        raise ValidationError({"amount": "Enter an amount other than 0."})
+    if not line.period.start <= day <= line.period.end:
+        raise ValidationError(
+            {"day": f"{day:%d %B %Y} is outside the line's period, {line.period.name}."}
+        )
+    if utm_campaign and not finance_csv.UTM_CAMPAIGN.match(utm_campaign):
+        raise ValidationError(
+            {"utm_campaign": "A UTM campaign may hold only letters, digits and . _ ~ + -"}
+        )
+    with transaction.atomic():
+        actual = Actual(
+            line=line,
+            day=day,
+            amount=amount,
+            description=description,
+            utm_campaign=utm_campaign,
+            source=Actual.Source.ENTERED,
+            entered_by=_person(user),
+        )
+        actual.full_clean()
+        actual.save()
+        log(
+            instance=actual,
+            action=ACTUAL_ENTER,
+            user=user,
+            data={"line": str(line), "amount": str(amount), "day": day.isoformat()},
+        )
+    return actual
+
+
+# --- the finance CSV ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewLine:
+    label: str
+    rows: int
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPreview:
+    """What importing a checked file will do, shown before it is done."""
+
+    rows: int
+    total: Decimal
+    first_day: date
+    last_day: date
+    lines: tuple[PreviewLine, ...]
+    campaigns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportCheck:
+    """A file's rows on their lines, or every problem found (then nothing is imported)."""
+
+    rows: tuple[tuple[finance_csv.FinanceRow, BudgetLine], ...]
+    problems: tuple[finance_csv.RowProblem, ...]
+
+    @property
+    def preview(self) -> ImportPreview:
+        per_line: dict[int, list[Any]] = defaultdict(lambda: ["", 0, Decimal(0)])
+        for row, line in self.rows:
+            entry = per_line[line.pk]
+            entry[0], entry[1], entry[2] = str(line), entry[1] + 1, entry[2] + row.amount
+        days = [row.day for row, _ in self.rows]
+        return ImportPreview(
+            rows=len(self.rows),
+            total=sum((row.amount for row, _ in self.rows), Decimal(0)),
+            first_day=min(days),
+            last_day=max(days),
+            lines=tuple(PreviewLine(*entry) for entry in per_line.values()),
+            campaigns=tuple(sorted({row.utm_campaign for row, _ in self.rows} - {""})),
+        )
+
+
+class ImportProblems(ValidationError):
+    """A file with bad rows: nothing of it was imported."""
+
+    def __init__(self, problems: tuple[finance_csv.RowProblem, ...]) -> None:
+        super().__init__(f"{len(problems)} problems in the file; nothing was imported.")
+        self.problems = problems
+
+
+def check_finance_file(*, user: User, text: str) -> ImportCheck:
+    """Each row of ``text`` on its budget line, with every problem of every row: a cell
+    that does not read, a quarter or line not planned, a side ``user`` does not lead."""
+    party = led_party(user)
+    if party is None:
+        raise PermissionDenied("Only the Marketing Lead or the IT Lead may import actuals.")
+    parsed = finance_csv.parse(text)
+    problems = list(parsed.problems)
+    periods = {p.pk: p for p in BudgetPeriod.objects.all()}
+    lines = {(ln.period_id, ln.side, ln.category): ln for ln in BudgetLine.objects.all()}
+    placed = []
+    for row in parsed.rows:
+        period = next((p for p in periods.values() if p.start <= row.day <= p.end), None)
+        if row.side != party.value:
+            problems.append(
+                finance_csv.RowProblem(
+                    row.line,
+                    "side",
+                    f"you lead {party.label}: only the {Party(row.side).label} Lead may"
+                    f" import {Party(row.side).label}'s actuals",
+                )
+            )
+        elif period is None:
+            problems.append(
+                finance_csv.RowProblem(
+                    row.line,
+                    "date",
+                    f"no budget is planned for {quarter_of(row.day).name}, the quarter of"
+                    f" {row.day.isoformat()}",
+                )
+            )
+        elif (line := lines.get((period.pk, row.side, row.category))) is None:
+            problems.append(
+                finance_csv.RowProblem(
+                    row.line,
+                    "category",
+                    f"{Party(row.side).label} has no “{row.category}” line in {period.name};"
+                    " plan it first",
+                )
+            )
+        else:
+            placed.append((row, line))
+    problems.sort(key=lambda p: (p.line, finance_csv.COLUMNS.index(p.column) if p.column else -1))
+    return ImportCheck(rows=tuple(placed), problems=tuple(problems))
+
+
+def upload_finance_file(*, user: User, file_name: str, data: bytes) -> ActualImport:
+    """Check an uploaded file and keep it for confirmation when every row is good; raises
+    FinanceFileError for a file that does not read, ImportProblems listing every bad row."""
+    text = finance_csv.decode(data)
+    check = check_finance_file(user=user, text=text)
+    if check.problems:
+        raise ImportProblems(check.problems)
+    preview = check.preview
+    return ActualImport.objects.create(
+        file_name=file_name[:255],
+        text=text,
+        row_count=preview.rows,
+        total=preview.total,
+        uploaded_by=_person(user),
+    )
+
+
+def _open_import(user: User, batch_id: int) -> ActualImport:
+    batch = ActualImport.objects.select_for_update().get(pk=batch_id)
+    if batch.status != ActualImport.Status.PREVIEWED:
+        raise ValidationError(f"This file was {batch.get_status_display().lower()} already.")
+    if batch.uploaded_by_id != getattr(user, "pk", None):
+        raise PermissionDenied("Only the lead who uploaded the file may import or discard it.")
+    return batch
+
+
+def import_actuals(*, user: User, batch_id: int) -> ActualImport:
+    """Import every row of a previewed file in one transaction, or none: the file is
+    checked again (a line may have changed since the preview)."""
+    with transaction.atomic():
+        batch = _open_import(user, batch_id)
+        check = check_finance_file(user=user, text=batch.text)
+        if check.problems:
+            raise ImportProblems(check.problems)
+        Actual.objects.bulk_create(
+            Actual(
+                line=line,
+                day=row.day,
+                amount=row.amount,
+                description=row.description,
+                utm_campaign=row.utm_campaign,
+                source=Actual.Source.IMPORTED,
+                import_batch=batch,
+                entered_by=_person(user),
+            )
+            for row, line in check.rows
+        )
+        batch.status, batch.imported_at = ActualImport.Status.IMPORTED, timezone.now()
+        batch.save(update_fields=["status", "imported_at"])
+        log(
+            instance=batch,
+            action=ACTUALS_IMPORT,
+            user=user,
+            data={"rows": len(check.rows), "total": str(batch.total), "file": batch.file_name},
+        )
+    return batch
+
+
+def discard_import(*, user: User, batch_id: int) -> ActualImport:
+    with transaction.atomic():
+        batch = _open_import(user, batch_id)
+        batch.status = ActualImport.Status.DISCARDED
+        batch.text = ""  # nothing of a discarded file is kept
+        batch.save(update_fields=["status", "text"])
+    return batch
+
+
+# --- campaigns ----------------------------------------------------------------------------
+
+
+def create_campaign(
+    *,
+    user: User,
+    name: str,
+    utm_campaign: str,
+    site: str,
+    goal_name: str,
+    start: date,
+    end: date,
+) -> Campaign:
+    """A campaign of marketing's, tracked by its ``utm_campaign`` code."""
+    _require_side_lead(user, BudgetSide.MARKETING)
+    if not finance_csv.UTM_CAMPAIGN.match(utm_campaign):
+        raise ValidationError(
+            {"utm_campaign": "A UTM campaign may hold only letters, digits and . _ ~ + -"}
+        )
+    with transaction.atomic():
+        campaign = Campaign(
+            name=name,
+            utm_campaign=utm_campaign,
+            site=site.strip().lower(),
+            goal_name=goal_name,
+            start=start,
+            end=end,
+            created_by=_person(user),
+        )
+        campaign.full_clean()
+        campaign.save()
+        log(
+            instance=campaign,
+            action=CAMPAIGN_CREATE,
+            user=user,
+            data={"utm_campaign": utm_campaign, "site": campaign.site},
+        )
+    return campaign
+
+
+# --- reallocations ------------------------------------------------------------------------
+
+
+def _remaining_refusal(line: BudgetLine, amount: Decimal) -> ValidationError | None:
+    remaining = selectors.line_summary(line).remaining
+    if amount <= remaining:
+        return None
+    return ValidationError(
+        {
+            "amount": (
+                f"Only {format_money(remaining)} of {line} is left to move (its plan less what"
+                f" was spent); {format_money(amount)} is more than that."
+            )
+        }
+    )
+
+
+def propose_reallocation(
+    *, user: User, from_line: BudgetLine, to_line: BudgetLine, amount: Decimal, case: str
+) -> Reallocation:
+    """A lead's proposal to move ``amount`` of plan from one line to another; the other
+    side's lead decides it."""
+    party = led_party(user)
+    if party is None:
+        raise PermissionDenied("Only the Marketing Lead or the IT Lead may propose a move.")
+    _check_amount("amount", amount, positive=True)
+    if from_line.pk == to_line.pk:
+        raise ValidationError({"to_line": "Choose two different lines."})
+    if from_line.period_id != to_line.period_id:
+        raise ValidationError({"to_line": "Both lines must be of the same quarter."})
+    if not case.strip():
+        raise ValidationError({"case": "Say why: the other lead decides on this case."})
+    if (refusal := _remaining_refusal(from_line, amount)) is not None:
+        raise refusal
+    with transaction.atomic():
+        reallocation = Reallocation.objects.create(
+            from_line=from_line,
+            to_line=to_line,
+            amount=amount,
+            case=case.strip(),
+            proposed_by=_person(user),
+            proposer_side=party.value,
+        )
+        log(
+            instance=reallocation,
+            action=REALLOCATION_PROPOSE,
+            user=user,
+            data={"from": str(from_line), "to": str(to_line), "amount": str(amount)},
+        )
+    return reallocation
+
+
+def _pending(reallocation_id: int) -> Reallocation:
+    reallocation = (
+        Reallocation.objects.select_for_update()
+        .select_related("from_line__period", "to_line__period")
+        .get(pk=reallocation_id)
+    )
+    if reallocation.status != Reallocation.Status.PENDING:
+        raise ValidationError(
+            f"This proposal is {reallocation.get_status_display().lower()} already."
+        )
+    return reallocation
+
+
+def decide_reallocation(
+    *, user: User, reallocation_id: int, accept: bool, note: str = ""
+) -> Reallocation:
+    """Accept (moving the planned amounts, in this one transaction) or reject a proposal;
+    only the lead of the side that did not propose it may."""
+    with transaction.atomic():
+        reallocation = _pending(reallocation_id)
+        proposer = Party(reallocation.proposer_side)
+        party = led_party(user)
+        if party is None:
+            raise PermissionDenied("Only the Marketing Lead or the IT Lead may decide a move.")
+        if party is proposer:
+            raise PermissionDenied(
+                f"{proposer.label} proposed this move: only the {proposer.other.label} Lead"
+                " may accept or reject it (four eyes)."
+            )
+        if accept:
+            # Both lines locked in one order, so two decisions cannot interleave.
+            lines = {
+                line.pk: line
+                for line in BudgetLine.objects.select_for_update()
+                .select_related("period")
+                .filter(pk__in=[reallocation.from_line_id, reallocation.to_line_id])
+                .order_by("pk")
+            }
+            source, target = lines[reallocation.from_line_id], lines[reallocation.to_line_id]
+            if (refusal := _remaining_refusal(source, reallocation.amount)) is not None:
+                raise refusal
+            source.planned -= reallocation.amount
+            target.planned += reallocation.amount
+            source.save(update_fields=["planned", "updated_at"])
+            target.save(update_fields=["planned", "updated_at"])
+        reallocation.status = (
+            Reallocation.Status.ACCEPTED if accept else Reallocation.Status.REJECTED
+        )
+        reallocation.decided_by = _person(user)
+        reallocation.decided_at = timezone.now()
+        reallocation.decision_note = note
+        reallocation.save()
+        log(
+            instance=reallocation,
+            action=REALLOCATION_ACCEPT if accept else REALLOCATION_REJECT,
+            user=user,
+            data={"amount": str(reallocation.amount), "note": note},
+        )
+    return reallocation
+
+
+def withdraw_reallocation(*, user: User, reallocation_id: int) -> Reallocation:
+    """The proposing side's lead takes a pending proposal back."""
+    with transaction.atomic():
+        reallocation = _pending(reallocation_id)
+        _require_side_lead(user, reallocation.proposer_side)
+        reallocation.status = Reallocation.Status.WITHDRAWN
+        reallocation.decided_by, reallocation.decided_at = _person(user), timezone.now()
+        reallocation.save()
+        log(instance=reallocation, action=REALLOCATION_WITHDRAW, user=user, data={})
+    return reallocation
+
+
+# --- business cases -----------------------------------------------------------------------
+
+
+def open_business_case(
+    *,
+    user: User,
+    title: str,
+    technology_request_id: int | None,
+    campaign: Campaign | None,
+    metric_key: str,
+    params: dict[str, str],
+    target_value: Decimal,
+    period_start: date,
+    period_end: date,
+    effect_summary: str = "",
+) -> BusinessCase:
+    """Marketing's case for a technology request or a campaign: the effect it expects, as a
+    target on a catalogue metric over a period."""
+    _require_side_lead(user, BudgetSide.MARKETING)
+    if (technology_request_id is None) == (campaign is None):
+        raise ValidationError({"subject": "Choose a technology request or a campaign."})
+    if technology_request_id is not None and (
+        governance.technology_request_summary(technology_request_id) is None
+    ):
+        raise ValidationError({"subject": "There is no such technology request."})
+    try:
+        definition = metric(metric_key)
+        checked = definition.check_params(params)
+    except MetricError as error:
+        field = "metric" if error.field == "metric" else "params"
+        raise ValidationError({field: error.message}) from None
+    for parameter in definition.parameters:
+        given = checked.get(parameter.name, "")
+        if given and parameter.choices is not None:
+            allowed = {value for value, _ in parameter.choices()}
+            if given not in allowed:
+                raise ValidationError(
+                    {
+                        "params": f"{parameter.label} cannot be {given[:40]!r}; one of "
+                        + ", ".join(sorted(v for v in allowed if v))
+                    }
+                )
+    _check_amount("target_value", target_value)
+    if period_end < period_start:
+        raise ValidationError({"period_end": "The period must end after it starts."})
+    with transaction.atomic():
+        case = BusinessCase(
+            title=title,
+            technology_request_id=technology_request_id,
+            campaign=campaign,
+            metric=metric_key,
+            params=checked,
+            target_value=target_value,
+            period_start=period_start,
+            period_end=period_end,
+            effect_summary=effect_summary,
+            created_by=_person(user),
+        )
+        case.full_clean()
+        case.save()
+        log(instance=case, action=CASE_OPEN, user=user, data={"metric": metric_key})
+    return case
+
+
+def estimate_business_case(
+    *,
+    user: User,
+    case_id: int,
+    estimated_cost: Decimal,
+    effort_days: Decimal,
+    risk: str,
+    notes: str = "",
+) -> BusinessCase:
+    """IT's estimate of what the case costs, the effort it takes and its risk."""
+    _require_side_lead(user, BudgetSide.IT)
+    _check_amount("estimated_cost", estimated_cost)
+    with transaction.atomic():
+        case = BusinessCase.objects.select_for_update().get(pk=case_id)
+        case.estimated_cost, case.effort_days, case.risk = estimated_cost, effort_days, risk
+        case.estimate_notes, case.estimated_by = notes, _person(user)
+        case.full_clean()
+        case.save()
+        log(
+            instance=case,
+            action=CASE_ESTIMATE,
+            user=user,
+            data={"cost": str(estimated_cost), "effort_days": str(effort_days), "risk": risk},
+        )
+    return case

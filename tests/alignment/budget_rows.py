@@ -1,0 +1,27 @@
+"""Budget rows for the budget tests, made through the services as the admin makes them."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.utils import timezone
+
+from commonground.alignment.budget import services
+from commonground.alignment.budget.quarters import Quarter, quarter_of
+from commonground.alignment.models import BudgetLine
+
+
+def this_quarter() -> Quarter:
+    return quarter_of(timezone.localdate())
+
+
+def planned_line(
+    lead: AbstractUser, side: str, category: str, amount: str, *, day: date | None = None
+) -> BudgetLine:
+    return services.plan_line(
+        user=lead,
+        day=day or timezone.localdate(),
+        side=side,
+        category=category,
+        planned=Decimal(amount),
+    )
