@@ -236,7 +236,12 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.governance.privacy.tasks.enforce_retention": 86400,
     # Scans only when none started in the last SCAN_EVERY_HOURS: hourly checks, a daily scan.
     "commonground.governance.tasks.scan_site_if_due": 3600,
+    # Opens the quarter's pulse round on its first day (or the first run after), closes past
+    # rounds and invites everyone of either side once; hourly, so people who join are invited.
+    "commonground.alignment.pulse.tasks.open_quarterly_pulse": 3600,
 }
+# A side's pulse results show only when at least this many people of it answered the round.
+ALIGNMENT_PULSE_MIN_ANSWERS = env.int("ALIGNMENT_PULSE_MIN_ANSWERS", default=3)
 # Retention removes expired rows this many at a time, each batch its own transaction, and at
 # most RETENTION_MAX_BATCHES batches per kind and run (what is left goes in the next run).
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
