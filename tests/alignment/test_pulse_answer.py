@@ -104,7 +104,7 @@ def test_the_service_refuses_a_second_answer_too(pulse_round, editor) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "0", "6", "-1", "3.5", "abc", "\x00", "3\x00", "\ud800", "9" * 10_000, "１"],
+    ["", "0", "6", "-1", "3.5", "abc", "\x00", "3\x00", "\ud800", "9" * 10_000, "\uff11"],
 )
 def test_a_wrong_value_is_named_by_its_statement_and_nothing_is_counted(
     pulse_round, editor, bad
