@@ -19,6 +19,16 @@ from .forms import AnswerForm, OpenRoundForm
 from .selectors import RoundResults
 
 
+def _refused(request: HttpRequest, message: str) -> HttpResponse:
+    """A 403 that says why (Wagtail would turn PermissionDenied into a redirect home)."""
+    return TemplateResponse(
+        request,
+        "alignment/pulse/refused.html",
+        {"header_title": "Relationship pulse", "refusal": message},
+        status=403,
+    )
+
+
 def _meetings(pulse_round: PulseRound) -> selectors.MeetingRegularity | None:
     first, last = selectors.meeting_period(pulse_round)
     return selectors.meetings_in(first=first, last=last)
@@ -138,7 +148,7 @@ def answer(request: HttpRequest, quarter: str) -> HttpResponse:
 @require_POST
 def open_round(request: HttpRequest) -> HttpResponse:
     if led_party(request.user) is None:
-        raise PermissionDenied("Only the Marketing Lead or the IT Lead may open a round.")
+        return _refused(request, "Only the Marketing Lead or the IT Lead may open a round.")
     form = OpenRoundForm(request.POST)
     if form.is_valid():
         try:
@@ -162,7 +172,7 @@ def open_round(request: HttpRequest) -> HttpResponse:
 @require_POST
 def close_round(request: HttpRequest, quarter: str) -> HttpResponse:
     if led_party(request.user) is None:
-        raise PermissionDenied("Only the Marketing Lead or the IT Lead may close a round.")
+        return _refused(request, "Only the Marketing Lead or the IT Lead may close a round.")
     closing = get_object_or_404(PulseRound, quarter=quarter)
     try:
         services.close_round(user=request.user, pulse_round=closing)
