@@ -167,14 +167,14 @@ def test_the_response_rate_counts_invitations_and_participation(cmo) -> None:
 
 def _closed_round(quarter: Quarter, marketing: list[tuple[int, ...]], it: list[tuple[int, ...]]):
     """A past round with its tallies filled as answers would (the demo's way)."""
-    from commonground.alignment.pulse.demo import _add_answers
+    from commonground.alignment.pulse.demo import add_demo_answers
     from commonground.alignment.sides import Party
 
     pulse_round = create_round(
         quarter=quarter, opens_on=quarter.first, closes_on=quarter.last, opened_by=None
     )
     PulseRound.objects.filter(pk=pulse_round.pk).update(status=PulseRound.Status.CLOSED)
-    _add_answers(pulse_round, {Party.MARKETING: tuple(marketing), Party.IT: tuple(it)})
+    add_demo_answers(pulse_round, {Party.MARKETING: tuple(marketing), Party.IT: tuple(it)})
     return pulse_round
 
 
@@ -191,7 +191,9 @@ def test_the_trend_shows_closed_rounds_oldest_first_and_leaves_hidden_sides_out(
     assert first.points[0].marketing is not None and first.points[0].gap is not None
     assert first.points[1].marketing is None and first.points[1].gap is None
     assert first.points[1].it == StatementScore(Decimal("100"), Decimal("4.67"))
-    assert len(selectors.trend(last_n=1, today=today).quarters) == 1
+    assert selectors.trend(last_n=1, today=today).quarters == ("2026-Q3",)
+    latest = selectors.latest_results(today=today)
+    assert latest is not None and latest.quarter == "2026-Q3" and latest.marketing.scores is None
 
     html = client_for(viewer).get(reverse("alignment_pulse_index")).content.decode()
     table = re.search(r'data-pulse-trend="great_relationship">(.*?)</table>', html, re.S)

@@ -55,7 +55,8 @@ CURRENT: dict[Party, Answers] = {
 }
 
 
-def _add_answers(pulse_round: PulseRound, answers: dict[Party, Answers]) -> None:
+def add_demo_answers(pulse_round: PulseRound, answers: dict[Party, Answers]) -> None:
+    """Add made-up people's answers to the round's tallies, as answering would."""
     for party, people in answers.items():
         counts = Counter(
             (key, score)
@@ -80,7 +81,7 @@ def _seed(
         if closed:
             pulse_round.status = PulseRound.Status.CLOSED
             pulse_round.save(update_fields=["status"])
-        _add_answers(pulse_round, answers)
+        add_demo_answers(pulse_round, answers)
     return pulse_round
 
 

@@ -243,6 +243,12 @@ def results(*, round: PulseRound, today: date | None = None) -> RoundResults:
     )
 
 
+def latest_results(*, today: date | None = None) -> RoundResults | None:
+    """The newest closed round's results (for the home screen and the weekly report)."""
+    rounds = released_rounds(today=today)
+    return results(round=rounds[0], today=today) if rounds else None
+
+
 # --- the trend -------------------------------------------------------------------------------
 
 

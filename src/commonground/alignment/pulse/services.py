@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as Person
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -46,7 +47,7 @@ def create_round(
         quarter=str(quarter),
         opens_on=opens_on,
         closes_on=closes_on,
-        opened_by=opened_by if opened_by is not None and opened_by.is_authenticated else None,
+        opened_by=opened_by if isinstance(opened_by, Person) else None,
     )
     PulseTally.objects.bulk_create(
         PulseTally(round=pulse_round, side=party.value, statement=statement.key, score=score)
@@ -196,7 +197,7 @@ def record_answer(
     wrong score, and saying why for a closed round or a second answer.
     """
     party = party_of(user)
-    if party is None:
+    if party is None or not isinstance(user, Person):
         raise PermissionDenied(NO_SIDE)
     checked = check_scores(scores)
     today = today or timezone.localdate()

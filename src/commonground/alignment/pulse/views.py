@@ -19,12 +19,17 @@ from .forms import AnswerForm, OpenRoundForm
 from .selectors import RoundResults
 
 
+def _titled(title: str) -> dict[str, str]:
+    # The generic admin template puts header_title in <title> and page_title in the <h1>.
+    return {"header_title": title, "page_title": title}
+
+
 def _refused(request: HttpRequest, message: str) -> HttpResponse:
     """A 403 that says why (Wagtail would turn PermissionDenied into a redirect home)."""
     return TemplateResponse(
         request,
         "alignment/pulse/refused.html",
-        {"header_title": "Relationship pulse", "refusal": message},
+        {**_titled("Relationship pulse"), "refusal": message},
         status=403,
     )
 
@@ -50,7 +55,7 @@ def pulse_index(request: HttpRequest) -> HttpResponse:
         request,
         "alignment/pulse/index.html",
         {
-            "header_title": "Relationship pulse",
+            **_titled("Relationship pulse"),
             "accepting": accepting,
             "current": selectors.results(round=accepting) if accepting else None,
             "answered": accepting is not None and selectors.has_answered(request.user, accepting),
@@ -72,7 +77,7 @@ def pulse_round(request: HttpRequest, quarter: str) -> HttpResponse:
         request,
         "alignment/pulse/round.html",
         {
-            "header_title": f"Relationship pulse {shown.quarter}",
+            **_titled(f"Relationship pulse {shown.quarter}"),
             "round": shown,
             **_results_context(selectors.results(round=shown), shown),
         },
@@ -135,7 +140,7 @@ def answer(request: HttpRequest, quarter: str) -> HttpResponse:
         request,
         "alignment/pulse/answer.html",
         {
-            "header_title": f"Answer the {answering.quarter} pulse",
+            **_titled(f"Answer the {answering.quarter} pulse"),
             "round": answering,
             "form": form,
             "refusal": refusal,
@@ -164,8 +169,8 @@ def open_round(request: HttpRequest) -> HttpResponse:
             )
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for text in errors:
+                messages.error(request, str(text))
     return redirect("alignment_pulse_index")
 
 
