@@ -155,6 +155,8 @@ def test_a_lead_opens_the_round_by_hand_and_both_sides_are_invited(
     smtp_backend, staff, cmo, django_capture_on_commit_callbacks
 ) -> None:
     closes = min(timezone.localdate() + timedelta(days=14), Quarter.of(timezone.localdate()).last)
+    index = client_for(cmo).get(reverse("alignment_pulse_index")).content.decode()
+    assert "Open this quarter's round" in index
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(cmo).post(
             reverse("alignment_pulse_open"), {"closes_on": closes.isoformat()}
@@ -217,6 +219,9 @@ def test_a_lead_closes_the_round_early_and_it_never_reopens(cio) -> None:
     assert pulse_round.status == PulseRound.Status.CLOSED
     assert pulse_round.closes_on == max(pulse_round.opens_on, timezone.localdate())
     assert "closed already" in client.post(close, follow=True).content.decode()
+    index = client.get(reverse("alignment_pulse_index")).content.decode()
+    assert "This quarter's round has closed" in index
+    assert "Open this quarter's round" not in index
     assert services.open_quarter_round_if_due() is None  # not by the task either
     assert (
         "exists already"

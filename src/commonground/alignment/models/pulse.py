@@ -20,7 +20,8 @@ nothing in the live tables joins them:
   the same transaction, i.e. the last person to choose that score. With every counter written,
   all share the last answerer's ``xmin`` and tell nothing about which were chosen.
 - The audit entry says only that an answer was recorded for the round (``data`` holds the
-  quarter, never a score).
+  quarter, never a score); its user and time say who answered when, as the participation row
+  says who, and neither says what.
 
 What this cannot stop, and what stops it instead: someone who compares two copies of the
 database taken around one answer (two backups, or old row versions that PostgreSQL keeps until

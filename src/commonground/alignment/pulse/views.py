@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..models.pulse import PulseRound
 from ..sides import led_party, party_of
 from . import selectors, services
 from .forms import AnswerForm, OpenRoundForm
+from .quarters import Quarter
 from .selectors import RoundResults
 
 
@@ -61,6 +63,9 @@ def pulse_index(request: HttpRequest) -> HttpResponse:
             "answered": accepting is not None and selectors.has_answered(request.user, accepting),
             "can_answer": party_of(request.user) is not None,
             "is_lead": led_party(request.user) is not None,
+            # One round a quarter: once this quarter's exists (even closed early), none opens.
+            "quarter_has_round": selectors.round_for(str(Quarter.of(timezone.localdate())))
+            is not None,
             "open_form": OpenRoundForm(),
             "min_answers": selectors.min_answers(),
             "rounds": released,
