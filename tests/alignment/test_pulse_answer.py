@@ -155,6 +155,7 @@ def test_the_audit_says_only_that_an_answer_was_recorded(pulse_round, editor) ->
 
     entry = ModelLogEntry.objects.get(action=services.ANSWER_RECORD)
     assert entry.data == {"quarter": pulse_round.quarter}
+    assert entry.message == "A pulse answer was recorded"
     assert entry.object_id == str(pulse_round.pk)
     assert entry.label == str(pulse_round)
 

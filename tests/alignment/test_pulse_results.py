@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from commonground.alignment.models import PulseRound
@@ -256,10 +257,29 @@ def test_the_demo_shows_a_gap_and_the_anonymity_rule_and_loads_once(viewer) -> N
     assert page.status_code == 200
 
 
+def test_the_meeting_records_read_as_held_of_scheduled_with_explicit_numbers() -> None:
+    """The lead wires the reviews area's counts at merge; here the display of given ones."""
+    pulse_round = _closed_round(Quarter(2026, 3), MARKETING_SCORES, IT_SCORES)
+    first, last = selectors.meeting_period(pulse_round, today=date(2026, 12, 3))
+    context = {"results": selectors.results(round=pulse_round, today=date(2026, 12, 3))}
+    meetings = selectors.meeting_regularity(first=first, last=last, held=5, scheduled=6)
+    html = render_to_string("alignment/pulse/results.html", {**context, "meetings": meetings})
+    row = re.search(r"<tr data-meetings>(.*?)</tr>", html, re.S)
+    assert row is not None
+    assert "5 of 6 scheduled review meetings held (83%) from 1 Jul to 30 Sep 2026" in " ".join(
+        row.group(1).split()
+    )
+    none = selectors.meeting_regularity(first=first, last=last, held=0, scheduled=0)
+    html = render_to_string("alignment/pulse/results.html", {**context, "meetings": none})
+    assert "No review meeting was scheduled from 1 Jul to 30 Sep 2026" in html
+
+
 def test_every_role_reads_the_pulse(cmo, cio, editor, publisher, it_admin, viewer) -> None:
     pulse_round = open_round_now()
     for user in (cmo, cio, editor, publisher, it_admin, viewer):
         client = client_for(user)
+        home = client.get("/admin/").content.decode()
+        assert reverse("alignment_pulse_index") in home  # the Alignment menu's Pulse item
         assert client.get(reverse("alignment_pulse_index")).status_code == 200
         assert (
             client.get(reverse("alignment_pulse_round", args=[pulse_round.quarter])).status_code
