@@ -54,3 +54,10 @@ def test_counters_exist_before_any_answer_so_their_ids_follow_no_answer() -> Non
     assert sorted(after.filter(count=1).values_list("statement", "score")) == sorted(
         zip(STATEMENT_KEYS, (5, 4, 3, 2, 1), strict=True)
     )
+
+
+def test_the_tables_scale_is_the_statements_scale() -> None:
+    from commonground.alignment.models.pulse import HIGHEST_SCORE, LOWEST_SCORE
+    from commonground.alignment.pulse.statements import SCORES
+
+    assert tuple(range(LOWEST_SCORE, HIGHEST_SCORE + 1)) == SCORES

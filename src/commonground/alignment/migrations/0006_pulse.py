@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('side', models.CharField(choices=[('marketing', 'Marketing'), ('it', 'IT')], max_length=10)),
-                ('statement', models.CharField(choices=[('great_relationship', 'Marketing and IT have a great working relationship.'), ('meet_regularly', 'Marketing and IT meet regularly.'), ('it_marketing_experience', 'IT has people with marketing experience helping marketing.'), ('marketing_understands_technology', 'Marketing understands its marketing technology.'), ('explain_other_side', "I can explain the other side's priorities.")], max_length=40)),
+                ('statement', models.CharField(help_text="A statement's key (pulse/statements.py).", max_length=40)),
                 ('score', models.PositiveSmallIntegerField()),
                 ('count', models.PositiveIntegerField(default=0)),
                 ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tallies', to='alignment.pulseround')),

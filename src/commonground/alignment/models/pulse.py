@@ -37,13 +37,14 @@ the answers given between them; a closed round is never reopened for the same re
 from django.conf import settings
 from django.db import models
 
-from ..pulse.statements import SCORES, STATEMENTS
 from ..sides import Party
 
 __all__ = ["PulseInvitation", "PulseParticipation", "PulseRound", "PulseTally"]
 
 SIDE_CHOICES = [(party.value, party.label) for party in Party]
-STATEMENT_CHOICES = [(statement.key, statement.text) for statement in STATEMENTS]
+# The five-point scale (pulse/statements.py names its points; the tables do not import the
+# pulse package, which imports them).
+LOWEST_SCORE, HIGHEST_SCORE = 1, 5
 
 
 class PulseRound(models.Model):
@@ -101,7 +102,9 @@ class PulseTally(models.Model):
 
     round = models.ForeignKey(PulseRound, on_delete=models.CASCADE, related_name="tallies")
     side = models.CharField(max_length=10, choices=SIDE_CHOICES)
-    statement = models.CharField(max_length=40, choices=STATEMENT_CHOICES)
+    statement = models.CharField(
+        max_length=40, help_text="A statement's key (pulse/statements.py)."
+    )
     score = models.PositiveSmallIntegerField()
     count = models.PositiveIntegerField(default=0)
 
@@ -112,7 +115,7 @@ class PulseTally(models.Model):
                 fields=["round", "side", "statement", "score"], name="alignment_pulse_tally_once"
             ),
             models.CheckConstraint(
-                condition=models.Q(score__gte=min(SCORES), score__lte=max(SCORES)),
+                condition=models.Q(score__gte=LOWEST_SCORE, score__lte=HIGHEST_SCORE),
                 name="alignment_pulse_tally_score_on_scale",
             ),
         ]

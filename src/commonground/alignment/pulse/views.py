@@ -41,7 +41,9 @@ def _meetings(pulse_round: PulseRound) -> selectors.MeetingRegularity | None:
     return selectors.meetings_in(first=first, last=last)
 
 
-def _results_context(results: RoundResults | None, pulse_round: PulseRound | None) -> dict:
+def _results_context(
+    results: RoundResults | None, pulse_round: PulseRound | None
+) -> dict[str, object]:
     return {
         "results": results,
         "meetings": _meetings(pulse_round) if pulse_round is not None else None,
