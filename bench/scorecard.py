@@ -7,8 +7,9 @@ under bench/results/). The 50 goals are what a company's scorecard holds: 30 on 
 (visitors, visits, pageviews, bounce rate, duration, conversions, conversion rate, revenue,
 the three page-speed p75s, each for the quarter and the month; visitors, visits, conversions
 and conversion rate also under a source and under a campaign filter; a third with a target
-formula on the period before), 20 on governance, distribution, content and manual check-ins. Reads go straight to the DuckDB file
-(read-only), as the mover's query service would, without the socket.
+formula on the period before), 20 on governance, distribution, content and manual check-ins.
+Reads go straight to the DuckDB file (read-only), as the mover's query service would, without
+the socket.
 
 - cold: ``build_scorecard(live=True)``, nothing cached in alignment (a new batch each run);
   next to it, the query layer asked directly for the same analytics numbers, once as the

@@ -248,8 +248,13 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.alignment.reviews.tasks.send_action_reminders": 3600,
     # The weekly joint report to both leads: sends only when due (Monday 07:00) and unsent.
     "commonground.alignment.tasks.send_weekly_joint_report": 900,
+    # Opens the quarter's pulse round on its first day (or the first run after), closes past
+    # rounds and invites everyone of either side once; hourly, so people who join are invited.
+    "commonground.alignment.pulse.tasks.open_quarterly_pulse": 3600,
 }
 ALIGNMENT_ACTION_REMINDER_DAYS = env.int("ALIGNMENT_ACTION_REMINDER_DAYS", default=2)
+# A side's pulse results show only when at least this many people of it answered the round.
+ALIGNMENT_PULSE_MIN_ANSWERS = env.int("ALIGNMENT_PULSE_MIN_ANSWERS", default=3)
 # Retention removes expired rows this many at a time, each batch its own transaction, and at
 # most RETENTION_MAX_BATCHES batches per kind and run (what is left goes in the next run).
 RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=500)
