@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from commonground.analytics.public import reading_the_store_file
@@ -131,11 +132,11 @@ def demo_goals(site: str) -> list[DemoGoal]:
         ),
         DemoGoal(
             "subscribers",
-            "Grow the newsletter list",
+            "Grow the newsletter list to 100",
             "marketing",
             "distribution.confirmed_subscribers",
             {},
-            formula="previous period + 10%",
+            target=Decimal(100),
         ),
         DemoGoal(
             "published",
@@ -166,29 +167,22 @@ def demo_goals(site: str) -> list[DemoGoal]:
         ),
         DemoGoal(
             "conversion",
-            "Signup conversion rate",
+            "Lift signup conversion to 3%",
             "joint",
             "analytics.conversion_rate",
             {"site": site, "goal": "Signup"},
-            wanted=risk,
+            target=Decimal("3.0"),
             guardrails=("lcp", "hosts"),
         ),
         DemoGoal(
-            "consent",
-            "Visitors accept consent",
+            "failures",
+            "Newsletter deliveries that fail stay under 2%",
             "joint",
-            "governance.consent_acceptance_rate",
+            "distribution.delivery_failure_rate",
             {},
-            target=Decimal(60),
-        ),
-        DemoGoal(
-            "lead-time",
-            "Pages approved within a working day",
-            "joint",
-            "content.approval_lead_time",
-            {},
-            target=Decimal(8),
+            target=Decimal(2),
             guardrails=("review",),
+            description="Marketing's reach, IT's mail reputation: one number for both.",
         ),
         DemoGoal(
             "awareness",
@@ -206,21 +200,34 @@ def _rounded(value: Decimal) -> Decimal:
     return value.quantize(places, rounding=ROUND_HALF_UP)
 
 
+# Factors of the value (projected to the period's end for counts) that put a goal at a
+# status: ahead of its target, a little behind, far behind; mirrored for "lower is better".
+FACTORS = {
+    Status.ON_TRACK: ("0.9", "0.95", "0.98"),
+    Status.AT_RISK: ("1.02", "1.03", "1.05", "1.08"),
+    Status.OFF_TRACK: ("1.25", "1.5", "2"),
+}
+
+
 def _target_for(goal: Goal, wanted: Status, values: Values) -> Decimal | None:
     """A round target that puts ``goal`` at ``wanted`` today (its value is what it is)."""
-    for factor in ("0.9", "0.97", "1.02", "1.05", "1.1", "1.25", "1.5", "2", "0.75", "0.5"):
-        goal.target_value = None
-        goal.target_formula = ""
-        measured = values.get(goal.metric, goal.params, period_of(goal)).value
-        if measured is None:
-            return None
-        fraction = Decimal(str(max(elapsed_fraction(period_of(goal), timezone.now()), 0.05)))
-        cumulative = metric(goal.metric).accumulation.value == "cumulative"
-        projected = measured / fraction if cumulative else measured
-        goal.target_value = _rounded(projected * Decimal(factor)) or Decimal(1)
+    definition = metric(goal.metric)
+    measured = values.get(goal.metric, goal.params, period_of(goal)).value
+    if measured is None:
+        return None
+    if definition.accumulation.value == "level":
+        # As the goal will have it: where the metric stood in the period before.
+        goal.baseline = values.get(goal.metric, goal.params, period_of(goal).shifted_back()).value
+    fraction = Decimal(str(max(elapsed_fraction(period_of(goal), timezone.now()), 0.05)))
+    projected = measured / fraction if definition.accumulation.value == "cumulative" else measured
+    for factor in FACTORS[wanted]:
+        scale = Decimal(factor)
+        if definition.direction.value == "lower":
+            scale = 2 - scale  # 1.05 behind for "higher" is 0.95 for "lower"
+        goal.target_value = _rounded(projected * scale) or Decimal(1)
         if evaluate(goal, values).status is wanted:
-            return goal.target_value
-    return None
+            break
+    return goal.target_value  # the last tried when none gives the status: still a sane target
 
 
 def _check_ins(cmo: Any, cio: Any) -> None:
@@ -243,6 +250,11 @@ def load_scorecard_demo(*, site: str, cmo: Any, cio: Any, write: Write = print) 
     if Goal.objects.exists():
         write("  scorecard: goals exist already; leaving them")
         return
+    with transaction.atomic():  # all the goals or none: a second run then starts afresh
+        _load(site=site, cmo=cmo, cio=cio, write=write)
+
+
+def _load(*, site: str, cmo: Any, cio: Any, write: Write) -> None:
     _check_ins(cmo, cio)
     today = timezone.localdate()
     quarter = quarter_of(today)
@@ -287,13 +299,13 @@ def load_scorecard_demo(*, site: str, cmo: Any, cio: Any, write: Write = print) 
         days = sum(services.backfill_snapshots(goal=goal, values=values) for goal in made.values())
         services.snapshot_goals(goals=list(made.values()))
     # One joint change waits for the CIO, so the demo shows the four-eyes rule at work.
-    lead_time = made["lead-time"]
-    changed = services.spec_of(lead_time)
+    failures = made["failures"]
+    changed = services.spec_of(failures)
     services.change_goal(
         user=cmo,
-        goal=lead_time,
-        spec=GoalSpec(**{**changed.__dict__, "target_value": Decimal(6)}),
-        reason="Launch weeks need pages live the same day; 6 working hours keeps a review.",
+        goal=failures,
+        spec=GoalSpec(**{**changed.__dict__, "target_value": Decimal("1.5")}),
+        reason="The spring list is larger: at 2% we would lose 300 readers a send.",
     )
     write(
         f"  scorecard: {len(made)} goals for {quarter.start:%B} to {quarter.end:%B %Y}, "

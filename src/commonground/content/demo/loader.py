@@ -16,6 +16,7 @@ from wagtail.models import Collection, Page, ReferenceIndex, Site, Workflow, Wor
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.users.models import UserProfile
 
+from commonground.alignment.public import load_alignment_demo
 from commonground.analytics.public import ensure_goals, ensure_history, ensure_tracked_site
 from commonground.core.roles import APPROVAL_WORKFLOW
 from commonground.distribution.public import load_distribution_demo
@@ -82,6 +83,8 @@ def load_demo(*, reset: bool = False, write: Write = print) -> DemoSummary:
     write(ensure_history(site=site.domain, paths=paths, days=HISTORY_DAYS, events=HISTORY_EVENTS))
     # After the commit: the scan renders the published pages through the whole request stack.
     scan_demo_site(write=write)
+    # Last: the shared goals read the history, the scan and the registry made above.
+    load_alignment_demo(site=site.domain, cmo=users.cmo, cio=users.cio, write=write)
     base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     summary = DemoSummary(
         built=built,

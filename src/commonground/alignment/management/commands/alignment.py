@@ -6,12 +6,13 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from commonground.alignment.metrics.base import metric
 from commonground.alignment.scorecard import selectors, services
 from commonground.alignment.scorecard.selectors import GoalCard
 from commonground.alignment.templatetags.alignment_tags import metric_value
+from commonground.analytics.public import reading_the_store_file
 
 PERIODS = ("current", "previous", "all")
 
@@ -36,13 +37,16 @@ class Command(BaseCommand):
         subcommands.add_parser("snapshot", help="Write today's value and status of each goal.")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
-        if subcommand == "scorecard":
-            self._scorecard(period=options["period"], as_json=options["json"])
-        elif subcommand == "agenda":
-            self._agenda(as_json=options["json"])
-        else:
-            count = services.snapshot_goals()
-            self.stdout.write(f"Snapshots written for {count} goals.")
+        # While no mover runs (``commonground run`` stopped), analytics numbers are read from
+        # the store's file itself; while one runs, through its query service as usual.
+        with reading_the_store_file():
+            if subcommand == "scorecard":
+                self._scorecard(period=options["period"], as_json=options["json"])
+            elif subcommand == "agenda":
+                self._agenda(as_json=options["json"])
+            else:
+                count = services.snapshot_goals()
+                self.stdout.write(f"Snapshots written for {count} goals.")
 
     def _scorecard(self, *, period: str, as_json: bool) -> None:
         board = selectors.build_scorecard(selectors.goals_for(period), live=True)
@@ -73,10 +77,7 @@ class Command(BaseCommand):
     def _agenda(self, *, as_json: bool) -> None:
         from commonground.alignment.reviews.agenda import generate_agenda
 
-        try:
-            agenda = generate_agenda()
-        except LookupError as error:
-            raise CommandError(str(error)) from error
+        agenda = generate_agenda()
         if as_json:
             self.stdout.write(json.dumps(agenda.as_json(), indent=2, default=str))
             return
