@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/generate.py
 	$(BIN)/python bench/queries.py
+	$(BIN)/python bench/scorecard.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts $(dir $(VENDOR_STAMP))

@@ -50,7 +50,8 @@ def metric_value(value: Decimal | float | None, unit: str = "") -> str:
         return f"{_grouped(number * 100, 1)}% of plan"
     if unit == "yes/no":
         return "yes" if number else "no"
-    places = 0 if number == number.to_integral_value() else 2
+    # Counts: whole numbers from 100 on (4,775 visits due by now, not 4,774.65).
+    places = 0 if number == number.to_integral_value() or abs(number) >= 100 else 2
     return _grouped(number, places)
 
 
