@@ -37,6 +37,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 DATA = RESULTS / "scorecard-data"
 os.environ.setdefault("COMMONGROUND_DATA_DIR", str(DATA))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.config.settings.dev")
+os.environ.setdefault("EMAIL_URL", "dummymail://")  # the series invitation goes nowhere
 
 import queries  # noqa: E402  (bench/queries.py: its store, site, goals and clock)
 from commonground.alignment.metrics import Period  # noqa: E402
@@ -257,6 +258,52 @@ def main() -> None:
         assert response.status_code == 200 and b"data-goal=" in response.content
 
     rendered = _median_ms(page, args.runs)
+
+    # The agenda: a fortnightly series of both leads with twenty open actions, the goals'
+    # snapshots fresh as the scheduler keeps them.
+    from datetime import time as clock
+
+    from commonground.alignment.models import MeetingSeries
+    from commonground.alignment.reviews import services as reviews
+    from commonground.alignment.reviews.agenda import generate_agenda
+
+    MeetingSeries.objects.all().delete()
+    cio, _ = get_user_model().objects.get_or_create(username="bench-cio")
+    cio.groups.add(Group.objects.get(name="IT Lead"))
+    series = reviews.create_series(
+        user=user,
+        details=reviews.SeriesDetails(
+            name="Marketing & IT review",
+            cadence="fortnightly",
+            first_date=date.today(),
+            start_time=clock(10, 0),
+            time_zone="Europe/Berlin",
+            duration_minutes=45,
+            organiser=user,
+            attendees=[user, cio],
+        ),
+    )
+    meeting = series.meetings.order_by("starts_at").first()
+    for number in range(20):
+        reviews.add_action(
+            user=user, meeting=meeting, title=f"Action {number}", owner=cio, due_date=date.today()
+        )
+    agenda = generate_agenda()
+    assert {s.key for s in agenda.sections} >= {"goals", "budget-variances", "actions-due"}
+    agenda_ms = _median_ms(generate_agenda, args.runs)
+    # Its reference: the goals section's own read of the snapshots, one query, raw.
+    from django.db import connection
+
+    def snapshot_rows() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT goal_id, value, target, expected, status FROM alignment_goalsnapshot"
+                " WHERE day = %s",
+                [date.today()],
+            )
+            cursor.fetchall()
+
+    raw_snapshots = _median_ms(snapshot_rows, args.runs)
     print(
         f"\nscorecard of {len(goals)} goals over {queries.SCALES['10M']:,} generated events, "
         f"at {NOW:%Y-%m-%d %H:%M} UTC; first run, then median of {args.runs} (ms)"
@@ -268,6 +315,8 @@ def main() -> None:
         (f"  query layer direct, the same {counts[0]} queries", direct_grouped),
         (f"  query layer direct, one per number ({counts[1]} queries)", direct_single),
         ("scorecard page from snapshots (GET, whole stack)", rendered),
+        ("agenda (every section, 50 goals from snapshots)", agenda_ms),
+        ("  the snapshots read raw (one SQL query)", raw_snapshots),
     ]
     for label, (first, median) in rows:
         print(f"{label:<58} {first:>9.1f} {median:>9.1f}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from wagtail.contrib.forms.models import FormSubmission
 from wagtail.documents.models import Document
@@ -17,7 +17,14 @@ from wagtail.models import Page, ReferenceIndex, Revision, Site, WorkflowState
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.content.demo import load_demo
 from commonground.content.models import Author, ContentImage, HomePage
-from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
+from commonground.core.roles import (
+    IT_ADMINISTRATOR,
+    IT_LEAD,
+    MARKETING_EDITOR,
+    MARKETING_LEAD,
+    MARKETING_PUBLISHER,
+    VIEWER,
+)
 
 EVERY_BLOCK = {
     "heading",
@@ -133,7 +140,13 @@ def test_demo_loads_once_and_a_second_run_reuses_it(
         "publisher": MARKETING_PUBLISHER,
         "itadmin": IT_ADMINISTRATOR,
         "viewer": VIEWER,
+        "cmo": MARKETING_LEAD,
+        "cio": IT_LEAD,
     }
+    # The CMO also publishes; the CIO holds the IT Lead role alone (least privilege).
+    assert set(
+        get_user_model().objects.get(username="cmo").groups.values_list("name", flat=True)
+    ) == {MARKETING_LEAD, MARKETING_PUBLISHER}
     report = output.getvalue()
     assert "already loaded" in report
     assert f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/admin/" in report

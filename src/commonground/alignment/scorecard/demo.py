@@ -4,7 +4,7 @@ proposals are real), targets chosen so some are on track and some not, and the q
 snapshots worked out from the history where the metric has one."""
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -287,7 +287,7 @@ def _load(*, site: str, cmo: Any, cio: Any, write: Write) -> None:
                     tolerance_percent=Decimal(10),
                 )
                 found = _target_for(probe, demo.wanted or Status.ON_TRACK, values)
-                spec = GoalSpec(**{**spec.__dict__, "target_value": found or Decimal(100)})
+                spec = replace(spec, target_value=found or Decimal(100))
             outcome = services.create_goal(user=lead, spec=spec, reason=demo.description)
             goal = outcome.goal
             if outcome.proposal is not None:
@@ -304,7 +304,7 @@ def _load(*, site: str, cmo: Any, cio: Any, write: Write) -> None:
     services.change_goal(
         user=cmo,
         goal=failures,
-        spec=GoalSpec(**{**changed.__dict__, "target_value": Decimal("1.5")}),
+        spec=replace(changed, target_value=Decimal("1.5")),
         reason="The spring list is larger: at 2% we would lose 300 readers a send.",
     )
     write(
