@@ -89,8 +89,8 @@ def build_report(week_start: date) -> JointReport:
         agenda=agenda,
         links={
             "scorecard": _admin_url("alignment_scorecard"),
-            "budget": _admin_url("alignment_budget"),
-            "decisions": _admin_url("alignment_decisions"),
+            "budget": _admin_url("alignment_budget_index"),
+            "decisions": _admin_url("alignment_reviews_decisions"),
         },
     )
 

@@ -37,7 +37,7 @@ def _fresh_people(form: forms.Form, *names: str) -> None:
         cast(forms.ModelChoiceField, form.fields[name]).queryset = people()
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SeriesForm(forms.Form):
