@@ -314,6 +314,7 @@ class NextMeeting:
     title: str
     starts_at: datetime
     url: str
+    time_zone: str  # the series' own: the time its invitations give
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,12 @@ def home_extras(user: Any) -> dict[str, Any]:
     meeting = next_planned_meeting()
     today = timezone.localdate()
     return {
-        "next_meeting": NextMeeting(meeting.series.name, meeting.starts_at, meeting_url(meeting.pk))
+        "next_meeting": NextMeeting(
+            meeting.series.name,
+            meeting.starts_at,
+            meeting_url(meeting.pk),
+            meeting.series.time_zone,
+        )
         if meeting
         else None,
         "open_actions": [
