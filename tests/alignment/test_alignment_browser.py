@@ -185,6 +185,7 @@ def _screenshots(tab: Any, name: str, seen: dict[str, Any]) -> None:
     tab.set_viewport_size(WIDE)
     tab.screenshot(path=str(ARTIFACTS / f"alignment-{name}-1280.png"), full_page=True)
     tab.set_viewport_size(PHONE)
+    tab.wait_for_timeout(1_000)  # the admin's sidebar slides shut when the screen narrows
     seen["phone_overflow"][name] = tab.evaluate(
         "() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
     )
