@@ -2,9 +2,10 @@
 the table record; bad input is a form error naming the field; the invitation reaches each
 attendee over real SMTP with the .ics attached."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -266,3 +267,24 @@ def test_a_held_meeting_keeps_the_agenda_it_was_held_with(held_meeting: Meeting,
     Action.objects.update(done_at=timezone.now())
     page = client_for(cmo).get(f"{BASE}{held_meeting.pk}/").content.decode()
     assert "Fix LCP" in page.split('data-agenda-section="actions-due"')[1].split("</section>")[0]
+
+
+def test_meeting_times_are_shown_in_the_series_time_zone(cmo: Any, cio: Any) -> None:
+    """The invitation says 10:00 in New York; the admin's pages say so too, not the server's
+    UTC 15:00 (or 14:00)."""
+    series = a_series(cmo, [cmo, cio], time_zone="America/New_York", start_time=time(10, 0))
+    meeting = series.meetings.order_by("starts_at").first()
+    assert meeting is not None
+    client = client_for(cio)
+    pages = {
+        "series": client.get(f"{BASE}series/{series.pk}/").content.decode(),
+        "meeting": client.get(f"{BASE}{meeting.pk}/").content.decode(),
+        "index": client.get(BASE).content.decode(),
+        "home": client.get("/admin/").content.decode(),
+    }
+    utc = f"{meeting.starts_at.astimezone(ZoneInfo('UTC')):%H:%M}"
+    assert utc != "10:00"
+    for name, page in pages.items():
+        assert ", 10:00" in page, name
+        assert f", {utc}" not in page, name
+    assert "(America/New_York)" in pages["meeting"] and "(America/New_York)" in pages["home"]

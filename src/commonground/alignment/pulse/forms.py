@@ -36,7 +36,7 @@ class OpenRoundForm(forms.Form):
         required=False,
         label="Closes on",
         help_text="The last day to answer; the quarter's last day if left empty.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Closes on: give a date such as 2026-12-31."},
     )
 

@@ -3,6 +3,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
@@ -37,7 +38,7 @@ def _fresh_people(form: forms.Form, *names: str) -> None:
         cast(forms.ModelChoiceField, form.fields[name]).queryset = people()
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SeriesForm(forms.Form):
@@ -62,6 +63,8 @@ class SeriesForm(forms.Form):
         super().__init__(*args, **kwargs)
         zones = cast(forms.ChoiceField, self.fields["time_zone"])
         zones.choices = [(name, name) for name in sorted(time_zone_names())]
+        if settings.TIME_ZONE in dict(zones.choices):
+            zones.initial = settings.TIME_ZONE  # not the alphabet's first, Africa/Abidjan
         _fresh_people(self, "organiser", "attendees")
 
     @classmethod

@@ -1,6 +1,8 @@
 """Review meetings' admin views: series, a meeting with its agenda and records, and the
 decision log. Every role reads; views parse input and call one service."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -144,7 +146,9 @@ def _meeting_page(request: HttpRequest, meeting: Meeting, **forms: Form) -> Http
             or DecisionForm(initial={"decided_on": timezone.localdate(meeting.starts_at)}),
             "action_form": forms.get("action_form") or ActionForm(),
             "today": timezone.localdate(),
-            "header_title": str(meeting),
+            # In the series' zone, as the invitation and the line below the title give it.
+            "header_title": f"{meeting.series.name}, "
+            f"{meeting.starts_at.astimezone(ZoneInfo(meeting.series.time_zone)):%-d %b %Y, %H:%M}",
         },
         status=400 if forms else 200,
     )

@@ -19,9 +19,12 @@ PARAM_PREFIX = "param_"
 def _metric_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     groups: dict[str, list[tuple[str, str]]] = {}
     for definition in all_metrics():
-        groups.setdefault(definition.source.title(), []).append(
-            (definition.key, f"{definition.label} ({definition.direction.label})")
-        )
+        # The manual metrics name their direction already ("Manual check-in (lower is better)").
+        direction = f"({definition.direction.label})"
+        label = definition.label
+        if direction not in label:
+            label = f"{label} {direction}"
+        groups.setdefault(definition.source.title(), []).append((definition.key, label))
     return list(groups.items())
 
 
@@ -42,13 +45,13 @@ class GoalForm(forms.Form):
     period_start = forms.DateField(
         label="Period begins",
         help_text="Any day of the month or quarter; a custom period starts on this day.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     period_end = forms.DateField(
         label="Period ends",
         required=False,
         help_text="Custom periods only.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     target_value = forms.DecimalField(
         label="Target", required=False, max_digits=18, decimal_places=4
@@ -187,7 +190,7 @@ class GoalForm(forms.Form):
 
 class CheckInForm(forms.Form):
     series = forms.SlugField(max_length=80, help_text="e.g. brand-awareness")
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     value = forms.DecimalField(max_digits=18, decimal_places=4)
     note = forms.CharField(required=False, max_length=500)
 

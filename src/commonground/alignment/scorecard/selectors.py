@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..metrics import MetricError
 from ..metrics.base import metric
 from ..models import Goal, GoalProposal, GoalSnapshot
+from ..sides import Side
 from .evaluation import Evaluation, Values, evaluate
 from .periods import quarter_of
 from .status import Status
@@ -272,6 +273,21 @@ def _shown(name: str, value: Any) -> str:
         return ", ".join(sorted(names)) or "—"
     if name == "params":
         return "; ".join(f"{k}={v}" for k, v in sorted(value.items()))
+    # The payload keeps codes (joint, quarter, a metric's key, ISO dates); the leads read words.
+    if name == "side" and value in Side.values:
+        return str(Side(value).label)
+    if name == "period_kind" and value in Goal.PeriodKind.values:
+        return str(Goal.PeriodKind(value).label)
+    if name == "metric":
+        try:
+            return metric(value).label
+        except MetricError:
+            return str(value)
+    if name in ("period_start", "period_end"):
+        try:
+            return f"{date.fromisoformat(value):%-d %b %Y}"
+        except (TypeError, ValueError):
+            return str(value)
     return str(value)
 
 
@@ -286,6 +302,8 @@ def proposal_changes(proposal: GoalProposal) -> list[tuple[str, str, str]]:
         if name not in proposed:
             continue
         old, new = _shown(name, before.get(name)), _shown(name, proposed.get(name))
+        if proposal.goal is None and new == "—":
+            continue  # a new goal's unset fields say nothing to the lead who decides
         if proposal.goal is None or old != new:
             rows.append((label, old if proposal.goal else "", new))
     return rows
@@ -296,6 +314,7 @@ class NextMeeting:
     title: str
     starts_at: datetime
     url: str
+    time_zone: str  # the series' own: the time its invitations give
 
 
 @dataclass(frozen=True)
@@ -314,7 +333,12 @@ def home_extras(user: Any) -> dict[str, Any]:
     meeting = next_planned_meeting()
     today = timezone.localdate()
     return {
-        "next_meeting": NextMeeting(meeting.series.name, meeting.starts_at, meeting_url(meeting.pk))
+        "next_meeting": NextMeeting(
+            meeting.series.name,
+            meeting.starts_at,
+            meeting_url(meeting.pk),
+            meeting.series.time_zone,
+        )
         if meeting
         else None,
         "open_actions": [
