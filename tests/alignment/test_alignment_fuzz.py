@@ -601,3 +601,24 @@ def test_an_id_beyond_any_column_is_an_invalid_choice(cmo, ground, row_id) -> No
         errors = response.context["form"].errors
         assert any("valid" in str(e) for e in errors.values()), (url, errors)
     assert alignment_rows() == rows
+
+
+def test_the_cli_prints_stored_payloads_as_data(cmo, ground) -> None:
+    """The CLI's JSON carries hostile names as strings (valid JSON, nothing executed)."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    goal = ground["goal"]
+    goal.name = '<script>alert(1)</script>"\n\x1b[31m'
+    goal.save()
+    for arguments in (["scorecard", "--json"], ["agenda", "--json"], ["snapshot"]):
+        out = StringIO()
+        call_command("alignment", *arguments, stdout=out)
+        if "--json" in arguments:
+            json.loads(out.getvalue())
+    out = StringIO()
+    call_command("alignment", "scorecard", "--json", stdout=out)
+    names = [row.get("name") for row in json.loads(out.getvalue())]
+    assert goal.name in names
