@@ -12,6 +12,7 @@ from commonground.governance import public as governance
 
 from ..metrics import all_metrics
 from ..models.budget import BudgetCategory, BudgetLine, BudgetSide, BusinessCase, Campaign
+from ..row_choices import RowChoiceField
 from . import finance_csv
 from .quarters import quarter_of
 
@@ -37,7 +38,7 @@ class PlanForm(forms.Form):
 
 
 class ActualForm(forms.Form):
-    line = forms.ModelChoiceField(
+    line = RowChoiceField(
         queryset=BudgetLine.objects.select_related("period").order_by("-period__start", "pk")
     )
     day = forms.DateField(help_text="e.g. 2026-10-14")
@@ -84,12 +85,10 @@ class CampaignForm(forms.ModelForm):
 
 
 class ReallocationForm(forms.Form):
-    from_line = forms.ModelChoiceField(
+    from_line = RowChoiceField(
         label="From line", queryset=BudgetLine.objects.select_related("period")
     )
-    to_line = forms.ModelChoiceField(
-        label="To line", queryset=BudgetLine.objects.select_related("period")
-    )
+    to_line = RowChoiceField(label="To line", queryset=BudgetLine.objects.select_related("period"))
     amount = forms.DecimalField(min_value=Decimal("0.01"), **MONEY_FIELD)
     case = forms.CharField(
         label="The case for it", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -141,6 +140,8 @@ class BusinessCaseForm(forms.Form):
             value = json.loads(text)
         except ValueError as error:
             raise forms.ValidationError(f"This is not JSON: {error}.") from None
+        except RecursionError:  # "[[[[..." deeper than the parser goes: not settings either
+            raise forms.ValidationError("These settings are nested too deeply.") from None
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str | int) for k, v in value.items()
         ):

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from ..models import Decision, MeetingSeries
 from ..models.reviews import MINUTES_MAX_LENGTH, TEXT_MAX_LENGTH, time_zone_names
+from ..row_choices import RowChoiceField, RowsChoiceField
 from .selectors import DecisionSearch
 from .services import DecisionDetails, SeriesDetails
 
@@ -22,12 +23,12 @@ def person_label(person: Any) -> str:
     return f"{name} <{person.email}>" if person.email else name
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(RowChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return person_label(obj)
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(RowsChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return person_label(obj)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..metrics.base import Parameter, all_metrics
 from ..models import Goal
+from ..row_choices import RowsChoiceField
 from ..sides import Party, Side
 from .services import GoalSpec
 
@@ -80,7 +81,7 @@ class GoalForm(forms.Form):
         help_text="How far behind pace, as a share of the distance to cover, is still 'at "
         "risk' rather than 'off track'.",
     )
-    guardrails = forms.ModelMultipleChoiceField(
+    guardrails = RowsChoiceField(
         queryset=Goal.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -94,15 +94,17 @@ def sparkline(
     status = trend[-1][2]
     return format_html(
         '<svg class="cg-sparkline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
-        'aria-label="{label}"><polyline points="{line}" /><circle class="{dot}" cx="{x:.1f}" '
-        'cy="{y:.1f}" r="2.5" /></svg>',
+        'aria-label="{label}"><polyline points="{line}" /><circle class="{dot}" cx="{x}" '
+        'cy="{y}" r="2.5" /></svg>',
         w=width,
         h=height,
         label=description,
         line=line,
         dot=f"cg-sparkline-dot cg-sparkline-dot--{status}",
-        x=last_x,
-        y=last_y,
+        # Formatted here: format_html escapes its arguments to strings first, so a format
+        # spec such as ".1f" in the template string would meet a string, not a number.
+        x=f"{last_x:.1f}",
+        y=f"{last_y:.1f}",
     )
 
 
