@@ -190,3 +190,19 @@ def test_decimal_arithmetic_is_exact(cmo) -> None:
     third = planned_line(cmo, "marketing", "people", "100", day=Q1)
     # 100 over 90 days, 30 begun: 33.333... rounded to the cent.
     assert selectors.line_summary(third, today=DAY_30).expected_to_date == Decimal("33.33")
+
+
+def test_spend_vs_plan_equals_the_budget_pages_own_numbers(cmo, viewer) -> None:
+    ads = planned_line(cmo, "marketing", "campaigns", "3000", day=Q1)
+    _spend(cmo, ads, "1234.56", date(2026, 2, 1))
+    _spend(cmo, ads, "765.44", date(2026, 3, 2))
+    quarter = Period(Q1, date(2026, 3, 31))
+    value = compute("budget.spend_vs_plan", {"side": "marketing", "category": "campaigns"}, quarter)
+    # The budget page of that quarter, as the Viewer reads it: its plan and its actual.
+    period = BudgetPeriod.objects.get(start=Q1)
+    line = _line(selectors.plan_vs_actual(period), "marketing", "campaigns")
+    page = client_for(viewer).get(reverse("alignment_budget_index"), {"period": Q1.isoformat()})
+    html = page.content.decode()
+    assert format_money(line.planned) in html and format_money(line.actual) in html
+    assert (line.planned, line.actual) == (Decimal(3000), Decimal(2000))
+    assert value == (line.actual / line.planned).quantize(Decimal("0.0001"))
