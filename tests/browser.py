@@ -30,3 +30,20 @@ def launch_chromium(playwright: Any, *args: str, proxy: dict[str, str] | None = 
     return playwright.chromium.launch(
         executable_path=CHROMIUM, args=["--no-sandbox", *args], **options
     )
+
+
+def hover_until_shown(tab: Any, target: Any, tip: Any, *, attempts: int = 5) -> None:
+    """Hover ``target`` (a Playwright locator) until ``tip`` shows. A label the page draws
+    again (the dashboard's key figures, when their numbers arrive) loses the hover: Chromium
+    works out what is under the pointer again only when the pointer moves. So move away and
+    back, a few times, each waiting two seconds."""
+    for _ in range(attempts):
+        tab.mouse.move(0, 0)
+        target.hover()
+        try:
+            tip.wait_for(state="visible", timeout=2_000)
+            return
+        except Exception as error:  # Playwright's TimeoutError; imported where it runs
+            if type(error).__name__ != "TimeoutError":
+                raise
+    raise AssertionError(f"hovering {target} never showed {tip}")

@@ -20,7 +20,7 @@ from commonground.alignment.models import GlossaryTerm, Goal, GoalProposal
 from commonground.analytics.models import TrackedSite
 
 from ..analytics.served_store import serving_mover
-from ..browser import BROWSER_TEST, launch_chromium
+from ..browser import BROWSER_TEST, hover_until_shown, launch_chromium
 from ..conftest import sign_in_to_admin
 
 pytestmark = BROWSER_TEST
@@ -104,12 +104,11 @@ def _drive_browser(live_url: str, cmo: str, cio: str) -> dict[str, Any]:
         visible: dict[str, bool] = {}
         tab.mouse.move(0, 0)
         visible["before"] = tip.is_visible()
-        card.locator(".cg-kpi-label").hover()
-        tip.wait_for(state="visible", timeout=5_000)
+        hover_until_shown(tab, card.locator(".cg-kpi-label"), tip)
         visible["hovered"] = tip.is_visible()
-        seen["tip_name"] = tip.locator(".cg-term-tip-name").inner_text().strip()
+        seen["tip_name"] = (tip.locator(".cg-term-tip-name").text_content() or "").strip()
         seen["tip_sides"] = [
-            " ".join(text.split()) for text in tip.locator(".cg-term-tip-side").all_inner_texts()
+            " ".join(text.split()) for text in tip.locator(".cg-term-tip-side").all_text_contents()
         ]
         tab.mouse.move(0, 0)
         tip.wait_for(state="hidden", timeout=5_000)

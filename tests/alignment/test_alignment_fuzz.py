@@ -215,7 +215,7 @@ def test_hostile_form_values_never_fail_the_server(request, ground, role) -> Non
             attempts.append({name: hostile for name in fields})
             attempts.append(fields | {rng.choice(list(fields) or ["x"]): hostile})
         rng.shuffle(attempts)
-        for data in attempts[: 8 if role == "viewer" else 24]:
+        for data in attempts[: 6 if role == "viewer" else 14]:
             response = form_post(client, form["action"], data)
             if response.status_code >= 500:
                 failures.append(f"{shape} {sorted(data)[:3]} -> {response.status_code}")

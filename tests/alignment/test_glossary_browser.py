@@ -14,7 +14,7 @@ from commonground.alignment.models import GlossaryTerm
 from commonground.analytics.models import TrackedSite
 
 from ..analytics.served_store import serving_mover
-from ..browser import BROWSER_TEST, launch_chromium
+from ..browser import BROWSER_TEST, hover_until_shown, launch_chromium
 from ..conftest import sign_in_to_admin
 
 pytestmark = BROWSER_TEST
@@ -64,10 +64,9 @@ def _drive_browser(live_url: str, username: str) -> dict[str, Any]:
         card.wait_for(timeout=60_000)
         tip = card.locator('[role="tooltip"]')
         seen["hidden_before"] = not tip.is_visible()
-        tab.mouse.move(0, 0)
-        card.hover()
-        tip.wait_for(state="visible", timeout=5_000)
-        seen["hovered"] = tip.inner_text()
+        hover_until_shown(tab, card, tip)
+        # Read as it stands (a redraw after the hover would hide the new copy's tip).
+        seen["hovered"] = tip.text_content() or ""
         seen["described_by_tooltip"] = card.evaluate(
             "(card) => document.getElementById(card.getAttribute('aria-describedby'))"
             " === card.querySelector('[role=tooltip]')"
