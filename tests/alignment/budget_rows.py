@@ -7,12 +7,12 @@ from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 
 from commonground.alignment.budget import services
-from commonground.alignment.budget.quarters import Quarter, quarter_of
 from commonground.alignment.models import BudgetLine
+from commonground.alignment.periods import Quarter
 
 
 def this_quarter() -> Quarter:
-    return quarter_of(timezone.localdate())
+    return Quarter.of(timezone.localdate())
 
 
 def planned_line(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonground.alignment.models import PulseRound
-from commonground.alignment.pulse.quarters import Quarter
+from commonground.alignment.periods import Quarter
 from commonground.alignment.pulse.services import create_round
 from commonground.alignment.pulse.statements import STATEMENT_KEYS
 from commonground.core import roles
@@ -23,7 +23,7 @@ def open_round_now() -> PulseRound:
     """This quarter's round, open for answers today."""
     quarter = Quarter.of(timezone.localdate())
     return create_round(
-        quarter=quarter, opens_on=quarter.first, closes_on=quarter.last, opened_by=None
+        quarter=quarter, opens_on=quarter.start, closes_on=quarter.end, opened_by=None
     )
 
 

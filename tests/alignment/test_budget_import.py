@@ -115,7 +115,7 @@ def test_every_kind_of_bad_cell_is_listed(cmo, lines) -> None:
         f"{_day()},1,campaigns,marketing,\n"
         f"{_day()},1,campaigns,marketing,{'x' * 10_000}\n"
         f"{_day()},1,infrastructure,marketing,Not planned\n"
-        f"{this_quarter().next().next().start},1,campaigns,marketing,Quarter not planned\n"
+        f"{this_quarter().next.next.start},1,campaigns,marketing,Quarter not planned\n"
         f"{_day()},1,campaigns,marketing,Control \x07 char\n"
         f"{_day()},1,campaigns,marketing,Extra,cell,here\n"
         f"{_day()},€12,campaigns,marketing,Currency sign\n"

@@ -112,7 +112,7 @@ def test_an_actual_outside_the_lines_quarter_names_the_field(cmo) -> None:
         reverse("alignment_budget_actual"),
         {
             "line": line.pk,
-            "day": this_quarter().next().start,
+            "day": this_quarter().next.start,
             "amount": "5",
             "description": "Too late",
         },
@@ -265,7 +265,7 @@ def test_never_more_than_the_from_lines_remaining_plan(cmo, cio) -> None:
 
 def test_a_reallocation_between_one_line_or_quarters_is_refused(cmo) -> None:
     ads = planned_line(cmo, "marketing", "campaigns", "1000")
-    later = planned_line(cmo, "marketing", "people", "10", day=this_quarter().next().start)
+    later = planned_line(cmo, "marketing", "people", "10", day=this_quarter().next.start)
     client = client_for(cmo)
     assert "Choose two different lines" in _propose(client, ads, ads, "1").content.decode()
     assert "same quarter" in _propose(client, ads, later, "1").content.decode()

@@ -10,8 +10,8 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from commonground.alignment.models import PulseInvitation, PulseRound
+from commonground.alignment.periods import Quarter
 from commonground.alignment.pulse import invitations, services
-from commonground.alignment.pulse.quarters import Quarter
 from commonground.alignment.pulse.tasks import open_quarterly_pulse
 from commonground.core import roles
 
@@ -65,8 +65,8 @@ def test_the_task_opens_the_quarters_round_and_invites_each_person_once(
     pulse_round = PulseRound.objects.get()
     assert (pulse_round.quarter, pulse_round.opens_on, pulse_round.closes_on) == (
         str(quarter),
-        quarter.first,
-        quarter.last,
+        quarter.start,
+        quarter.end,
     )
     assert pulse_round.status == PulseRound.Status.OPEN
     assert smtp_backend.by_recipient() == {address: 1 for address in staff}
@@ -98,7 +98,7 @@ def test_one_round_a_quarter_however_many_workers_open_it(db) -> None:
     quarter = Quarter.of(timezone.localdate())
     with pytest.raises(IntegrityError), transaction.atomic():
         PulseRound.objects.create(
-            quarter=str(quarter), opens_on=quarter.first, closes_on=quarter.last
+            quarter=str(quarter), opens_on=quarter.start, closes_on=quarter.end
         )
     assert PulseRound.objects.count() == 1
 
@@ -141,7 +141,7 @@ def test_the_task_closes_rounds_whose_last_day_passed_and_invites_to_none(
 ) -> None:
     last = Quarter.of(timezone.localdate()).previous
     past = services.create_round(
-        quarter=last, opens_on=last.first, closes_on=last.last, opened_by=None
+        quarter=last, opens_on=last.start, closes_on=last.end, opened_by=None
     )
     assert invitations.send_invitations(past.pk) == 0  # it takes no answers: no invitations
     _run_task()
@@ -154,7 +154,7 @@ def test_the_task_closes_rounds_whose_last_day_passed_and_invites_to_none(
 def test_a_lead_opens_the_round_by_hand_and_both_sides_are_invited(
     smtp_backend, staff, cmo, django_capture_on_commit_callbacks
 ) -> None:
-    closes = min(timezone.localdate() + timedelta(days=14), Quarter.of(timezone.localdate()).last)
+    closes = min(timezone.localdate() + timedelta(days=14), Quarter.of(timezone.localdate()).end)
     index = client_for(cmo).get(reverse("alignment_pulse_index")).content.decode()
     assert "Open this quarter's round" in index
     with django_capture_on_commit_callbacks(execute=True):
@@ -231,10 +231,10 @@ def test_a_lead_closes_the_round_early_and_it_never_reopens(cio) -> None:
 
 def test_quarters() -> None:
     q4 = Quarter.parse("2026-Q4")
-    assert (q4.first, q4.last) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert (q4.start, q4.end) == (date(2026, 10, 1), date(2026, 12, 31))
     assert str(q4.next) == "2027-Q1" and str(q4.previous) == "2026-Q3"
     assert Quarter.of(date(2026, 3, 31)) == Quarter(2026, 1)
-    assert Quarter(2024, 1).last == date(2024, 3, 31)
+    assert Quarter(2024, 1).end == date(2024, 3, 31)
     for wrong in ("2026-Q5", "2026Q1", "26-Q1", "2026-Q1 "):
         with pytest.raises(ValueError, match="not a quarter"):
             Quarter.parse(wrong)

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonground.alignment.models import MeetingSeries, PulseRound
+from commonground.alignment.periods import Quarter
 from commonground.alignment.pulse import selectors, services
 from commonground.alignment.pulse.demo import load_pulse_demo
-from commonground.alignment.pulse.quarters import Quarter
 from commonground.alignment.pulse.selectors import StatementScore
 from commonground.alignment.pulse.services import create_round
 from commonground.alignment.reviews import services as review_services
@@ -175,7 +175,7 @@ def _closed_round(quarter: Quarter, marketing: list[tuple[int, ...]], it: list[t
     from commonground.alignment.sides import Party
 
     pulse_round = create_round(
-        quarter=quarter, opens_on=quarter.first, closes_on=quarter.last, opened_by=None
+        quarter=quarter, opens_on=quarter.start, closes_on=quarter.end, opened_by=None
     )
     PulseRound.objects.filter(pk=pulse_round.pk).update(status=PulseRound.Status.CLOSED)
     add_demo_answers(pulse_round, {Party.MARKETING: tuple(marketing), Party.IT: tuple(it)})

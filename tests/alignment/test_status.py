@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from commonground.alignment.metrics import Accumulation, Direction, Period
-from commonground.alignment.scorecard.periods import elapsed_fraction, month_of, quarter_of
+from commonground.alignment.periods import elapsed_fraction, month_of, quarter_of
 from commonground.alignment.scorecard.status import Status, judge
 
 D = Decimal

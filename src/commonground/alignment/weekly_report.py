@@ -38,10 +38,10 @@ from django.utils import timezone
 from .budget.money import format_money
 from .budget.selectors import LineVariance, variances
 from .models import JointReportDelivery
+from .periods import quarter_of
 from .reviews.agenda import Agenda, generate_agenda
 from .reviews.selectors import actions_due, decisions_between, owner_name
 from .scorecard import selectors
-from .scorecard.periods import quarter_of
 from .scorecard.selectors import GoalCard
 from .scorecard.status import Status
 from .sides import LEAD_ROLES, Side

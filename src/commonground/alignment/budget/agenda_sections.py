@@ -4,8 +4,8 @@ renewals due (both from the budget's own selectors, so the numbers are the budge
 from django.conf import settings
 from django.urls import reverse
 
+from ..periods import quarter_of
 from ..reviews.agenda import AgendaContext, AgendaItem, Severity, agenda_section
-from ..scorecard.periods import quarter_of
 from . import selectors
 from .money import format_money
 

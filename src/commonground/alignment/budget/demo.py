@@ -18,9 +18,9 @@ from commonground.governance import public as governance
 
 from ..metrics import MetricError, Period, compute, metric
 from ..models.budget import BudgetLine, Campaign
+from ..periods import Quarter, days_elapsed
 from . import services
 from .money import cents
-from .quarters import Quarter, quarter_of
 
 Write = Callable[[str], object]
 
@@ -63,7 +63,7 @@ class DemoCampaign:
 def load_budget_demo(*, cmo: AbstractBaseUser, cio: AbstractBaseUser, write: Write = print) -> None:
     """The demo budget, once: left as it is when this quarter is planned already."""
     today = timezone.localdate()
-    quarter = quarter_of(today)
+    quarter = Quarter.of(today)
     if BudgetLine.objects.filter(period__start=quarter.start).exists():
         write(f"  the budget for {quarter.name} is loaded already")
         return
@@ -102,7 +102,7 @@ def _plan_and_spend(
 ) -> dict[tuple[str, str], BudgetLine]:
     lines = {}
     weeks = _weeks(quarter, today)
-    begun = (min(today, quarter.end) - quarter.start).days + 1
+    begun = days_elapsed(quarter.start, quarter.end, today)
     for side, category, planned, pace in PLAN:
         lead = cmo if side == "marketing" else cio
         line = services.plan_line(
@@ -110,7 +110,7 @@ def _plan_and_spend(
         )
         lines[side, category] = line
         # Spread so that by today the line stands at ``pace`` times its prorated plan.
-        due = Decimal(planned) * begun / quarter.days * Decimal(pace)
+        due = Decimal(planned) * begun / quarter.period.days * Decimal(pace)
         weekly = cents(due / len(weeks))
         if weekly == 0:
             continue

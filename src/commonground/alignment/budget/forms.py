@@ -12,17 +12,17 @@ from commonground.governance import public as governance
 
 from ..metrics import all_metrics
 from ..models.budget import BudgetCategory, BudgetLine, BudgetSide, BusinessCase, Campaign
+from ..periods import Quarter
 from ..row_choices import RowChoiceField
 from . import finance_csv
-from .quarters import quarter_of
 
 MONEY_FIELD: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 
 
 def quarter_choices(today: date | None = None) -> list[tuple[str, str]]:
     """The quarter before this one, this one and the next two."""
-    current = quarter_of(today or timezone.localdate())
-    quarters = [current.previous(), current, current.next(), current.next().next()]
+    current = Quarter.of(today or timezone.localdate())
+    quarters = [current.previous, current, current.next, current.next.next]
     return [(q.start.isoformat(), q.name) for q in quarters]
 
 

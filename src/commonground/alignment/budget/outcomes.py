@@ -12,8 +12,8 @@ from commonground.governance import public as governance
 
 from ..metrics import Direction, Period, compute, metric
 from ..models.budget import BusinessCase
+from ..periods import days_elapsed
 from .money import DAYS_IN_YEAR, prorated
-from .quarters import days_elapsed
 from .selectors import campaign_spend
 
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 from commonground.governance import public as governance
 
 from ..models.budget import BudgetCategory, BudgetSide
+from ..periods import days_elapsed
 from .money import DAYS_IN_YEAR, prorated
-from .quarters import days_elapsed
 
 # The line registry costs land on.
 REGISTRY_SIDE = BudgetSide.IT

@@ -16,8 +16,8 @@ from django.utils import timezone
 from commonground.governance import public as governance
 
 from ..models.budget import Actual, BudgetCategory, BudgetLine, BudgetPeriod, BudgetSide
+from ..periods import days_elapsed
 from .money import cents, currency, percent, prorated
-from .quarters import days_elapsed
 from .registry_costs import REGISTRY_CATEGORY, REGISTRY_SIDE, registry_actuals, registry_total
 
 

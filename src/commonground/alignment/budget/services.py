@@ -32,10 +32,10 @@ from ..models.budget import (
     Campaign,
     Reallocation,
 )
+from ..periods import Quarter
 from ..sides import Party, User, led_party, require_lead
 from . import finance_csv, selectors
 from .money import format_money
-from .quarters import quarter_of
 
 LINE_PLAN = "alignment.budget.line_plan"
 ACTUAL_ENTER = "alignment.budget.actual_enter"
@@ -70,7 +70,7 @@ def _check_amount(field: str, amount: Decimal, *, positive: bool = False) -> Non
 
 def ensure_period(day: date) -> BudgetPeriod:
     """The budget period of the quarter ``day`` falls in, created when first planned."""
-    quarter = quarter_of(day)
+    quarter = Quarter.of(day)
     period, _ = BudgetPeriod.objects.get_or_create(
         start=quarter.start, defaults={"end": quarter.end, "name": quarter.name}
     )
@@ -231,7 +231,7 @@ def check_finance_file(*, user: User, text: str) -> ImportCheck:
                 finance_csv.RowProblem(
                     row.line,
                     "date",
-                    f"no budget is planned for {quarter_of(row.day).name}, the quarter of"
+                    f"no budget is planned for {Quarter.of(row.day).name}, the quarter of"
                     f" {row.day.isoformat()}",
                 )
             )

@@ -19,11 +19,11 @@ from commonground.core.spreadsheet_cells import csv_lines
 
 from ..models.budget import ActualImport, BudgetLine, BudgetPeriod, BusinessCase, Campaign
 from ..models.budget import Reallocation as ReallocationRow
+from ..periods import Quarter
 from ..sides import Party, led_party
 from . import finance_csv, forms, selectors, services
 from .money import currency, format_money
 from .outcomes import case_outcome
-from .quarters import Quarter, quarter_of
 from .roi import campaign_roi
 
 NAV = (
@@ -67,9 +67,9 @@ def _add_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
 
 def _quarter(request: HttpRequest) -> Quarter:
     try:
-        return quarter_of(date.fromisoformat(request.GET.get("period", "")))
+        return Quarter.of(date.fromisoformat(request.GET.get("period", "")))
     except ValueError:
-        return quarter_of(timezone.localdate())
+        return Quarter.of(timezone.localdate())
 
 
 # --- plan vs actual -------------------------------------------------------------------------
@@ -102,8 +102,8 @@ def _index(request: HttpRequest, status: int = 200, **bound: django_forms.Form) 
         "Budget",
         {
             "quarter": quarter,
-            "previous": quarter.previous().start.isoformat(),
-            "next": quarter.next().start.isoformat(),
+            "previous": quarter.previous.start.isoformat(),
+            "next": quarter.next.start.isoformat(),
             "period": period,
             "summaries": summaries,
             "sides": [

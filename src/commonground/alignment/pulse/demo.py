@@ -18,8 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..models.pulse import PulseRound, PulseTally
+from ..periods import Quarter
 from ..sides import Party
-from .quarters import Quarter
 from .services import create_round
 from .statements import STATEMENT_KEYS
 
@@ -76,7 +76,7 @@ def _seed(
         return None  # seeded before, or opened for real: its answers are not the demo's
     with transaction.atomic():
         pulse_round = create_round(
-            quarter=quarter, opens_on=opens_on, closes_on=quarter.last, opened_by=None
+            quarter=quarter, opens_on=opens_on, closes_on=quarter.end, opened_by=None
         )
         if closed:
             pulse_round.status = PulseRound.Status.CLOSED
@@ -92,11 +92,11 @@ def load_pulse_demo(*, write: Write = print, today: date | None = None) -> None:
         _seed(
             current.previous.previous,
             BEFORE_LAST,
-            opens_on=current.previous.previous.first,
+            opens_on=current.previous.previous.start,
             closed=True,
         ),
-        _seed(current.previous, LAST, opens_on=current.previous.first, closed=True),
-        _seed(current, CURRENT, opens_on=current.first, closed=False),
+        _seed(current.previous, LAST, opens_on=current.previous.start, closed=True),
+        _seed(current, CURRENT, opens_on=current.start, closed=False),
     ]
     made = [pulse_round.quarter for pulse_round in seeded if pulse_round is not None]
     if made:

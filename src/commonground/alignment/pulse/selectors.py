@@ -16,8 +16,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from ..models.pulse import PulseInvitation, PulseParticipation, PulseRound, PulseTally
+from ..periods import Quarter
 from ..sides import Party
-from .quarters import Quarter
 from .statements import AGREE_SCORES, STATEMENTS, PublishedFigure, Statement
 
 User = AbstractBaseUser | AnonymousUser
@@ -323,7 +323,7 @@ def meeting_period(pulse_round: PulseRound, *, today: date | None = None) -> tup
     """The round's quarter, up to today while it lasts (meetings yet to come are not missed)."""
     today = today or timezone.localdate()
     quarter = Quarter.parse(pulse_round.quarter)
-    return quarter.first, min(quarter.last, max(today, quarter.first))
+    return quarter.start, min(quarter.end, max(today, quarter.start))
 
 
 def meetings_in(*, first: date, last: date) -> MeetingRegularity:

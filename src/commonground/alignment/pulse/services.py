@@ -18,8 +18,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from ..models.pulse import PulseParticipation, PulseRound, PulseTally
+from ..periods import Quarter
 from ..sides import Party, Side, party_of, require_lead
-from .quarters import Quarter
 from .selectors import accepts_answers
 from .statements import SCALE, SCORES, STATEMENTS
 
@@ -72,12 +72,12 @@ def open_round(
     require_lead(user, Side.JOINT)
     today = today or timezone.localdate()
     quarter = Quarter.of(today)
-    closes_on = closes_on or quarter.last
-    if not today <= closes_on <= quarter.last:
+    closes_on = closes_on or quarter.end
+    if not today <= closes_on <= quarter.end:
         raise ValidationError(
             {
                 "closes_on": f"The round closes between today and the quarter's last day "
-                f"({quarter.last.isoformat()})."
+                f"({quarter.end.isoformat()})."
             }
         )
     with transaction.atomic():
@@ -110,13 +110,13 @@ def open_quarter_round_if_due(*, today: date | None = None) -> PulseRound | None
     try:
         with transaction.atomic():
             pulse_round = create_round(
-                quarter=quarter, opens_on=quarter.first, closes_on=quarter.last, opened_by=None
+                quarter=quarter, opens_on=quarter.start, closes_on=quarter.end, opened_by=None
             )
             log(
                 instance=pulse_round,
                 action=ROUND_OPEN,
                 user=None,
-                data={"quarter": pulse_round.quarter, "closes_on": quarter.last.isoformat()},
+                data={"quarter": pulse_round.quarter, "closes_on": quarter.end.isoformat()},
             )
     except IntegrityError:  # the unique quarter: another worker won
         return None

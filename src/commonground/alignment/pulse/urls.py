@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern, path, re_path
 
+from ..periods import QUARTER_PATTERN
 from . import views
-from .quarters import QUARTER_PATTERN
 
 urlpatterns: list[URLPattern] = [
     path("", views.pulse_index, name="alignment_pulse_index"),

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..models.pulse import PulseRound
+from ..periods import Quarter
 from ..sides import led_party, party_of
 from . import selectors, services
 from .forms import AnswerForm, OpenRoundForm
-from .quarters import Quarter
 from .selectors import RoundResults
 
 

@@ -16,9 +16,9 @@ from commonground.analytics.public import reading_the_store_file
 
 from ..metrics.base import metric
 from ..models import CheckIn, Goal
+from ..periods import elapsed_fraction, quarter_of
 from . import services
 from .evaluation import Values, evaluate, period_of
-from .periods import elapsed_fraction, quarter_of
 from .services import GoalSpec
 from .status import Status
 

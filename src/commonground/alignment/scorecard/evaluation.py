@@ -13,7 +13,7 @@ from django.utils import timezone
 from ..metrics import MetricError, Period
 from ..metrics.base import Batch, compute, metric
 from ..models import Goal
-from .periods import elapsed_fraction
+from ..periods import elapsed_fraction
 from .status import Judgement, Status, judge
 from .targets import FormulaError, parse_formula
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from ..metrics import MetricError
 from ..metrics.base import metric
 from ..models import Goal, GoalProposal, GoalSnapshot
+from ..periods import quarter_of
 from ..sides import Side
 from .evaluation import Evaluation, Values, evaluate
-from .periods import quarter_of
 from .status import Status
 
 

@@ -20,9 +20,9 @@ from wagtail.log_actions import log
 from ..metrics import Accumulation, MetricError, Period
 from ..metrics.base import metric
 from ..models import CheckIn, Goal, GoalProposal, GoalSnapshot
+from ..periods import end_of_day, month_of, quarter_of
 from ..sides import Party, Side, led_party, require_lead
 from .evaluation import Values, evaluate
-from .periods import end_of_day, month_of, quarter_of
 from .targets import FormulaError, parse_formula
 
 User = AbstractBaseUser | AnonymousUser

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..metrics import MetricError, Period
 from ..metrics.base import metric as catalogue_metric
-from .periods import month_of, quarter_of, year_of
+from ..periods import month_of, quarter_of, year_of
 
 MAX_LENGTH = 200
 

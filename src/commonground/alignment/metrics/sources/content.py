@@ -5,6 +5,7 @@ from statistics import median
 
 from commonground.content import public as content
 
+from ...periods import period_bounds
 from ..base import (
     Accumulation,
     Direction,
@@ -14,7 +15,6 @@ from ..base import (
     Unit,
     register,
 )
-from ..instants import period_bounds
 
 
 def _pages_published(params: Params, period: Period) -> Decimal | None:

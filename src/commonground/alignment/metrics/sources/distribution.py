@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from commonground.distribution import public as distribution
 
+from ...periods import period_bounds, state_moment
 from ..base import (
     Accumulation,
     Direction,
@@ -17,7 +18,6 @@ from ..base import (
     as_decimal,
     register,
 )
-from ..instants import period_bounds, state_moment
 from .analytics import FILTER, SITE, totals
 
 

@@ -7,6 +7,7 @@ from statistics import median
 from commonground.core.audit.verification import verify_chain
 from commonground.governance import public as governance
 
+from ...periods import period_bounds, state_moment
 from ..base import (
     Accumulation,
     Direction,
@@ -18,7 +19,6 @@ from ..base import (
     Unit,
     register,
 )
-from ..instants import period_bounds, state_moment
 
 ACCOUNTS = (
     ("it_administrators", "IT administrators (who must have it)"),
