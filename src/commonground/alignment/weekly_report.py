@@ -11,29 +11,28 @@ status changes run from the Sunday before the week to today, so they lead to the
 savepoint, so a database error cannot spoil the rest); one that raises is logged and the
 e-mail says that it could not be computed, and everyone still gets the other sections.
 
-*Exactly one e-mail per lead and week* (as the analytics weekly report): a claim row
-(:class:`JointReportDelivery`, unique per user and week) is inserted before the e-mail goes
-out, so one worker of several wins; it is marked sent once the SMTP server took the message,
-and deleted again when sending failed, for the next run. A claim left by a worker that died is
-taken over after :data:`CLAIM_TIMEOUT` (perhaps one late duplicate, never a report lost).
+*Exactly one e-mail per lead and week*, as the analytics weekly report: each is claimed
+through its :class:`JointReportDelivery` row (unique per user and week) before it goes out and
+marked sent after (``core/send_once.py``).
 """
 
 import logging
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from commonground.core import send_once
 
 from .budget.money import format_money
 from .budget.selectors import LineVariance, variances
@@ -50,7 +49,7 @@ from .templatetags.alignment_tags import metric_value
 logger = logging.getLogger(__name__)
 
 SEND_FROM = time(7, 0)  # Monday, in the server's time zone
-CLAIM_TIMEOUT = timedelta(hours=1)
+CLAIM_TIMEOUT = send_once.CLAIM_TIMEOUT
 ACTIONS_AHEAD = timedelta(days=7)
 
 T = TypeVar("T")
@@ -331,60 +330,32 @@ def leads() -> list[Any]:
     return [user for user in users.distinct().order_by("pk") if user.email]
 
 
-def _claim(user: Any, week_start: date) -> JointReportDelivery | None:
-    """This week's report to ``user`` for this worker, or None if another has it or it went."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            return JointReportDelivery.objects.create(
-                user=user, week_start=week_start, claimed_at=now
-            )
-    except IntegrityError:
-        pass
-    # Taken over only when unsent and its worker was silent for CLAIM_TIMEOUT; the
-    # conditional UPDATE lets one of several workers win.
-    stale = JointReportDelivery.objects.filter(
-        user=user, week_start=week_start, sent_at__isnull=True, claimed_at__lt=now - CLAIM_TIMEOUT
-    )
-    if stale.update(claimed_at=now):
-        return JointReportDelivery.objects.get(user=user, week_start=week_start)
-    return None
-
-
-def _close(connection: BaseEmailBackend) -> None:
-    # A server that fails QUIT has taken the messages already (smtplib's errors are OSErrors).
-    with suppress(OSError):
-        connection.close()
-
-
 def send_due_report(*, now: datetime | None = None) -> int:
     """This week's joint report to every lead who has not had it; returns how many went.
     The report is built once, at the first claim (most runs have nothing to send), and sent
-    over one SMTP connection."""
+    over one SMTP connection, each at most once (``core/send_once.py``)."""
     now = now or timezone.now()
     week_start = due_week(now)
     if week_start is None:
         return 0
-    report: JointReport | None = None
+    built: list[JointReport] = []
+
+    def message_to(user: Any) -> EmailMultiAlternatives:
+        if not built:
+            built.append(build_report(week_start, now=now))
+        name = user.get_short_name() or user.get_username()
+        return report_message(built[0], to=user.email, name=name)
+
     sent = 0
-    connection = get_connection()
-    try:
+    with send_once.mailer() as mail:
         for user in leads():
-            claim = _claim(user, week_start)
-            if claim is None:
-                continue
             try:
-                report = report or build_report(week_start, now=now)
-                connection.open()  # does nothing while the connection is open
-                name = user.get_short_name() or user.get_username()
-                connection.send_messages([report_message(report, to=user.email, name=name)])
+                sent += send_once.send_once(
+                    JointReportDelivery,
+                    key={"user": user, "week_start": week_start},
+                    message=partial(message_to, user),
+                    mail=mail,
+                )
             except Exception:
-                JointReportDelivery.objects.filter(pk=claim.pk, sent_at__isnull=True).delete()
                 logger.exception("weekly joint report to user %s failed", user.pk)
-                _close(connection)  # perhaps broken: the next message opens another
-                continue
-            JointReportDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
-            sent += 1
-    finally:
-        _close(connection)
     return sent

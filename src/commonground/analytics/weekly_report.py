@@ -6,18 +6,12 @@ the week that ended on Sunday, against the week before. The scheduler enqueues
 not yet sent, so a worker that was down on Monday morning catches up later that week, and only
 the newest week is ever sent.
 
-*Exactly one e-mail per user, site and week.* A report is claimed by inserting its
-:class:`ReportDelivery` row before the e-mail goes out; the row's unique constraint lets one
-worker of several win, and a second run finds the row and sends nothing. The row is marked
-sent after the SMTP server has taken the message; a failure to send gives the claim back for the
-next run. A worker that dies between claiming and marking leaves a claim that another run
-takes over after :data:`CLAIM_TIMEOUT` (the message may then have gone out already: an SMTP
-hand-over cannot be made atomic with a database write, and one late duplicate is the lesser
-evil than a report silently never sent).
+*Exactly one e-mail per user, site and week*: each report is claimed through its
+:class:`ReportDelivery` row before it goes out and marked sent after (``core/send_once.py``
+says how, and what a worker killed in between leaves).
 """
 
 import logging
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,13 +21,14 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as UserModel
 from django.core.exceptions import PermissionDenied
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError, transaction
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from commonground.core import send_once
 
 from .display import change_text, duration_text, source_text
 from .eventstore import StoreUnavailableError
@@ -52,7 +47,7 @@ if TYPE_CHECKING:  # the queries are imported where they run
 logger = logging.getLogger(__name__)
 
 SEND_FROM = time(7, 0)  # Monday, in the site's time zone
-CLAIM_TIMEOUT = timedelta(hours=1)
+CLAIM_TIMEOUT = send_once.CLAIM_TIMEOUT
 TOP_ROWS = 5
 User = UserModel | AnonymousUser
 
@@ -243,31 +238,6 @@ def report_message(figures: WeeklyFigures, *, to: str, name: str) -> EmailMultiA
 # --- sending ---------------------------------------------------------------------------------
 
 
-def _claim(subscription: ReportSubscription, week_start: date) -> ReportDelivery | None:
-    """This report for this worker, or None if another worker has it or it was sent."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            return ReportDelivery.objects.create(
-                user_id=subscription.user_id,
-                site_id=subscription.site_id,
-                week_start=week_start,
-                claimed_at=now,
-            )
-    except IntegrityError:
-        pass
-    # Taken over only if its worker has been silent for CLAIM_TIMEOUT and it is unsent; the
-    # conditional UPDATE lets one of several workers win.
-    report = ReportDelivery.objects.filter(
-        user_id=subscription.user_id, site_id=subscription.site_id, week_start=week_start
-    )
-    if report.filter(sent_at__isnull=True, claimed_at__lt=now - CLAIM_TIMEOUT).update(
-        claimed_at=now
-    ):
-        return report.get()
-    return None
-
-
 def _may_receive(user: Any) -> bool:
     return bool(user.is_active and user.email and user.has_perm(VIEW_ANALYTICS))
 
@@ -305,48 +275,36 @@ def send_due_reports(*, now: datetime | None = None, reader: "Reader | None" = N
 
 def _send_site_reports(site: TrackedSite, due: DueReport, *, reader: "Reader | None") -> int:
     """The due reports of one site: its figures worked out once, at the first claim, and sent
-    over one SMTP connection, opened by the first message (most runs have none to send)."""
+    over one SMTP connection (``core/send_once.py``)."""
     figures: WeeklyFigures | None = None
     sent = 0
-    connection = get_connection()
-    try:
+    with send_once.mailer() as mail:
         for subscription in _pending(site, due):
             user = subscription.user
             if not _may_receive(user):
                 continue
-            claim = _claim(subscription, due.week_start)
+            claim = send_once.claim(
+                ReportDelivery,
+                key={"user_id": user.pk, "site_id": site.pk, "week_start": due.week_start},
+            )
             if claim is None:
                 continue
             try:
                 figures = figures or weekly_figures(site, due.week_start, reader=reader)
             except StoreUnavailableError:
-                _release(claim)
+                send_once.release(claim)
                 raise
             except Exception:
-                _release(claim)
+                send_once.release(claim)
                 logger.exception("weekly reports of %s: the figures failed", site)
                 return sent  # every subscriber of the site would fail the same way
             try:
-                connection.open()  # does nothing while the connection is open
                 name = user.get_short_name() or user.get_username()
-                connection.send_messages([report_message(figures, to=user.email, name=name)])
+                mail.send(report_message(figures, to=user.email, name=name))
             except Exception:
-                _release(claim)
+                send_once.release(claim)
                 logger.exception("weekly report of %s to user %s failed", site, user.pk)
-                _close(connection)  # perhaps broken: the next message opens another
                 continue
-            ReportDelivery.objects.filter(pk=claim.pk).update(sent_at=timezone.now())
+            send_once.mark_sent(claim)
             sent += 1
-    finally:
-        _close(connection)
     return sent
-
-
-def _close(connection: BaseEmailBackend) -> None:
-    # A server that fails QUIT has taken the messages already (smtplib's errors are OSErrors).
-    with suppress(OSError):
-        connection.close()
-
-
-def _release(claim: ReportDelivery) -> None:
-    ReportDelivery.objects.filter(pk=claim.pk, sent_at__isnull=True).delete()
