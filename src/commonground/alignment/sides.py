@@ -28,6 +28,11 @@ class Side(models.TextChoices):
     JOINT = "joint", "Joint"
 
 
+def side_label(side: str) -> str:
+    """ "Marketing", "IT" or "Joint" for a stored side (the value itself when none of them)."""
+    return str(Side(side).label) if side in Side.values else side
+
+
 class Party(StrEnum):
     """One of the two sides that sit at the table (joint is what they share, not a party)."""
 

@@ -43,7 +43,7 @@ from .reviews.selectors import actions_due, decisions_between, owner_name
 from .scorecard import selectors
 from .scorecard.selectors import GoalCard
 from .scorecard.status import Status
-from .sides import LEAD_ROLES, Side
+from .sides import LEAD_ROLES, side_label
 from .templatetags.alignment_tags import metric_value
 
 logger = logging.getLogger(__name__)
@@ -175,18 +175,10 @@ def _section(name: str, build: Callable[[], T]) -> T | None:
         return None
 
 
-def _side_label(side: str) -> str:
-    return str(Side(side).label) if side in Side.values else side
-
-
-def _status_label(status: str) -> str:
-    return Status(status).label if status in set(Status) else status
-
-
 def _goal_line(card: GoalCard) -> GoalLine:
     return GoalLine(
         name=card.name,
-        side=_side_label(card.side),
+        side=side_label(card.side),
         value=metric_value(card.value, card.unit),
         target=metric_value(card.target, card.unit),
         status=card.status.value,
@@ -214,9 +206,9 @@ def _changes(since: date, until: date) -> tuple[ChangeLine, ...]:
     return tuple(
         ChangeLine(
             name=change.name,
-            side=_side_label(change.side),
-            before=_status_label(change.before),
-            after=_status_label(change.after),
+            side=side_label(change.side),
+            before=Status.label_of(change.before),
+            after=Status.label_of(change.after),
             after_status=change.after,
             day=change.day,
         )

@@ -3,10 +3,9 @@
 from django.urls import reverse
 
 from ..reviews.agenda import AgendaContext, AgendaItem, Severity, agenda_section
+from ..sides import side_label
 from ..templatetags.alignment_tags import metric_value
 from . import selectors
-
-SIDES = {"marketing": "Marketing", "it": "IT", "joint": "Joint"}
 
 
 @agenda_section(key="goals", title="Goals at risk or off track", order=10)
@@ -21,7 +20,7 @@ def goals_at_risk(context: AgendaContext) -> list[AgendaItem]:
     )
     return [
         AgendaItem(
-            title=f"{card.name} ({SIDES.get(card.side, card.side)})",
+            title=f"{card.name} ({side_label(card.side)})",
             detail=(
                 f"{card.status.label}: {metric_value(card.value, card.unit)} against a target "
                 f"of {metric_value(card.target, card.unit)}, "

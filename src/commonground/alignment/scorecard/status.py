@@ -33,6 +33,14 @@ class Status(StrEnum):
     def label(self) -> str:
         return {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}[self]
 
+    @classmethod
+    def label_of(cls, value: str) -> str:
+        """The label of a stored status, or the value itself when it is none of ours."""
+        try:
+            return cls(value).label
+        except ValueError:
+            return value
+
 
 @dataclass(frozen=True, slots=True)
 class Judgement:

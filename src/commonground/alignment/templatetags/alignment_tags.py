@@ -7,9 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
-from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from ..budget.money import format_money
+from ..scorecard.status import Status
 
 register = template.Library()
 
@@ -18,7 +20,6 @@ STATUS_CLASSES = {
     "at_risk": "cg-status cg-status--risk",
     "off_track": "cg-status cg-status--off",
 }
-STATUS_LABELS = {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track"}
 
 
 def _grouped(value: Decimal, places: int) -> str:
@@ -45,7 +46,7 @@ def metric_value(value: Decimal | float | None, unit: str = "") -> str:
     if unit == "score":
         return _grouped(number, 3)
     if unit == "money":
-        return f"{getattr(settings, 'ALIGNMENT_CURRENCY', 'EUR')} {_grouped(number, 2)}"
+        return format_money(number)
     if unit == "ratio":
         return f"{_grouped(number * 100, 1)}% of plan"
     if unit == "yes/no":
@@ -61,7 +62,7 @@ def status_badge(status: str) -> SafeString:
         '<span class="{}" data-status="{}">{}</span>',
         STATUS_CLASSES.get(status, "cg-status"),
         status,
-        STATUS_LABELS.get(status, status),
+        Status.label_of(status),
     )
 
 
@@ -120,5 +121,5 @@ def status_history(trend: Sequence[tuple[date, Any, str]]) -> SafeString:
     return format_html_join(
         " → ",
         '<span class="cg-history-step">{} {}</span>',
-        ((f"{day:%d %b}", STATUS_LABELS.get(status, status)) for day, status in changes),
+        ((f"{day:%d %b}", Status.label_of(status)) for day, status in changes),
     )
