@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from commonground.alignment.models import CheckIn, Goal, GoalProposal
+from commonground.alignment.models import CheckIn, Goal, GoalProposal, GoalSnapshot
 from commonground.alignment.scorecard import services
 
 from ..conftest import client_for
@@ -291,3 +291,34 @@ def test_the_home_screen_shows_the_readers_side_and_the_joint_goals(cmo, cio, vi
         "data-alignment-home"
         in client_for(viewer).get(reverse("wagtailadmin_home")).content.decode()
     )
+
+
+def test_the_home_panel_reads_snapshots_of_any_age_and_the_page_fresh_ones(cmo) -> None:
+    goal = _marketing_goal(cmo)
+    services.record_check_in(
+        user=cmo, series="brand-awareness", day=timezone.localdate(), value=Decimal("41.5")
+    )
+    # A snapshot from yesterday's run, older than ALIGNMENT_SNAPSHOT_MAX_AGE, saying 12.
+    GoalSnapshot.objects.create(
+        goal=goal,
+        day=timezone.localdate(),
+        value=Decimal(12),
+        target=Decimal(40),
+        expected=Decimal(10),
+        status="at_risk",
+        reason="Behind the pace, within the tolerance.",
+        computed_at=timezone.now() - timedelta(days=1),
+    )
+    client = client_for(cmo)
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "12 / 40" in " ".join(home.split())  # the panel never waits for a computation
+    page = client.get(reverse("alignment_scorecard")).content.decode()
+    assert "41.50" in page  # the page computes what has no fresh snapshot
+
+
+def test_a_snapshot_keeps_the_reason_the_page_shows(cmo) -> None:
+    goal = _marketing_goal(cmo)  # no check-in yet: nothing measured
+    services.snapshot_goals(goals=[goal])
+    assert GoalSnapshot.objects.get(goal=goal).reason == "Nothing measured yet in this period."
+    page = client_for(cmo).get(reverse("alignment_scorecard")).content.decode()
+    assert "Nothing measured yet in this period." in page

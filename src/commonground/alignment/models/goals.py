@@ -80,6 +80,7 @@ class GoalSnapshot(models.Model):
     target = money_field(null=True)
     expected = money_field(null=True)
     status = models.CharField(max_length=12)
+    reason = models.CharField(max_length=300, blank=True)  # why, as the page says it
     computed_at = models.DateTimeField()
 
     class Meta:

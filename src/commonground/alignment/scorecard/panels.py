@@ -23,7 +23,7 @@ class CommonGroundPanel(Component):
         goals = selectors.goals_for("current")
         if party is not None:
             goals = goals.filter(side__in=["joint", party.value])
-        board = selectors.build_scorecard(goals, live=False)
+        board = selectors.build_scorecard(goals, live=False, any_age=True)
         order = {"off_track": 0, "at_risk": 1, "on_track": 2}
         cards = sorted(board.cards, key=lambda c: (c.side != "joint", order[c.status], c.name))
         context.update(

@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from ..metrics import MetricError
 from ..metrics.base import metric
@@ -161,25 +163,27 @@ def _trends(goal_ids: Iterable[int]) -> dict[int, tuple[tuple[date, Decimal | No
     return {goal_id: tuple(points) for goal_id, points in trends.items()}
 
 
-def _pending_by_goal() -> dict[int, int]:
-    pending = GoalProposal.objects.filter(status=GoalProposal.Status.PENDING, goal__isnull=False)
-    return dict(pending.values_list("goal_id", "pk"))
-
-
 def _snapshot_evaluations(
-    goals: list[Goal], fresh_after: datetime
+    goals: list[Goal], fresh_after: datetime | None
 ) -> dict[int, tuple[Evaluation, datetime]]:
+    """Each goal's latest snapshot up to today (computed after ``fresh_after``, if given)."""
     today = timezone.localdate()
-    rows = GoalSnapshot.objects.filter(
-        goal__in=goals, computed_at__gte=fresh_after, day__lte=today
-    ).order_by("goal_id", "-day")
+    rows = GoalSnapshot.objects.filter(goal__in=goals, day__lte=today)
+    if fresh_after is not None:
+        rows = rows.filter(computed_at__gte=fresh_after)
     found: dict[int, tuple[Evaluation, datetime]] = {}
-    for row in rows:
+    for row in rows.order_by("goal_id", "-day"):
         if row.goal_id in found:
             continue
         found[row.goal_id] = (
             Evaluation(
-                row.goal_id, row.value, row.target, row.expected, Status(row.status), "", 0.0
+                row.goal_id,
+                row.value,
+                row.target,
+                row.expected,
+                Status(row.status),
+                row.reason,
+                0.0,
             ),
             row.computed_at,
         )
@@ -190,12 +194,14 @@ def build_scorecard(
     goals: Iterable[Goal],
     *,
     live: bool = True,
+    any_age: bool = False,
     with_trends: bool = False,
     now: datetime | None = None,
 ) -> Scorecard:
     """Cards for ``goals`` and their guardrails. ``live`` computes every value now; otherwise
-    values come from snapshots younger than ``ALIGNMENT_SNAPSHOT_MAX_AGE`` seconds, and only
-    goals without one are computed."""
+    values come from snapshots younger than ``ALIGNMENT_SNAPSHOT_MAX_AGE`` seconds (of any age
+    with ``any_age``: the home screen, which every page view of the admin's start opens, never
+    waits for the event store), and only goals without one are computed."""
     now = now or timezone.now()
     goals = list(goals)
     everyone: dict[int, Goal] = {g.pk: g for g in goals}
@@ -205,14 +211,20 @@ def build_scorecard(
     known: dict[int, tuple[Evaluation, datetime]] = {}
     if not live:
         max_age = timedelta(seconds=settings.ALIGNMENT_SNAPSHOT_MAX_AGE)
-        known = _snapshot_evaluations(list(everyone.values()), now - max_age)
+        fresh_after = None if any_age else now - max_age
+        known = _snapshot_evaluations(list(everyone.values()), fresh_after)
     values = Values()
     values.prefetch(goal for goal_id, goal in everyone.items() if goal_id not in known)
     for goal_id, goal in everyone.items():
         if goal_id not in known:
             known[goal_id] = (evaluate(goal, values, now=now), now)
     trends = _trends(everyone) if with_trends else {}
-    pending = _pending_by_goal()
+    proposals = tuple(
+        GoalProposal.objects.filter(status=GoalProposal.Status.PENDING)
+        .select_related("proposed_by", "goal")
+        .order_by("created_at")
+    )
+    pending = {p.goal_id: p.pk for p in proposals if p.goal_id is not None}
 
     def card(goal: Goal, guardrails: tuple[GoalCard, ...] = ()) -> GoalCard:
         evaluation, computed_at = known[goal.pk]
@@ -226,19 +238,11 @@ def build_scorecard(
         )
 
     cards = tuple(card(goal, tuple(card(g) for g in goal.guardrails.all())) for goal in goals)
-    proposals = tuple(
-        GoalProposal.objects.filter(status=GoalProposal.Status.PENDING)
-        .select_related("proposed_by", "goal")
-        .order_by("created_at")
-    )
     return Scorecard(cards, proposals)
 
 
 def goal_history(goal: Goal) -> list[Any]:
     """Who changed the goal and when: its audit entries and its proposals', newest first."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ModelLogEntry
-
     goal_type = ContentType.objects.get_for_model(Goal)
     proposal_type = ContentType.objects.get_for_model(GoalProposal)
     proposal_ids = [str(pk) for pk in goal.proposals.values_list("pk", flat=True)]

@@ -22,7 +22,7 @@ from ..metrics.base import metric
 from ..models import CheckIn, Goal, GoalProposal, GoalSnapshot
 from ..periods import end_of_day, month_of, quarter_of
 from ..sides import Party, Side, led_party, require_lead
-from .evaluation import Values, evaluate
+from .evaluation import Evaluation, Values, evaluate
 from .targets import FormulaError, parse_formula
 
 User = AbstractBaseUser | AnonymousUser
@@ -414,24 +414,14 @@ def backfill_snapshots(*, goal: Goal, values: Values | None = None) -> int:
         return 0
     values = values or Values()
     last = min(goal.period_end, timezone.localdate() - timedelta(days=1))
-    day, written = goal.period_start, 0
+    rows = []
+    day = goal.period_start
     while day <= last:
         moment = end_of_day(day)
-        evaluation = evaluate(goal, values, now=moment, through=day)
-        GoalSnapshot.objects.update_or_create(
-            goal=goal,
-            day=day,
-            defaults={
-                "value": evaluation.value,
-                "target": evaluation.target,
-                "expected": evaluation.expected,
-                "status": evaluation.status.value,
-                "computed_at": moment,
-            },
-        )
+        rows.append(_snapshot(goal, day, evaluate(goal, values, now=moment, through=day), moment))
         day += timedelta(days=1)
-        written += 1
-    return written
+    _save_snapshots(rows)
+    return len(rows)
 
 
 def snapshot_goals(*, now: datetime | None = None, goals: list[Goal] | None = None) -> int:
@@ -447,17 +437,34 @@ def snapshot_goals(*, now: datetime | None = None, goals: list[Goal] | None = No
         )
     values = Values()
     values.prefetch(goals)
-    for goal in goals:
-        evaluation = evaluate(goal, values, now=now)
-        GoalSnapshot.objects.update_or_create(
-            goal=goal,
-            day=min(today, goal.period_end),
-            defaults={
-                "value": evaluation.value,
-                "target": evaluation.target,
-                "expected": evaluation.expected,
-                "status": evaluation.status.value,
-                "computed_at": now,
-            },
-        )
+    _save_snapshots(
+        [
+            _snapshot(goal, min(today, goal.period_end), evaluate(goal, values, now=now), now)
+            for goal in goals
+        ]
+    )
     return len(goals)
+
+
+def _snapshot(goal: Goal, day: date, evaluation: Evaluation, moment: datetime) -> GoalSnapshot:
+    return GoalSnapshot(
+        goal=goal,
+        day=day,
+        value=evaluation.value,
+        target=evaluation.target,
+        expected=evaluation.expected,
+        status=evaluation.status.value,
+        reason=evaluation.reason[:300],
+        computed_at=moment,
+    )
+
+
+def _save_snapshots(rows: list[GoalSnapshot]) -> None:
+    """Today's (or a day's) snapshot of each goal, replacing one made earlier that day: one
+    statement for all of them."""
+    GoalSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["goal", "day"],
+        update_fields=["value", "target", "expected", "status", "reason", "computed_at"],
+    )
