@@ -110,7 +110,10 @@ def _check_number(name: str, value: Decimal | None) -> None:
         raise ValidationError({name: "Enter a finite number below 10,000,000,000,000."})
 
 
-def checked(spec: GoalSpec, *, goal: Goal | None = None) -> tuple[GoalSpec, Period, list[Goal]]:
+Checked = tuple[GoalSpec, Period, list[Goal]]  # the cleaned spec, its period, its guardrails
+
+
+def checked(spec: GoalSpec, *, goal: Goal | None = None) -> Checked:
     """``spec`` with its metric settings cleaned, its period and its guardrail goals;
     ValidationError naming each field at fault."""
     errors: dict[str, str] = {}
@@ -165,8 +168,9 @@ def _baseline(spec: GoalSpec, period: Period) -> Decimal | None:
     return Values().get(spec.metric, spec.params, period.shifted_back()).value
 
 
-def _apply(spec: GoalSpec, goal: Goal | None, *, owner: Any) -> Goal:
-    spec, period, guardrails = checked(spec, goal=goal)
+def _apply(valid: Checked, goal: Goal | None, *, owner: Any) -> Goal:
+    """``goal`` (or a new one) made as the checked spec says."""
+    spec, period, guardrails = valid
     goal = goal or Goal(owner=owner)
     goal.name = spec.name
     goal.description = spec.description
@@ -237,7 +241,8 @@ def create_goal(*, user: User, spec: GoalSpec, reason: str = "") -> Outcome:
     """A new goal for the user's side, or, for a joint goal, a proposal to the other lead."""
     with transaction.atomic():
         party = require_lead(user, spec.side if spec.side in Side.values else "joint")
-        checked(spec)
+        valid = checked(spec)
+        spec = valid[0]
         if spec.side == Side.JOINT:
             return Outcome(
                 None,
@@ -245,7 +250,7 @@ def create_goal(*, user: User, spec: GoalSpec, reason: str = "") -> Outcome:
                     user=user, party=party, kind="create", goal=None, spec=spec, reason=reason
                 ),
             )
-        goal = _apply(spec, None, owner=_person(user))
+        goal = _apply(valid, None, owner=_person(user))
         log(instance=goal, action=GOAL_CREATE, user=_person(user), data=_summary(spec))
         return Outcome(goal, None)
 
@@ -257,7 +262,8 @@ def change_goal(*, user: User, goal: Goal, spec: GoalSpec, reason: str = "") -> 
         party = require_lead(user, goal.side)
         if spec.side != goal.side and goal.side != Side.JOINT:
             require_lead(user, spec.side)
-        checked(spec, goal=goal)
+        valid = checked(spec, goal=goal)
+        spec = valid[0]
         if Side.JOINT in (goal.side, spec.side):
             return Outcome(
                 None,
@@ -266,7 +272,7 @@ def change_goal(*, user: User, goal: Goal, spec: GoalSpec, reason: str = "") -> 
                 ),
             )
         before = _summary(spec_of(goal))
-        goal = _apply(spec, goal, owner=goal.owner)
+        goal = _apply(valid, goal, owner=goal.owner)
         after = _summary(spec)
         changed = {
             k: [before.get(k), after.get(k)]
@@ -346,7 +352,9 @@ def accept_proposal(*, user: User, proposal: GoalProposal, note: str = "") -> Go
             goal.archived = True
             goal.save(update_fields=["archived", "updated_at"])
         else:
-            goal = _apply(GoalSpec.from_payload(proposal.payload), goal, owner=proposal.proposed_by)
+            # Checked again: a guardrail may have been archived since it was proposed.
+            valid = checked(GoalSpec.from_payload(proposal.payload), goal=goal)
+            goal = _apply(valid, goal, owner=proposal.proposed_by)
         proposal.goal = goal
         proposal.status = GoalProposal.Status.ACCEPTED
         proposal.decided_by = _person(user)

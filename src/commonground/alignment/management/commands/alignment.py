@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from commonground.alignment.metrics.base import metric
 from commonground.alignment.scorecard import selectors, services
 from commonground.alignment.scorecard.selectors import GoalCard
 from commonground.alignment.templatetags.alignment_tags import metric_value
@@ -67,9 +66,8 @@ class Command(BaseCommand):
         )
 
     def _line(self, card: GoalCard, *, indent: str) -> None:
-        label = metric(card.metric).label if card.metric else ""
         self.stdout.write(
-            f"{indent}[{card.status.label:<9}] {card.name} ({card.side}) — {label}: "
+            f"{indent}[{card.status.label:<9}] {card.name} ({card.side}) — {card.metric_label}: "
             f"{metric_value(card.value, card.unit)} of {metric_value(card.target, card.unit)}, "
             f"{card.period_start:%d %b} to {card.period_end:%d %b %Y}"
         )
