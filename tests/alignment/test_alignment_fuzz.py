@@ -30,13 +30,13 @@ from commonground.alignment.models import (
 )
 from commonground.alignment.pulse.demo import load_pulse_demo
 from commonground.alignment.reviews.demo import load_reviews_demo
-from commonground.alignment.scorecard import services as scorecard
 from commonground.alignment.templatetags.alignment_tags import sparkline
 from commonground.analytics.public import ensure_goals, ensure_tracked_site
 from commonground.core import roles
 
 from ..conftest import client_for
 from ..core.factories import UserFactory
+from .goals import manual_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -141,29 +141,13 @@ def ground_fixture(cmo: AbstractUser, cio: AbstractUser) -> dict[str, Any]:
     load_budget_demo(cmo=cmo, cio=cio, write=lambda line: None)
     load_reviews_demo(cmo=cmo, cio=cio, write=lambda line: None)
     load_pulse_demo(write=lambda line: None)
-    outcome = scorecard.create_goal(
-        user=cmo,
-        spec=scorecard.GoalSpec(
-            name="Brand awareness",
-            side="marketing",
-            metric="manual.check_in",
-            params={"series": "brand-awareness"},
-            period_kind="quarter",
-            period_start=timezone.localdate(),
-            target_value=Decimal(40),
-        ),
-    )
-    joint = scorecard.create_goal(
-        user=cmo,
-        spec=scorecard.GoalSpec(
-            name="Joint uptime",
-            side="joint",
-            metric="manual.check_in",
-            params={"series": "uptime"},
-            period_kind="quarter",
-            period_start=timezone.localdate(),
-            target_value=Decimal(99),
-        ),
+    outcome = manual_goal(cmo)
+    joint = manual_goal(
+        cmo,
+        name="Joint uptime",
+        side="joint",
+        series="uptime",
+        target=99,
         reason="Both sides carry it.",
     )
     return {"goal": outcome.goal, "joint_proposal": joint.proposal}

@@ -18,6 +18,7 @@ from commonground.alignment.models import CheckIn, Goal, GoalProposal, GoalSnaps
 from commonground.alignment.scorecard import services
 
 from ..conftest import client_for
+from .goals import manual_goal
 
 pytestmark = pytest.mark.django_db
 
@@ -192,17 +193,8 @@ def test_bad_goals_are_refused_naming_the_field(cmo, overrides, field, message) 
 
 
 def test_a_guardrail_comes_from_the_other_side(cmo, cio) -> None:
-    own = services.create_goal(
-        user=cmo,
-        spec=services.GoalSpec(
-            name="Other marketing goal",
-            side="marketing",
-            metric="manual.check_in",
-            params={"series": "s"},
-            period_kind="month",
-            period_start=timezone.localdate(),
-            target_value=Decimal(1),
-        ),
+    own = manual_goal(
+        cmo, name="Other marketing goal", series="s", period_kind="month", target=1
     ).goal
     assert own is not None
     response = client_for(cmo).post(reverse("alignment_goal_new"), goal_form(guardrails=[own.pk]))
@@ -225,20 +217,9 @@ def test_every_role_reads_the_scorecard_and_a_goal(request, cmo, role) -> None:
 
 
 def _marketing_goal(cmo) -> Goal:
-    outcome = services.create_goal(
-        user=cmo,
-        spec=services.GoalSpec(
-            name="Brand awareness",
-            side="marketing",
-            metric="manual.check_in",
-            params={"series": "brand-awareness"},
-            period_kind="quarter",
-            period_start=timezone.localdate(),
-            target_value=Decimal(40),
-        ),
-    )
-    assert outcome.goal is not None
-    return outcome.goal
+    goal = manual_goal(cmo).goal
+    assert goal is not None
+    return goal
 
 
 def test_check_ins_drive_a_manual_goal_and_the_cli_prints_it(cmo, viewer) -> None:
