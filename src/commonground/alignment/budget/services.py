@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -92,10 +92,8 @@ def plan_line(
         )
         before = line.planned
         line.planned, line.note, line.updated_by = planned, note, _person(user)
-        line.full_clean()
-        line.save()
-        log(
-            instance=line,
+        _save_logged(
+            line,
             action=LINE_PLAN,
             user=user,
             data={"period": period.name, "before": str(before), "planned": str(planned)},
@@ -105,6 +103,13 @@ def plan_line(
 
 def _person(user: User) -> Any:
     return user if user.is_authenticated else None
+
+
+def _save_logged(row: models.Model, *, action: str, user: User, data: dict[str, Any]) -> None:
+    """Validate and save ``row`` and write its audit entry (inside the caller's transaction)."""
+    row.full_clean()
+    row.save()
+    log(instance=row, action=action, user=user, data=data)
 
 
 def enter_actual(
@@ -139,10 +144,8 @@ def enter_actual(
             source=Actual.Source.ENTERED,
             entered_by=_person(user),
         )
-        actual.full_clean()
-        actual.save()
-        log(
-            instance=actual,
+        _save_logged(
+            actual,
             action=ACTUAL_ENTER,
             user=user,
             data={"line": str(line), "amount": str(amount), "day": day.isoformat()},
@@ -346,10 +349,8 @@ def create_campaign(
             end=end,
             created_by=_person(user),
         )
-        campaign.full_clean()
-        campaign.save()
-        log(
-            instance=campaign,
+        _save_logged(
+            campaign,
             action=CAMPAIGN_CREATE,
             user=user,
             data={"utm_campaign": utm_campaign, "site": campaign.site},
@@ -540,9 +541,7 @@ def open_business_case(
             effect_summary=effect_summary,
             created_by=_person(user),
         )
-        case.full_clean()
-        case.save()
-        log(instance=case, action=CASE_OPEN, user=user, data={"metric": metric_key})
+        _save_logged(case, action=CASE_OPEN, user=user, data={"metric": metric_key})
     return case
 
 
@@ -562,10 +561,8 @@ def estimate_business_case(
         case = BusinessCase.objects.select_for_update().get(pk=case_id)
         case.estimated_cost, case.effort_days, case.risk = estimated_cost, effort_days, risk
         case.estimate_notes, case.estimated_by = notes, _person(user)
-        case.full_clean()
-        case.save()
-        log(
-            instance=case,
+        _save_logged(
+            case,
             action=CASE_ESTIMATE,
             user=user,
             data={"cost": str(estimated_cost), "effort_days": str(effort_days), "risk": risk},
