@@ -39,7 +39,9 @@ from .money import format_money
 
 LINE_PLAN = "alignment.budget.line_plan"
 ACTUAL_ENTER = "alignment.budget.actual_enter"
+ACTUALS_UPLOAD = "alignment.budget.actuals_upload"
 ACTUALS_IMPORT = "alignment.budget.actuals_import"
+ACTUALS_DISCARD = "alignment.budget.actuals_discard"
 CAMPAIGN_CREATE = "alignment.budget.campaign_create"
 REALLOCATION_PROPOSE = "alignment.budget.reallocation_propose"
 REALLOCATION_ACCEPT = "alignment.budget.reallocation_accept"
@@ -261,13 +263,21 @@ def upload_finance_file(*, user: User, file_name: str, data: bytes) -> ActualImp
     if check.problems:
         raise ImportProblems(check.problems)
     preview = check.preview
-    return ActualImport.objects.create(
-        file_name=file_name[:255],
-        text=text,
-        row_count=preview.rows,
-        total=preview.total,
-        uploaded_by=_person(user),
-    )
+    with transaction.atomic():
+        batch = ActualImport.objects.create(
+            file_name=file_name[:255],
+            text=text,
+            row_count=preview.rows,
+            total=preview.total,
+            uploaded_by=_person(user),
+        )
+        log(
+            instance=batch,
+            action=ACTUALS_UPLOAD,
+            user=user,
+            data={"rows": preview.rows, "total": str(preview.total), "file": batch.file_name},
+        )
+    return batch
 
 
 def _open_import(user: User, batch_id: int) -> ActualImport:
@@ -312,11 +322,13 @@ def import_actuals(*, user: User, batch_id: int) -> ActualImport:
 
 
 def discard_import(*, user: User, batch_id: int) -> ActualImport:
+    """Drop a previewed file unimported (only its uploader may)."""
     with transaction.atomic():
         batch = _open_import(user, batch_id)
         batch.status = ActualImport.Status.DISCARDED
         batch.text = ""  # nothing of a discarded file is kept
         batch.save(update_fields=["status", "text"])
+        log(instance=batch, action=ACTUALS_DISCARD, user=user, data={"file": batch.file_name})
     return batch
 
 
