@@ -301,12 +301,14 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def _campaigns_page(
     request: HttpRequest, form: forms.CampaignForm | None = None, status: int = 200
 ) -> HttpResponse:
+    rows = list(Campaign.objects.all())
+    spends = selectors.campaign_spends(c.utm_campaign for c in rows)
     return _page(
         request,
         "campaigns.html",
         "Campaigns and ROI",
         {
-            "rois": [campaign_roi(c) for c in Campaign.objects.all()],
+            "rois": [campaign_roi(c, spend=spends[c.utm_campaign]) for c in rows],
             "form": form or forms.CampaignForm(),
         },
         status=status,
