@@ -70,6 +70,13 @@ def _check_amount(field: str, amount: Decimal, *, positive: bool = False) -> Non
         raise ValidationError({field: "Enter an amount above 0."})
 
 
+def _check_utm_campaign(utm_campaign: str) -> None:
+    if not finance_csv.UTM_CAMPAIGN.match(utm_campaign):
+        raise ValidationError(
+            {"utm_campaign": "A UTM campaign may hold only letters, digits and . _ ~ + -"}
+        )
+
+
 def ensure_period(day: date) -> BudgetPeriod:
     """The budget period of the quarter ``day`` falls in, created when first planned."""
     quarter = Quarter.of(day)
@@ -132,10 +139,8 @@ def enter_actual(
         raise ValidationError(
             {"day": f"{day:%d %B %Y} is outside the line's period, {line.period.name}."}
         )
-    if utm_campaign and not finance_csv.UTM_CAMPAIGN.match(utm_campaign):
-        raise ValidationError(
-            {"utm_campaign": "A UTM campaign may hold only letters, digits and . _ ~ + -"}
-        )
+    if utm_campaign:
+        _check_utm_campaign(utm_campaign)
     with transaction.atomic():
         actual = Actual(
             line=line,
@@ -347,10 +352,7 @@ def create_campaign(
 ) -> Campaign:
     """A campaign of marketing's, tracked by its ``utm_campaign`` code."""
     _require_side_lead(user, BudgetSide.MARKETING)
-    if not finance_csv.UTM_CAMPAIGN.match(utm_campaign):
-        raise ValidationError(
-            {"utm_campaign": "A UTM campaign may hold only letters, digits and . _ ~ + -"}
-        )
+    _check_utm_campaign(utm_campaign)
     with transaction.atomic():
         campaign = Campaign(
             name=name,
