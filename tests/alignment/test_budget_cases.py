@@ -77,8 +77,9 @@ def test_a_case_on_a_technology_request_and_its_outcome(cmo, cio, editor, viewer
     assert measured == Decimal("0.8000")
     assert "Request for Heatmaps Pro (submitted)" in html
     assert "data-measured-label>Measured<" in html  # the period is over
-    assert _cell(html, "expected") == "0.9000"
-    assert _cell(html, "measured") == "0.8000 Met"  # lower is better
+    # In the metric's unit, as the scorecard shows it (a ratio of plan: 0.9 is 90%).
+    assert _cell(html, "expected") == "90.0% of plan"
+    assert _cell(html, "measured") == "80.0% of plan Met"  # lower is better
     assert _cell(html, "estimated-cost") == "2,400.00 EUR"
     assert "not yet an approved cost in the registry" in _cell(html, "actual-spend")
 

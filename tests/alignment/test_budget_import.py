@@ -79,6 +79,28 @@ def test_a_good_file_is_previewed_then_imports_every_row(cmo, lines) -> None:
     assert Actual.objects.count() == 4
 
 
+def test_a_discarded_file_keeps_nothing_and_both_steps_are_audited(cmo, cio, lines) -> None:
+    client = client_for(cmo)
+    assert _upload(client, GOOD.encode(), name="october.csv").status_code == 302
+    batch = ActualImport.objects.get()
+    uploaded = ModelLogEntry.objects.get(action="alignment.budget.actuals_upload")
+    assert (uploaded.object_id, uploaded.user_id) == (str(batch.pk), cmo.pk)
+    assert uploaded.data == {"rows": 4, "total": "2504.05", "file": "october.csv"}
+
+    confirm = reverse("alignment_budget_import_confirm", args=[batch.pk])
+    assert client_for(cio).post(confirm, {"discard": "1"}).status_code == 403  # not the uploader
+    assert client.post(confirm, {"discard": "1"}).status_code == 302
+    batch.refresh_from_db()
+    assert (batch.status, batch.text) == (ActualImport.Status.DISCARDED, "")
+    assert not Actual.objects.exists()
+    discarded = ModelLogEntry.objects.get(action="alignment.budget.actuals_discard")
+    assert (discarded.object_id, discarded.user_id) == (str(batch.pk), cmo.pk)
+    # Discarded once: it can be neither discarded nor imported again.
+    client.post(confirm)
+    assert not Actual.objects.exists()
+    assert ModelLogEntry.objects.filter(action__startswith="alignment.budget.actuals_").count() == 2
+
+
 def test_semicolons_a_bom_and_decimal_commas(cmo, lines) -> None:
     text = (
         GOOD.replace(",", ";")

@@ -52,8 +52,8 @@ def test_registry_costs_are_it_tool_actuals_and_follow_the_registry(cio, it_admi
     assert tools.entered == 0 and tools.actual == Decimal("863.01")
     entries = [e for e in selectors.actual_entries(period, today=DAY_30) if e.source == "registry"]
     assert [(e.description, e.amount) for e in entries] == [
-        ("HubSpot: 30 days of 9600.00 a year (from the registry)", Decimal("789.04")),
-        ("Vimeo: 30 days of 900.00 a year (from the registry)", Decimal("73.97")),
+        ("HubSpot: 30 days of 9,600.00 EUR a year (from the registry)", Decimal("789.04")),
+        ("Vimeo: 30 days of 900.00 EUR a year (from the registry)", Decimal("73.97")),
     ]
     assert _line(selectors.plan_vs_actual(period, today=DAY_30), "marketing", "tools").registry == 0
 
@@ -79,7 +79,7 @@ def test_the_budget_page_marks_registry_costs(cio, it_admin, viewer) -> None:
     html = client_for(viewer).get(reverse("alignment_budget_index")).content.decode()
     today = timezone.localdate()
     begun = (today - selectors.period_containing(today).start).days + 1
-    assert f"HubSpot: {begun} days of 3650.00 a year (from the registry)" in html
+    assert f"HubSpot: {begun} days of 3,650.00 EUR a year (from the registry)" in html
     assert f"incl. {format_money(Decimal(begun * 10))} from the registry" in html
 
 

@@ -68,7 +68,6 @@ class FinanceRow:
 
 @dataclass(frozen=True, slots=True)
 class FinanceFile:
-    delimiter: str
     rows: tuple[FinanceRow, ...]
     problems: tuple[RowProblem, ...]
 
@@ -101,13 +100,9 @@ def decode(data: bytes) -> str:
         ) from error
 
 
-def read(data: bytes) -> FinanceFile:
-    """Every row of the uploaded file with every problem found in its cells; raises
-    FinanceFileError when the file as a whole cannot be read."""
-    return parse(decode(data))
-
-
 def parse(text: str) -> FinanceFile:
+    """Every row of ``text`` with every problem found in its cells; raises FinanceFileError
+    when the file as a whole cannot be read."""
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise FinanceFileError(f"Line {line} holds a NUL byte: this is not a text file.")
@@ -142,7 +137,7 @@ def parse(text: str) -> FinanceFile:
             rows.append(row)
     if count == 0:
         raise FinanceFileError("The file has no rows below its header row.")
-    return FinanceFile(_delimiter(text), tuple(rows), tuple(problems))
+    return FinanceFile(tuple(rows), tuple(problems))
 
 
 def _delimiter(text: str) -> str:

@@ -26,7 +26,9 @@ def register_budget_log_actions(actions: Any) -> None:
     for action, label, message in (
         (services.LINE_PLAN, "Plan budget line", "Planned a budget line"),
         (services.ACTUAL_ENTER, "Enter actual", "Entered an actual on a budget line"),
+        (services.ACTUALS_UPLOAD, "Upload finance CSV", "Uploaded a finance CSV to preview"),
         (services.ACTUALS_IMPORT, "Import actuals", "Imported actuals from a finance CSV"),
+        (services.ACTUALS_DISCARD, "Discard finance CSV", "Discarded a finance CSV unimported"),
         (services.CAMPAIGN_CREATE, "Add campaign", "Added a campaign"),
         (services.REALLOCATION_PROPOSE, "Propose reallocation", "Proposed moving budget"),
         (services.REALLOCATION_ACCEPT, "Accept reallocation", "Accepted moving budget"),

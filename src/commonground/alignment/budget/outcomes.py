@@ -13,7 +13,7 @@ from commonground.governance import public as governance
 from ..metrics import Direction, Period, compute, metric
 from ..models.budget import BusinessCase
 from ..periods import days_elapsed
-from .money import DAYS_IN_YEAR, prorated
+from .money import DAYS_IN_YEAR, format_money, prorated
 from .selectors import campaign_spend
 
 
@@ -114,5 +114,5 @@ def _subject_and_spend(case: BusinessCase, today: date) -> tuple[str, str, Decim
         subject,
         found.url,
         prorated(found.annual_cost, days, int(DAYS_IN_YEAR)),
-        f"the registry's {found.annual_cost} a year over {days} days",
+        f"the registry's {format_money(found.annual_cost)} a year over {days} days",
     )

@@ -9,7 +9,7 @@ from commonground.governance import public as governance
 
 from ..models.budget import BudgetCategory, BudgetSide
 from ..periods import days_elapsed
-from .money import DAYS_IN_YEAR, prorated
+from .money import DAYS_IN_YEAR, format_money, prorated
 
 # The line registry costs land on.
 REGISTRY_SIDE = BudgetSide.IT
@@ -29,7 +29,10 @@ class RegistryActual:
 
     @property
     def description(self) -> str:
-        return f"{self.name}: {self.days} days of {self.annual_cost} a year (from the registry)"
+        return (
+            f"{self.name}: {self.days} days of {format_money(self.annual_cost)} a year"
+            " (from the registry)"
+        )
 
 
 def registry_actuals(*, first: date, last: date, today: date) -> list[RegistryActual]:

@@ -69,11 +69,16 @@ class CampaignRoi:
 
 
 def campaign_roi(
-    campaign: Campaign, *, today: date | None = None, reader: Reader | None = None
+    campaign: Campaign,
+    *,
+    today: date | None = None,
+    reader: Reader | None = None,
+    spend: Decimal | None = None,
 ) -> CampaignRoi:
-    """``campaign``'s spend (every actual tagged with its code) next to its visits (visits
-    whose ``utm_campaign`` is its code, from its start to its end or today), conversions
-    (visitors who reached its goal in those visits) and their revenue."""
+    """``campaign``'s spend (every actual tagged with its code; ``spend`` when the caller
+    read it already, with ``campaign_spends``) next to its visits (visits whose
+    ``utm_campaign`` is its code, from its start to its end or today), conversions (visitors
+    who reached its goal in those visits) and their revenue."""
     today = today or timezone.localdate()
     last = min(campaign.end, today)
     visits = conversions = None
@@ -122,7 +127,7 @@ def campaign_roi(
         goal_name=campaign.goal_name,
         first=campaign.start,
         last=last,
-        spend=campaign_spend(campaign.utm_campaign),
+        spend=campaign_spend(campaign.utm_campaign) if spend is None else spend,
         visits=visits,
         conversions=conversions,
         revenue=revenue,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -39,7 +39,9 @@ from .money import format_money
 
 LINE_PLAN = "alignment.budget.line_plan"
 ACTUAL_ENTER = "alignment.budget.actual_enter"
+ACTUALS_UPLOAD = "alignment.budget.actuals_upload"
 ACTUALS_IMPORT = "alignment.budget.actuals_import"
+ACTUALS_DISCARD = "alignment.budget.actuals_discard"
 CAMPAIGN_CREATE = "alignment.budget.campaign_create"
 REALLOCATION_PROPOSE = "alignment.budget.reallocation_propose"
 REALLOCATION_ACCEPT = "alignment.budget.reallocation_accept"
@@ -68,6 +70,13 @@ def _check_amount(field: str, amount: Decimal, *, positive: bool = False) -> Non
         raise ValidationError({field: "Enter an amount above 0."})
 
 
+def _check_utm_campaign(utm_campaign: str) -> None:
+    if not finance_csv.UTM_CAMPAIGN.match(utm_campaign):
+        raise ValidationError(
+            {"utm_campaign": "A UTM campaign may hold only letters, digits and . _ ~ + -"}
+        )
+
+
 def ensure_period(day: date) -> BudgetPeriod:
     """The budget period of the quarter ``day`` falls in, created when first planned."""
     quarter = Quarter.of(day)
@@ -92,10 +101,8 @@ def plan_line(
         )
         before = line.planned
         line.planned, line.note, line.updated_by = planned, note, _person(user)
-        line.full_clean()
-        line.save()
-        log(
-            instance=line,
+        _save_logged(
+            line,
             action=LINE_PLAN,
             user=user,
             data={"period": period.name, "before": str(before), "planned": str(planned)},
@@ -105,6 +112,13 @@ def plan_line(
 
 def _person(user: User) -> Any:
     return user if user.is_authenticated else None
+
+
+def _save_logged(row: models.Model, *, action: str, user: User, data: dict[str, Any]) -> None:
+    """Validate and save ``row`` and write its audit entry (inside the caller's transaction)."""
+    row.full_clean()
+    row.save()
+    log(instance=row, action=action, user=user, data=data)
 
 
 def enter_actual(
@@ -125,10 +139,8 @@ def enter_actual(
         raise ValidationError(
             {"day": f"{day:%d %B %Y} is outside the line's period, {line.period.name}."}
         )
-    if utm_campaign and not finance_csv.UTM_CAMPAIGN.match(utm_campaign):
-        raise ValidationError(
-            {"utm_campaign": "A UTM campaign may hold only letters, digits and . _ ~ + -"}
-        )
+    if utm_campaign:
+        _check_utm_campaign(utm_campaign)
     with transaction.atomic():
         actual = Actual(
             line=line,
@@ -139,10 +151,8 @@ def enter_actual(
             source=Actual.Source.ENTERED,
             entered_by=_person(user),
         )
-        actual.full_clean()
-        actual.save()
-        log(
-            instance=actual,
+        _save_logged(
+            actual,
             action=ACTUAL_ENTER,
             user=user,
             data={"line": str(line), "amount": str(amount), "day": day.isoformat()},
@@ -258,13 +268,21 @@ def upload_finance_file(*, user: User, file_name: str, data: bytes) -> ActualImp
     if check.problems:
         raise ImportProblems(check.problems)
     preview = check.preview
-    return ActualImport.objects.create(
-        file_name=file_name[:255],
-        text=text,
-        row_count=preview.rows,
-        total=preview.total,
-        uploaded_by=_person(user),
-    )
+    with transaction.atomic():
+        batch = ActualImport.objects.create(
+            file_name=file_name[:255],
+            text=text,
+            row_count=preview.rows,
+            total=preview.total,
+            uploaded_by=_person(user),
+        )
+        log(
+            instance=batch,
+            action=ACTUALS_UPLOAD,
+            user=user,
+            data={"rows": preview.rows, "total": str(preview.total), "file": batch.file_name},
+        )
+    return batch
 
 
 def _open_import(user: User, batch_id: int) -> ActualImport:
@@ -309,11 +327,13 @@ def import_actuals(*, user: User, batch_id: int) -> ActualImport:
 
 
 def discard_import(*, user: User, batch_id: int) -> ActualImport:
+    """Drop a previewed file unimported (only its uploader may)."""
     with transaction.atomic():
         batch = _open_import(user, batch_id)
         batch.status = ActualImport.Status.DISCARDED
         batch.text = ""  # nothing of a discarded file is kept
         batch.save(update_fields=["status", "text"])
+        log(instance=batch, action=ACTUALS_DISCARD, user=user, data={"file": batch.file_name})
     return batch
 
 
@@ -332,10 +352,7 @@ def create_campaign(
 ) -> Campaign:
     """A campaign of marketing's, tracked by its ``utm_campaign`` code."""
     _require_side_lead(user, BudgetSide.MARKETING)
-    if not finance_csv.UTM_CAMPAIGN.match(utm_campaign):
-        raise ValidationError(
-            {"utm_campaign": "A UTM campaign may hold only letters, digits and . _ ~ + -"}
-        )
+    _check_utm_campaign(utm_campaign)
     with transaction.atomic():
         campaign = Campaign(
             name=name,
@@ -346,10 +363,8 @@ def create_campaign(
             end=end,
             created_by=_person(user),
         )
-        campaign.full_clean()
-        campaign.save()
-        log(
-            instance=campaign,
+        _save_logged(
+            campaign,
             action=CAMPAIGN_CREATE,
             user=user,
             data={"utm_campaign": utm_campaign, "site": campaign.site},
@@ -540,9 +555,7 @@ def open_business_case(
             effect_summary=effect_summary,
             created_by=_person(user),
         )
-        case.full_clean()
-        case.save()
-        log(instance=case, action=CASE_OPEN, user=user, data={"metric": metric_key})
+        _save_logged(case, action=CASE_OPEN, user=user, data={"metric": metric_key})
     return case
 
 
@@ -562,10 +575,8 @@ def estimate_business_case(
         case = BusinessCase.objects.select_for_update().get(pk=case_id)
         case.estimated_cost, case.effort_days, case.risk = estimated_cost, effort_days, risk
         case.estimate_notes, case.estimated_by = notes, _person(user)
-        case.full_clean()
-        case.save()
-        log(
-            instance=case,
+        _save_logged(
+            case,
             action=CASE_ESTIMATE,
             user=user,
             data={"cost": str(estimated_cost), "effort_days": str(effort_days), "risk": risk},

@@ -1,9 +1,11 @@
 """The budget's admin pages: plan vs actual, the import, campaigns with ROI, reallocations and
 business cases. Every role reads them; a write parses its form and calls one service, and a
-refusal is a 403 page saying why or a form error naming the field."""
+refusal is a 403 page saying why (``explain_refusals``, as on every alignment page) or a form
+error naming the field."""
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -20,6 +22,7 @@ from commonground.core.spreadsheet_cells import csv_lines
 from ..models.budget import ActualImport, BudgetLine, BudgetPeriod, BusinessCase, Campaign
 from ..models.budget import Reallocation as ReallocationRow
 from ..periods import Quarter
+from ..refusals import explain_refusals
 from ..sides import Party, led_party
 from . import finance_csv, forms, selectors, services
 from .money import currency, format_money
@@ -53,16 +56,30 @@ def _page(
     )
 
 
-def _refused(request: HttpRequest, error: PermissionDenied) -> TemplateResponse:
-    return _page(request, "refused.html", "Not allowed", {"reason": str(error)}, status=403)
-
-
 def _add_errors(form: django_forms.BaseForm, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
     else:
         form.add_error(None, error.messages)
+
+
+Written = TypeVar("Written")
+
+
+def _submitted(
+    form: django_forms.Form, write: Callable[[dict[str, Any]], Written]
+) -> Written | None:
+    """What ``write`` (one service call) made of the form's cleaned data, or None with every
+    problem on the form: its own and the service's ValidationError. A PermissionDenied goes
+    through to ``explain_refusals``."""
+    if not form.is_valid():
+        return None
+    try:
+        return write(form.cleaned_data)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None
 
 
 def _quarter(request: HttpRequest) -> Quarter:
@@ -121,48 +138,32 @@ def _index(request: HttpRequest, status: int = 200, **bound: django_forms.Form) 
 
 
 @require_POST
+@explain_refusals
 def plan_line(request: HttpRequest) -> HttpResponse:
     form = forms.PlanForm(request.POST)
-    if not form.is_valid():
-        return _index(request, status=400, plan_form=form)
-    data = form.cleaned_data
-    try:
-        line = services.plan_line(
+    line = _submitted(
+        form,
+        lambda data: services.plan_line(
             user=request.user,
             day=data["quarter"],
             side=data["side"],
             category=data["category"],
             planned=data["planned"],
             note=data["note"],
-        )
-    except PermissionDenied as error:
-        return _refused(request, error)
-    except ValidationError as error:
-        _add_errors(form, error)
+        ),
+    )
+    if line is None:
         return _index(request, status=400, plan_form=form)
     messages.success(request, f"{line} is planned at {format_money(line.planned)}.")
     return redirect(f"{reverse('alignment_budget_index')}?period={line.period.start}")
 
 
 @require_POST
+@explain_refusals
 def enter_actual(request: HttpRequest) -> HttpResponse:
     form = forms.ActualForm(request.POST)
-    if not form.is_valid():
-        return _index(request, status=400, actual_form=form)
-    data = form.cleaned_data
-    try:
-        actual = services.enter_actual(
-            user=request.user,
-            line=data["line"],
-            day=data["day"],
-            amount=data["amount"],
-            description=data["description"],
-            utm_campaign=data["utm_campaign"],
-        )
-    except PermissionDenied as error:
-        return _refused(request, error)
-    except ValidationError as error:
-        _add_errors(form, error)
+    actual = _submitted(form, lambda data: services.enter_actual(user=request.user, **data))
+    if actual is None:
         return _index(request, status=400, actual_form=form)
     messages.success(request, f"{format_money(actual.amount)} recorded on {actual.line}.")
     return redirect(f"{reverse('alignment_budget_index')}?period={actual.line.period.start}")
@@ -220,6 +221,7 @@ def _import_page(
 
 
 @require_http_methods(["GET", "POST"])
+@explain_refusals
 def import_actuals(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _import_page(request, forms.ImportForm())
@@ -230,8 +232,6 @@ def import_actuals(request: HttpRequest) -> HttpResponse:
         batch = services.upload_finance_file(
             user=request.user, file_name=form.cleaned_data["file"].name or "", data=form.file_bytes
         )
-    except PermissionDenied as error:
-        return _refused(request, error)
     except finance_csv.FinanceFileError as error:
         form.add_error("file", str(error))
         return _import_page(request, form, status=400)
@@ -275,6 +275,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@explain_refusals
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ActualImport, pk=pk)
     try:
@@ -283,8 +284,6 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The file was discarded; nothing was imported.")
             return redirect("alignment_budget_import")
         done = services.import_actuals(user=request.user, batch_id=batch.pk)
-    except PermissionDenied as error:
-        return _refused(request, error)
     except services.ImportProblems as error:
         return _preview_page(request, batch, problems=error.problems, status=400)
     except ValidationError as error:
@@ -302,12 +301,14 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def _campaigns_page(
     request: HttpRequest, form: forms.CampaignForm | None = None, status: int = 200
 ) -> HttpResponse:
+    rows = list(Campaign.objects.all())
+    spends = selectors.campaign_spends(c.utm_campaign for c in rows)
     return _page(
         request,
         "campaigns.html",
         "Campaigns and ROI",
         {
-            "rois": [campaign_roi(c) for c in Campaign.objects.all()],
+            "rois": [campaign_roi(c, spend=spends[c.utm_campaign]) for c in rows],
             "form": form or forms.CampaignForm(),
         },
         status=status,
@@ -315,18 +316,13 @@ def _campaigns_page(
 
 
 @require_http_methods(["GET", "POST"])
+@explain_refusals
 def campaigns(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _campaigns_page(request)
     form = forms.CampaignForm(request.POST)
-    if not form.is_valid():
-        return _campaigns_page(request, form, status=400)
-    try:
-        campaign = services.create_campaign(user=request.user, **form.cleaned_data)
-    except PermissionDenied as error:
-        return _refused(request, error)
-    except ValidationError as error:
-        _add_errors(form, error)
+    campaign = _submitted(form, lambda data: services.create_campaign(user=request.user, **data))
+    if campaign is None:
         return _campaigns_page(request, form, status=400)
     messages.success(request, f"Campaign “{campaign.name}” added.")
     return redirect("alignment_budget_campaigns")
@@ -377,31 +373,22 @@ def _reallocations_page(
 
 
 @require_http_methods(["GET", "POST"])
+@explain_refusals
 def reallocations(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _reallocations_page(request)
     form = forms.ReallocationForm(request.POST)
-    if not form.is_valid():
-        return _reallocations_page(request, form, status=400)
-    data = form.cleaned_data
-    try:
-        services.propose_reallocation(
-            user=request.user,
-            from_line=data["from_line"],
-            to_line=data["to_line"],
-            amount=data["amount"],
-            case=data["case"],
-        )
-    except PermissionDenied as error:
-        return _refused(request, error)
-    except ValidationError as error:
-        _add_errors(form, error)
+    proposed = _submitted(
+        form, lambda data: services.propose_reallocation(user=request.user, **data)
+    )
+    if proposed is None:
         return _reallocations_page(request, form, status=400)
     messages.success(request, "Proposed; the other side's lead decides.")
     return redirect("alignment_budget_reallocations")
 
 
 @require_POST
+@explain_refusals
 def reallocation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(ReallocationRow, pk=pk)
     form = forms.DecisionForm(request.POST)
@@ -415,8 +402,6 @@ def reallocation_decide(request: HttpRequest, pk: int) -> HttpResponse:
             accept=form.cleaned_data["decision"] == "accept",
             note=form.cleaned_data["note"],
         )
-    except PermissionDenied as error:
-        return _refused(request, error)
     except ValidationError as error:
         return _reallocations_page(request, status=400, refusal=" ".join(error.messages))
     messages.success(request, f"{decided}: {decided.get_status_display().lower()}.")
@@ -424,12 +409,11 @@ def reallocation_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@explain_refusals
 def reallocation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(ReallocationRow, pk=pk)
     try:
         services.withdraw_reallocation(user=request.user, reallocation_id=row.pk)
-    except PermissionDenied as error:
-        return _refused(request, error)
     except ValidationError as error:
         return _reallocations_page(request, status=400, refusal=" ".join(error.messages))
     messages.success(request, "The proposal was withdrawn.")
@@ -475,55 +459,42 @@ def _cases_page(
 
 
 @require_http_methods(["GET", "POST"])
+@explain_refusals
 def cases(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _cases_page(request)
     form = forms.BusinessCaseForm(request.POST)
-    if not form.is_valid():
-        return _cases_page(request, form, status=400)
-    data = form.cleaned_data
-    request_id, campaign = data["subject"]
-    try:
-        services.open_business_case(
+    opened = _submitted(
+        form,
+        lambda data: services.open_business_case(
             user=request.user,
             title=data["title"],
-            technology_request_id=request_id,
-            campaign=campaign,
+            technology_request_id=data["subject"][0],
+            campaign=data["subject"][1],
             metric_key=data["metric"],
             params=data["params"],
             target_value=data["target_value"],
             period_start=data["period_start"],
             period_end=data["period_end"],
             effect_summary=data["effect_summary"],
-        )
-    except PermissionDenied as error:
-        return _refused(request, error)
-    except ValidationError as error:
-        _add_errors(form, error)
+        ),
+    )
+    if opened is None:
         return _cases_page(request, form, status=400)
     messages.success(request, "Business case opened; IT's lead adds the estimate.")
     return redirect("alignment_budget_cases")
 
 
 @require_POST
+@explain_refusals
 def case_estimate(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(BusinessCase, pk=pk)
     form = forms.EstimateForm(request.POST, prefix=f"case-{case.pk}")
-    if not form.is_valid():
-        return _cases_page(request, estimate=(case.pk, form), status=400)
-    try:
-        services.estimate_business_case(
-            user=request.user,
-            case_id=case.pk,
-            estimated_cost=form.cleaned_data["estimated_cost"],
-            effort_days=form.cleaned_data["effort_days"],
-            risk=form.cleaned_data["risk"],
-            notes=form.cleaned_data["notes"],
-        )
-    except PermissionDenied as error:
-        return _refused(request, error)
-    except ValidationError as error:
-        _add_errors(form, error)
+    estimated = _submitted(
+        form,
+        lambda data: services.estimate_business_case(user=request.user, case_id=case.pk, **data),
+    )
+    if estimated is None:
         return _cases_page(request, estimate=(case.pk, form), status=400)
     messages.success(request, f"IT's estimate for “{case.title}” saved.")
     return redirect("alignment_budget_cases")
