@@ -7,7 +7,7 @@ side's results for a round show only once the round has closed and only when at 
 share, no mean, no response rate, no trend point, and no gap.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -302,11 +302,18 @@ class Trend:
     statements: tuple[StatementTrend, ...]
 
 
-def trend(*, last_n: int = 4, today: date | None = None) -> Trend:
+TREND_ROUNDS = 4
+
+
+def trend(*, last_n: int = TREND_ROUNDS, today: date | None = None) -> Trend:
     """The last ``last_n`` closed rounds, oldest first, per statement: each side's score where
     it is shown and the gap where both are (built from ``results``: the same rule)."""
     rounds = released_rounds(today=today)[: max(0, last_n)]
-    per_round = [results(round=pulse_round, today=today) for pulse_round in reversed(rounds)]
+    return trend_of([results(round=pulse_round, today=today) for pulse_round in reversed(rounds)])
+
+
+def trend_of(per_round: Sequence[RoundResults]) -> Trend:
+    """The trend of rounds' results already at hand (oldest first)."""
     statements = tuple(
         StatementTrend(
             statement,

@@ -45,7 +45,8 @@ def _results_context(
 def pulse_index(request: HttpRequest) -> HttpResponse:
     accepting = selectors.accepting_round()
     released = selectors.released_rounds()
-    latest = released[0] if released else None
+    # The newest round's results are the trend's last point too: computed once for both.
+    recent = [selectors.results(round=shown) for shown in released[: selectors.TREND_ROUNDS]]
     return TemplateResponse(
         request,
         "alignment/pulse/index.html",
@@ -62,8 +63,8 @@ def pulse_index(request: HttpRequest) -> HttpResponse:
             "open_form": OpenRoundForm(),
             "min_answers": selectors.min_answers(),
             "rounds": released,
-            "trend": selectors.trend(),
-            **_results_context(selectors.results(round=latest) if latest else None, latest),
+            "trend": selectors.trend_of(recent[::-1]),
+            **_results_context(recent[0] if recent else None, released[0] if released else None),
         },
     )
 
