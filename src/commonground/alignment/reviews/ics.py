@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ..models import MeetingSeries
 from .schedule import rrule
+from .selectors import owner_name
 
 LINE_OCTETS = 75
 PRODID = "-//Common Ground//Alignment review meetings//EN"
@@ -157,10 +158,7 @@ def vtimezone(zone: ZoneInfo, first: date) -> list[str]:
 
 
 def _person(user: object) -> tuple[str, str]:
-    name = f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}".strip() or getattr(
-        user, "username", ""
-    )
-    return name, _address(getattr(user, "email", "") or "")
+    return owner_name(user), _address(getattr(user, "email", "") or "")
 
 
 def _address(address: str) -> str:
