@@ -30,9 +30,7 @@ def parse(text: str) -> Component:
     root: Component = {"name": "", "props": [], "children": []}
     stack = [root]
     for line in unfold_strictly(text):
-        head, sep, value = line.partition(":")
-        assert sep, f"no value in {line!r}"
-        name, *params = head.split(";")
+        name, params, value = _content_line(line)
         assert name == name.upper() and name, f"bad name in {line!r}"
         if name == "BEGIN":
             child: Component = {"name": value, "props": [], "children": []}
@@ -45,6 +43,26 @@ def parse(text: str) -> Component:
             stack[-1]["props"].append((name, params, value))
     assert len(stack) == 1, "every BEGIN has its END"
     return root
+
+
+def _content_line(line: str) -> tuple[str, list[str], str]:
+    """A content line's name, parameters and value: a quoted parameter value may hold ":",
+    ";" and "," (RFC 5545 3.1), never a double quote or a control character."""
+    parts, current, quoted = [], "", False
+    for at, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            assert ord(char) >= 0x20 and char != "\x7f", f"a control in a quoted value: {line!r}"
+        elif char in ";:":
+            parts.append(current)
+            current = ""
+            if char == ":":
+                name, *params = parts
+                return name, params, line[at + 1 :]
+            continue
+        current += char
+    raise AssertionError(f"no value in {line!r}")
 
 
 def prop(component: Component, name: str) -> tuple[list[str], str]:

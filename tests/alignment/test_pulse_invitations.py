@@ -185,7 +185,9 @@ def test_only_a_lead_opens_or_closes_a_round(role) -> None:
     pulse_round = services.open_quarter_round_if_due()
     assert pulse_round is not None
     close = reverse("alignment_pulse_close", args=[pulse_round.quarter])
-    assert client.post(close).status_code == 403
+    refused = client.post(close)
+    assert refused.status_code == 403
+    assert "Only the Marketing Lead or the IT Lead may close a round." in refused.content.decode()
     pulse_round.refresh_from_db()
     assert pulse_round.status == PulseRound.Status.OPEN
 

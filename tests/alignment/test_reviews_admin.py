@@ -3,6 +3,7 @@ the table record; bad input is a form error naming the field; the invitation rea
 attendee over real SMTP with the .ics attached."""
 
 from datetime import time, timedelta
+from html import escape
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,13 +23,18 @@ from .meetings import a_series, series_form, smtp_backend_fixture  # noqa: F401 
 BASE = "/admin/alignment/meetings/"
 
 
+PLAN = "Only the Marketing Lead or the IT Lead may plan meeting series."
+RECORD = "Only the leads and the series' attendees may record minutes, decisions and actions."
+COMPLETE = "Only the action's owner, the leads and the series' attendees may mark it done."
+
+
 def accepted(response: Any) -> bool:
-    return response.status_code == 302 and not refused(response)
+    return response.status_code == 302 and response.get("Location") != reverse("wagtailadmin_home")
 
 
-def refused(response: Any) -> bool:
-    """Wagtail's answer to a PermissionDenied in the admin: back home, with a message."""
-    return (response.status_code, response.get("Location")) == (302, reverse("wagtailadmin_home"))
+def refused(response: Any, reason: str) -> bool:
+    """A 403 page giving the reason (alignment/refusals.py), not Wagtail's redirect home."""
+    return response.status_code == 403 and escape(reason) in response.content.decode()
 
 
 @pytest.fixture
@@ -84,11 +90,12 @@ def test_the_menu_has_meetings_and_the_decision_log(viewer: Any) -> None:
 @pytest.mark.parametrize("role", ["viewer", "editor", "publisher", "it_admin"])
 def test_only_leads_plan_series(request: Any, role: str, cmo: Any, cio: Any) -> None:
     client = client_for(request.getfixturevalue(role))
-    assert refused(client.get(f"{BASE}series/new/"))
-    assert refused(client.post(f"{BASE}series/new/", series_form([cmo, cio])))
+    assert refused(client.get(f"{BASE}series/new/"), PLAN)
+    assert refused(client.post(f"{BASE}series/new/", series_form([cmo, cio])), PLAN)
     assert not MeetingSeries.objects.exists()
     series = a_series(cmo, [cmo, cio])
-    assert refused(client.post(f"{BASE}series/{series.pk}/edit/", series_form([cmo], name="X")))
+    edit = client.post(f"{BASE}series/{series.pk}/edit/", series_form([cmo], name="X"))
+    assert refused(edit, PLAN)
     series.refresh_from_db()
     assert series.name == "Marketing & IT review" and series.sequence == 0
 
@@ -210,9 +217,10 @@ def test_attendees_and_leads_record_others_only_read(
     }
     for outsider in (viewer, it_admin, publisher):
         client = client_for(outsider)
-        assert refused(client.post(f"{url}decisions/", decision))
-        assert refused(client.post(f"{url}actions/", action))
-        assert refused(client.post(f"{url}minutes/", {"minutes": "Mine"}))
+        assert refused(client.post(f"{url}decisions/", decision), RECORD)
+        assert refused(client.post(f"{url}actions/", action), RECORD)
+        assert refused(client.post(f"{url}minutes/", {"minutes": "Mine"}), RECORD)
+        assert refused(client.post(f"{url}cancel/"), RECORD)
         assert "Log a decision" not in client.get(url).content.decode()
     assert Decision.objects.count() == 1 and Action.objects.count() == 1
 
@@ -225,7 +233,7 @@ def test_attendees_and_leads_record_others_only_read(
     assert Decision.objects.filter(title="Heatmaps with a DPA", meeting=held_meeting).exists()
 
     chase = Action.objects.get(title="Chase the DPA")
-    assert refused(client_for(viewer).post(f"{BASE}actions/{chase.pk}/done/"))
+    assert refused(client_for(viewer).post(f"{BASE}actions/{chase.pk}/done/"), COMPLETE)
     assert accepted(client_for(cio).post(f"{BASE}actions/{chase.pk}/done/"))
     chase.refresh_from_db()
     assert chase.done_at is not None

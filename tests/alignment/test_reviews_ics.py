@@ -2,7 +2,7 @@
 the properties a recurring VEVENT needs, a VTIMEZONE for its TZID) and its RRULE giving the
 same meetings as the product plans (dateutil reads the rule, not our code)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,7 +10,7 @@ import pytest
 from dateutil.rrule import rrulestr
 
 from commonground.alignment.reviews import schedule
-from commonground.alignment.reviews.ics import escape_text, fold, series_calendar
+from commonground.alignment.reviews.ics import escape_text, fold, series_calendar, transitions
 
 from ..conftest import client_for
 from .ics_reading import event_of, prop, unescape, unfold_strictly
@@ -137,3 +137,34 @@ def test_without_an_organiser_the_sender_organises(cmo: Any, cio: Any, settings:
     series = a_series(cmo, [cmo, cio], organiser=None)
     _, event = event_of(series_calendar(series, method="REQUEST"))
     assert prop(event, "ORGANIZER") == (['CN="Common Ground"'], "mailto:meetings@example.org")
+
+
+@pytest.mark.django_db
+def test_a_hostile_name_stays_one_property(cmo: Any, cio: Any) -> None:
+    """Line breaks, a NUL, escapes and property-looking text in the series' and a person's
+    name: the SUMMARY is the name (less the control characters), nothing new appears."""
+    cio.first_name, cio.last_name = 'Eve:mailto:x@evil.example;ROLE="CHAIR"', "\r\nATTENDEE:x"
+    cio.save()
+    name = "Review\r\nEND:VEVENT\nBEGIN:VALARM;\\n, x\x00" + "ß" * 40
+    series = a_series(cmo, [cmo, cio], name=name)
+    calendar, event = event_of(series_calendar(series))
+    assert unescape(prop(event, "SUMMARY")[1]) == name.replace("\r\n", "\n").replace("\x00", "")
+    assert [c["name"] for c in calendar["children"]] == ["VTIMEZONE", "VEVENT"]
+    attendees = [(params, value) for n, params, value in event["props"] if n == "ATTENDEE"]
+    assert [value for _, value in attendees] == [f"mailto:{cmo.email}", f"mailto:{cio.email}"]
+    (cio_params,) = [params for params, value in attendees if value == f"mailto:{cio.email}"]
+    assert cio_params[0] == 'CN="Eve:mailto:x@evil.example;ROLE=CHAIR ATTENDEE:x"'
+
+
+@pytest.mark.parametrize("zone_name", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe"])
+def test_each_listed_zone_change_is_the_zones_own_instant(zone_name: str) -> None:
+    """Each change starts at the local second the zone changes (Berlin: 02:00:00, not a few
+    seconds after), in the offset before it, as the zone database has it."""
+    zone = ZoneInfo(zone_name)
+    changes = transitions(zone, date(2026, 1, 5), years=3)
+    assert len(changes) == 8  # two a year from 2025 to 2028
+    for change in changes:
+        assert change.starts.second == 0 and change.starts.minute in (0, 30)
+        instant = (change.starts - change.offset_from).replace(tzinfo=UTC)
+        assert (instant - timedelta(seconds=1)).astimezone(zone).utcoffset() == change.offset_from
+        assert instant.astimezone(zone).utcoffset() == change.offset_to

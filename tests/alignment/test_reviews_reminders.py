@@ -64,6 +64,26 @@ def test_the_owner_is_reminded_once_before_the_action_is_due(
     assert smtp_backend.count() == 1
 
 
+def test_a_line_break_in_a_name_or_title_does_not_stop_the_mail(
+    smtp_backend: Inbox, cmo: Any, cio: Any, editor: Any
+) -> None:
+    """Django refuses a Subject with a line break: the invitation and the reminder go out
+    with the name on one line, and no header is added."""
+    series = a_series(cmo, [cio], name="Review\r\nBcc: eve@example.com", first_date=past(3))
+    assert notifications.send_invitation(series.pk) == 2
+    meeting = series.meetings.order_by("starts_at").first()
+    assert meeting is not None
+    _action(meeting, editor, 1, "Fix\nthe LCP")
+    assert notifications.send_due_reminders() == 1
+    subjects = sorted(message["Subject"] for _, message in smtp_backend.deliveries())
+    assert subjects[-1].endswith("Invitation: Review Bcc: eve@example.com")
+    assert subjects[0].endswith(": Fix the LCP")
+    assert all(message["Bcc"] is None for _, message in smtp_backend.deliveries())
+    assert sorted(r for recipients, _ in smtp_backend.deliveries() for r in recipients) == sorted(
+        [cmo.email, cio.email, editor.email]
+    )
+
+
 def test_of_two_workers_only_one_sends(meeting: Meeting, editor: Any) -> None:
     action = _action(meeting, editor, 1)
     now = timezone.now()

@@ -7,6 +7,7 @@ side's results for a round show only once the round has closed and only when at 
 share, no mean, no response rate, no trend point, and no gap.
 """
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -191,15 +192,15 @@ def _side(
     released: bool,
     minimum: int,
 ) -> SideResult:
-    # Each answer adds one to every statement, so any statement's total is the answer count.
+    # Each answer adds one to every statement (services.check_scores wants them all), so any
+    # statement's total is the answer count (as many as the side's participation rows).
     answers = sum(counts.get(STATEMENTS[0].key, {}).values())
     if answers < minimum:
         return SideResult(party, None, None, None, hidden_notice(minimum))
     invited = PulseInvitation.objects.filter(
         round=pulse_round, side=party.value, sent_at__isnull=False
     ).count()
-    answered = PulseParticipation.objects.filter(round=pulse_round, side=party.value).count()
-    response = ResponseRate(answered, invited) if invited else None
+    response = ResponseRate(answers, invited) if invited else None
     if not released:
         notice = f"results show when the round closes ({pulse_round.closes_on.isoformat()})"
         return SideResult(party, answers, response, None, notice)
@@ -248,6 +249,36 @@ def latest_results(*, today: date | None = None) -> RoundResults | None:
     return results(round=rounds[0], today=today) if rounds else None
 
 
+CSV_HEADER = ("quarter", "side", "statement", "answers", "agree_percent", "mean")
+
+
+def csv_rows(*, today: date | None = None) -> Iterator[tuple[object, ...]]:
+    """Every closed round's shown results, oldest first: one row per quarter, side and
+    statement, and the gap where both sides show. A hidden side has no row at all."""
+    for shown in reversed(released_rounds(today=today)):
+        result = results(round=shown, today=today)
+        for row in result.rows:
+            for side, score in ((result.marketing, row.marketing), (result.it, row.it)):
+                if score is not None:
+                    yield (
+                        result.quarter,
+                        side.side.value,
+                        row.statement.key,
+                        side.answers,
+                        score.agree_percent,
+                        score.mean,
+                    )
+            if row.gap is not None:
+                yield (
+                    result.quarter,
+                    "gap",
+                    row.statement.key,
+                    "",
+                    row.gap.agree_points,
+                    row.gap.mean,
+                )
+
+
 # --- the trend -------------------------------------------------------------------------------
 
 
@@ -271,11 +302,18 @@ class Trend:
     statements: tuple[StatementTrend, ...]
 
 
-def trend(*, last_n: int = 4, today: date | None = None) -> Trend:
+TREND_ROUNDS = 4
+
+
+def trend(*, last_n: int = TREND_ROUNDS, today: date | None = None) -> Trend:
     """The last ``last_n`` closed rounds, oldest first, per statement: each side's score where
     it is shown and the gap where both are (built from ``results``: the same rule)."""
     rounds = released_rounds(today=today)[: max(0, last_n)]
-    per_round = [results(round=pulse_round, today=today) for pulse_round in reversed(rounds)]
+    return trend_of([results(round=pulse_round, today=today) for pulse_round in reversed(rounds)])
+
+
+def trend_of(per_round: Sequence[RoundResults]) -> Trend:
+    """The trend of rounds' results already at hand (oldest first)."""
     statements = tuple(
         StatementTrend(
             statement,

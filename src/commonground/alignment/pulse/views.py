@@ -3,8 +3,6 @@ a round's results, answering, opening and closing a round, and the CSV of shown 
 Every signed-in admin user reads; people of either side answer; leads open and close rounds.
 Views parse input and call one service."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,8 +11,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commonground.core.spreadsheet_cells import csv_lines
+
 from ..models.pulse import PulseRound
 from ..periods import Quarter
+from ..refusals import explain_refusals
 from ..sides import led_party, party_of
 from . import selectors, services
 from .forms import AnswerForm, OpenRoundForm
@@ -24,16 +25,6 @@ from .selectors import RoundResults
 def _titled(title: str) -> dict[str, str]:
     # The generic admin template puts header_title in <title> and page_title in the <h1>.
     return {"header_title": title, "page_title": title}
-
-
-def _refused(request: HttpRequest, message: str) -> HttpResponse:
-    """A 403 that says why (Wagtail would turn PermissionDenied into a redirect home)."""
-    return TemplateResponse(
-        request,
-        "alignment/pulse/refused.html",
-        {**_titled("Relationship pulse"), "refusal": message},
-        status=403,
-    )
 
 
 def _meetings(pulse_round: PulseRound) -> selectors.MeetingRegularity:
@@ -54,7 +45,8 @@ def _results_context(
 def pulse_index(request: HttpRequest) -> HttpResponse:
     accepting = selectors.accepting_round()
     released = selectors.released_rounds()
-    latest = released[0] if released else None
+    # The newest round's results are the trend's last point too: computed once for both.
+    recent = [selectors.results(round=shown) for shown in released[: selectors.TREND_ROUNDS]]
     return TemplateResponse(
         request,
         "alignment/pulse/index.html",
@@ -71,8 +63,8 @@ def pulse_index(request: HttpRequest) -> HttpResponse:
             "open_form": OpenRoundForm(),
             "min_answers": selectors.min_answers(),
             "rounds": released,
-            "trend": selectors.trend(),
-            **_results_context(selectors.results(round=latest) if latest else None, latest),
+            "trend": selectors.trend_of(recent[::-1]),
+            **_results_context(recent[0] if recent else None, released[0] if released else None),
         },
     )
 
@@ -157,10 +149,15 @@ def answer(request: HttpRequest, quarter: str) -> HttpResponse:
     )
 
 
+def _require_lead(request: HttpRequest, doing: str) -> None:
+    if led_party(request.user) is None:
+        raise PermissionDenied(f"Only the Marketing Lead or the IT Lead may {doing}.")
+
+
+@explain_refusals
 @require_POST
 def open_round(request: HttpRequest) -> HttpResponse:
-    if led_party(request.user) is None:
-        return _refused(request, "Only the Marketing Lead or the IT Lead may open a round.")
+    _require_lead(request, "open a round")
     form = OpenRoundForm(request.POST)
     if form.is_valid():
         try:
@@ -181,10 +178,10 @@ def open_round(request: HttpRequest) -> HttpResponse:
     return redirect("alignment_pulse_index")
 
 
+@explain_refusals
 @require_POST
 def close_round(request: HttpRequest, quarter: str) -> HttpResponse:
-    if led_party(request.user) is None:
-        return _refused(request, "Only the Marketing Lead or the IT Lead may close a round.")
+    _require_lead(request, "close a round")
     closing = get_object_or_404(PulseRound, quarter=quarter)
     try:
         services.close_round(user=request.user, pulse_round=closing)
@@ -198,36 +195,11 @@ def close_round(request: HttpRequest, quarter: str) -> HttpResponse:
 
 @require_GET
 def results_csv(request: HttpRequest) -> HttpResponse:
-    """Every closed round's shown results: one row per quarter, side and statement, and the gap
-    where both sides show. A hidden side has no row at all."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    """Every closed round's shown results (``selectors.csv_rows``), as every export writes
+    them: through core/spreadsheet_cells.py."""
+    response = HttpResponse(
+        "".join(csv_lines(selectors.CSV_HEADER, selectors.csv_rows())),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = 'attachment; filename="pulse-results.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["quarter", "side", "statement", "answers", "agree_percent", "mean"])
-    for shown in reversed(selectors.released_rounds()):
-        results = selectors.results(round=shown)
-        for row in results.rows:
-            for side, score in ((results.marketing, row.marketing), (results.it, row.it)):
-                if score is not None:
-                    writer.writerow(
-                        [
-                            results.quarter,
-                            side.side.value,
-                            row.statement.key,
-                            side.answers,
-                            score.agree_percent,
-                            score.mean,
-                        ]
-                    )
-            if row.gap is not None:
-                writer.writerow(
-                    [
-                        results.quarter,
-                        "gap",
-                        row.statement.key,
-                        "",
-                        row.gap.agree_points,
-                        row.gap.mean,
-                    ]
-                )
     return response

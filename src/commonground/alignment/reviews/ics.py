@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ..models import MeetingSeries
 from .schedule import rrule
+from .selectors import owner_name
 
 LINE_OCTETS = 75
 PRODID = "-//Common Ground//Alignment review meetings//EN"
@@ -85,7 +86,7 @@ class Transition:
 
 def transitions(zone: ZoneInfo, first: date, years: int = ZONE_YEARS) -> list[Transition]:
     """The zone's offset changes from ``first``'s year on, found day by day and narrowed to
-    the minute (zoneinfo does not list them)."""
+    the second (zoneinfo does not list them)."""
     # From the year before: the first meeting needs the change in effect before it.
     start = datetime(first.year - 1, 1, 1, tzinfo=UTC)
     end = datetime(first.year + years, 1, 1, tzinfo=UTC)
@@ -96,9 +97,11 @@ def transitions(zone: ZoneInfo, first: date, years: int = ZONE_YEARS) -> list[Tr
         following = moment + timedelta(days=1)
         after = following.astimezone(zone).utcoffset()
         if after != before:
+            # Whole seconds: halving the day in timedeltas left ``high`` up to a minute past
+            # the change (02:00:28 for 02:00), and a DTSTART with those seconds.
             low, high = moment, following
-            while high - low > timedelta(minutes=1):
-                middle = low + (high - low) / 2
+            while high - low > timedelta(seconds=1):
+                middle = low + timedelta(seconds=(high - low).total_seconds() // 2)
                 if middle.astimezone(zone).utcoffset() == before:
                     low = middle
                 else:
@@ -155,10 +158,7 @@ def vtimezone(zone: ZoneInfo, first: date) -> list[str]:
 
 
 def _person(user: object) -> tuple[str, str]:
-    name = f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}".strip() or getattr(
-        user, "username", ""
-    )
-    return name, _address(getattr(user, "email", "") or "")
+    return owner_name(user), _address(getattr(user, "email", "") or "")
 
 
 def _address(address: str) -> str:

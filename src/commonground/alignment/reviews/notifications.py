@@ -28,10 +28,18 @@ def reminder_days() -> int:
     return int(getattr(settings, "ALIGNMENT_ACTION_REMINDER_DAYS", 2))
 
 
+def _subject(text: str) -> str:
+    """``text`` on one line: Django refuses a header with a line break (BadHeaderError), and a
+    series name or an action title may hold one (a form's text field keeps them)."""
+    return " ".join(text.split())
+
+
 def invitation_message(series: MeetingSeries, *, to: str) -> EmailMultiAlternatives:
     context = {"series": series, "url": series_url(series), "changed": series.sequence > 0}
     message = EmailMultiAlternatives(
-        subject=("Updated invitation: " if series.sequence else "Invitation: ") + series.name,
+        subject=_subject(
+            ("Updated invitation: " if series.sequence else "Invitation: ") + series.name
+        ),
         body=render_to_string("alignment/reviews/email/invitation.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
@@ -74,7 +82,7 @@ def reminder_message(action: Action, *, to: str) -> EmailMultiAlternatives:
         "days_left": (action.due_date - timezone.localdate()).days,
     }
     message = EmailMultiAlternatives(
-        subject=f"Action due {action.due_date:%-d %B}: {action.title}",
+        subject=_subject(f"Action due {action.due_date:%-d %B}: {action.title}"),
         body=render_to_string("alignment/reviews/email/reminder.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],

@@ -9,6 +9,7 @@ from commonground.governance import public as governance
 
 from ..models import Action, Decision
 from .agenda import AgendaContext, AgendaItem, Severity, agenda_section, meeting_url
+from .selectors import owner_name
 
 
 def _day(value: object) -> str:
@@ -24,10 +25,7 @@ def _meeting_name(action: Action) -> str:
 
 
 def _name(user: object) -> str:
-    if user is None:
-        return "nobody"
-    full = f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}".strip()
-    return full or str(getattr(user, "username", ""))
+    return owner_name(user) or "nobody"
 
 
 @agenda_section(

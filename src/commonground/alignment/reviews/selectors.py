@@ -98,6 +98,7 @@ def decisions(search: DecisionSearch) -> QuerySet[Decision]:
 
 
 def owner_name(user: object) -> str:
+    """A person's full name, else their username ("" for nobody)."""
     if user is None:
         return ""
     full = f"{getattr(user, 'first_name', '')} {getattr(user, 'last_name', '')}".strip()

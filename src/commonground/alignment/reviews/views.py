@@ -1,10 +1,11 @@
 """Review meetings' admin views: series, a meeting with its agenda and records, and the
 decision log. Every role reads; views parse input and call one service."""
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -18,11 +19,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commonground.core.spreadsheet_cells import csv_lines
 
 from ..models import Action, Meeting, MeetingSeries
+from ..refusals import explain_refusals
 from . import selectors, services
 from .agenda import frozen_sections, generate_agenda
 from .forms import ActionForm, DecisionForm, DecisionSearchForm, MinutesForm, SeriesForm
 from .ics import series_calendar
-from .permissions import may_manage_series, may_record
+from .permissions import may_manage_series, may_record, require_manage_series, require_record
 
 
 def _form_errors(form: Form, error: ValidationError) -> None:
@@ -47,10 +49,10 @@ def series_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@explain_refusals
 @require_http_methods(["GET", "POST"])
 def series_new(request: HttpRequest) -> HttpResponse:
-    if not may_manage_series(request.user):
-        raise PermissionDenied
+    require_manage_series(request.user)
     form = SeriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,10 +70,10 @@ def series_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+@explain_refusals
 @require_http_methods(["GET", "POST"])
 def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if not may_manage_series(request.user):
-        raise PermissionDenied
+    require_manage_series(request.user)
     series = get_object_or_404(MeetingSeries, pk=pk)
     form = SeriesForm(request.POST or None, initial=SeriesForm.initial_for(series))
     if request.method == "POST" and form.is_valid():
@@ -159,36 +161,49 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(request, _meeting(pk))
 
 
-def _require_record(request: HttpRequest, meeting: Meeting) -> None:
-    if not may_record(request.user, meeting.series):
-        raise PermissionDenied
-
-
-@require_POST
-def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+def _record(
+    request: HttpRequest,
+    pk: int,
+    name: str,
+    form: Form,
+    write: Callable[[Meeting], object],
+    done: str,
+    anchor: str = "",
+) -> HttpResponse:
+    """A form posted on a meeting's page (``name`` in its context): refused unless the user
+    may record there, written by ``write`` once valid, or shown again with its errors."""
     meeting = _meeting(pk)
-    _require_record(request, meeting)
-    form = MinutesForm(request.POST)
+    require_record(request.user, meeting.series)
     if form.is_valid():
         try:
-            services.record_minutes(
-                user=request.user,
-                meeting=meeting,
-                minutes=form.cleaned_data["minutes"],
-                held=form.cleaned_data["held"],
-            )
+            write(meeting)
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "Minutes saved.")
-            return redirect("alignment_reviews_meeting", pk=pk)
-    return _meeting_page(request, meeting, minutes_form=form)
+            messages.success(request, done)
+            return redirect(reverse("alignment_reviews_meeting", args=[pk]) + anchor)
+    return _meeting_page(request, meeting, **{name: form})
 
 
+@explain_refusals
+@require_POST
+def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    form = MinutesForm(request.POST)
+
+    def write(meeting: Meeting) -> object:
+        data = form.cleaned_data
+        return services.record_minutes(
+            user=request.user, meeting=meeting, minutes=data["minutes"], held=data["held"]
+        )
+
+    return _record(request, pk, "minutes_form", form, write, "Minutes saved.")
+
+
+@explain_refusals
 @require_POST
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(pk)
-    _require_record(request, meeting)
+    require_record(request.user, meeting.series)
     try:
         services.cancel_meeting(user=request.user, meeting=meeting)
     except ValidationError as error:
@@ -198,49 +213,40 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("alignment_reviews_meeting", pk=pk)
 
 
+@explain_refusals
 @require_POST
 def meeting_decision(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(pk)
-    _require_record(request, meeting)
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_decision(user=request.user, meeting=meeting, details=form.details())
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, "Decision logged.")
-            return redirect(reverse("alignment_reviews_meeting", args=[pk]) + "#decisions")
-    return _meeting_page(request, meeting, decision_form=form)
+
+    def write(meeting: Meeting) -> object:
+        return services.add_decision(user=request.user, meeting=meeting, details=form.details())
+
+    return _record(request, pk, "decision_form", form, write, "Decision logged.", "#decisions")
 
 
+@explain_refusals
 @require_POST
 def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting(pk)
-    _require_record(request, meeting)
     form = ActionForm(request.POST)
-    if form.is_valid():
+
+    def write(meeting: Meeting) -> object:
         data = form.cleaned_data
-        try:
-            services.add_action(
-                user=request.user,
-                meeting=meeting,
-                title=data["title"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, "Action added.")
-            return redirect(reverse("alignment_reviews_meeting", args=[pk]) + "#actions")
-    return _meeting_page(request, meeting, action_form=form)
+        return services.add_action(
+            user=request.user,
+            meeting=meeting,
+            title=data["title"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+        )
+
+    return _record(request, pk, "action_form", form, write, "Action added.", "#actions")
 
 
+@explain_refusals
 @require_POST
 def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action.objects.select_related("meeting__series"), pk=pk)
-    services.complete_action(user=request.user, action=action)  # PermissionDenied is a 403
+    services.complete_action(user=request.user, action=action)  # a refusal says why
     messages.success(request, f"“{action.title}” is done.")
     return redirect(reverse("alignment_reviews_meeting", args=[action.meeting_id]) + "#actions")
 
