@@ -16,6 +16,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from commonground.alignment.glossary.seed import SEED_TERMS
+from commonground.alignment.metrics import all_metrics
 from commonground.alignment.models import GlossaryProposal, GlossaryTerm
 from commonground.analytics.models import TrackedSite
 from commonground.content.models import HomePage
@@ -63,6 +64,14 @@ def test_every_installation_has_the_seeded_terms_with_both_explanations() -> Non
             assert 2 <= len(sentences) <= 4, (term.slug, text)
         assert term.for_marketing != term.for_it
         assert term.related_metrics, term.slug
+
+
+def test_the_seeds_related_metrics_are_the_catalogues() -> None:
+    # The edit form offers the catalogue's keys only: a seeded key it lacks would make every
+    # edit of that term fail on a field its proposer never touched.
+    catalogue = {definition.key for definition in all_metrics()}
+    for term in SEED_TERMS:
+        assert set(term.related_metrics) <= catalogue, term.slug
 
 
 def test_the_migration_holds_its_own_copy_of_the_seed() -> None:
