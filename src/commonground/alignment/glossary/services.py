@@ -1,7 +1,7 @@
 """Writes of the glossary: a side proposes an edit or a new term, the other side's lead
 accepts (which applies it) or rejects it, the proposer may withdraw it. Each is audited."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +33,21 @@ class TermText:
     for_it: str
     examples: str
     related_metrics: tuple[str, ...]
+
+    @classmethod
+    def of(cls, term: GlossaryTerm) -> "TermText":
+        """What ``term`` reads now."""
+        return cls(
+            term=term.term,
+            for_marketing=term.for_marketing,
+            for_it=term.for_it,
+            examples=term.examples,
+            related_metrics=tuple(term.related_metrics),
+        )
+
+    def as_data(self) -> dict[str, object]:
+        """As plain JSON values, for the audit entry and the edit form's initial values."""
+        return {**asdict(self), "related_metrics": list(self.related_metrics)}
 
 
 def proposing_party(user: User) -> Party:
@@ -69,16 +84,6 @@ def may_decide(user: User, proposal: GlossaryProposal) -> bool:
     return True
 
 
-def _text_data(text: TermText) -> dict[str, object]:
-    return {
-        "term": text.term,
-        "for_marketing": text.for_marketing,
-        "for_it": text.for_it,
-        "examples": text.examples,
-        "related_metrics": list(text.related_metrics),
-    }
-
-
 def propose(
     *,
     user: User,
@@ -99,7 +104,7 @@ def propose(
                 )
         else:
             slug = term.slug
-            if _term_data(term) == _text_data(text):
+            if TermText.of(term) == text:
                 raise ValidationError("This is what the term already says: change something.")
         proposal = GlossaryProposal.objects.create(
             term=term,
@@ -118,7 +123,7 @@ def propose(
             instance=proposal,
             action=PROPOSE,
             user=user,
-            data={"slug": slug, "new": term is None, "side": party.value, **_text_data(text)},
+            data={"slug": slug, "new": term is None, "side": party.value, **text.as_data()},
         )
     return proposal
 
@@ -151,7 +156,7 @@ def accept(*, user: User, proposal: GlossaryProposal, note: str = "") -> Glossar
                     f"The glossary has had a term “{proposal.slug}” since this was proposed."
                 )
             term = GlossaryTerm(slug=proposal.slug)
-        before = None if proposal.term_id is None else _term_data(term)
+        before = None if proposal.term_id is None else TermText.of(term).as_data()
         term.term = proposal.proposed_term
         term.for_marketing = proposal.proposed_for_marketing
         term.for_it = proposal.proposed_for_it
@@ -175,7 +180,7 @@ def accept(*, user: User, proposal: GlossaryProposal, note: str = "") -> Glossar
                 "slug": term.slug,
                 "proposed_by_side": proposal.proposer_side,
                 "before": before,
-                "after": _term_data(term),
+                "after": TermText.of(term).as_data(),
                 "note": note,
             },
         )
@@ -212,13 +217,3 @@ def _decide(proposal: GlossaryProposal, *, user: User, status: str, note: str) -
     proposal.decided_at = timezone.now()
     proposal.decision_note = note
     proposal.save()
-
-
-def _term_data(term: GlossaryTerm) -> dict[str, object]:
-    return {
-        "term": term.term,
-        "for_marketing": term.for_marketing,
-        "for_it": term.for_it,
-        "examples": term.examples,
-        "related_metrics": list(term.related_metrics),
-    }
