@@ -66,11 +66,10 @@ def require_decider(user: User, proposal: GlossaryProposal) -> Party:
         raise PermissionDenied(
             "You proposed this change: the other side's lead accepts or rejects it."
         )
-    deciding = Party(proposal.proposer_side).other
+    deciding = proposal.proposer_party.other
     if led_party(user) is not deciding:
         raise PermissionDenied(
-            f"A {Party(proposal.proposer_side).label} proposal is decided by the "
-            f"{deciding.label} Lead."
+            f"A {proposal.proposer_party.label} proposal is decided by the {deciding.label} Lead."
         )
     return deciding
 

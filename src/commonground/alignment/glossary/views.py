@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ..models import GlossaryProposal, GlossaryTerm
 from ..refusals import explain_refusals
-from ..sides import Party, party_of
+from ..sides import party_of
 from . import selectors, services
 from .forms import DecisionForm, NewTermForm, ProposalForm, SearchForm
 
@@ -87,8 +87,8 @@ def _propose(
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            deciding = Party(proposal.proposer_side).other
-            messages.success(request, f"Proposed. The {deciding.label} Lead accepts or rejects it.")
+            deciding = proposal.proposer_party.other.label
+            messages.success(request, f"Proposed. The {deciding} Lead accepts or rejects it.")
             if term is None:
                 return redirect("alignment_glossary_index")
             return redirect("alignment_glossary_term", slug=term.slug)
