@@ -6,16 +6,20 @@ import html
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import AbstractUser
+from django.core.cache import caches
 from django.template import Context, Template
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
+from commonground.alignment.glossary import services
 from commonground.alignment.glossary.seed import SEED_TERMS
+from commonground.alignment.metrics import all_metrics
 from commonground.alignment.models import GlossaryProposal, GlossaryTerm
 from commonground.analytics.models import TrackedSite
 from commonground.content.models import HomePage
@@ -63,6 +67,14 @@ def test_every_installation_has_the_seeded_terms_with_both_explanations() -> Non
             assert 2 <= len(sentences) <= 4, (term.slug, text)
         assert term.for_marketing != term.for_it
         assert term.related_metrics, term.slug
+
+
+def test_the_seeds_related_metrics_are_the_catalogues() -> None:
+    # The edit form offers the catalogue's keys only: a seeded key it lacks would make every
+    # edit of that term fail on a field its proposer never touched.
+    catalogue = {definition.key for definition in all_metrics()}
+    for term in SEED_TERMS:
+        assert set(term.related_metrics) <= catalogue, term.slug
 
 
 def test_the_migration_holds_its_own_copy_of_the_seed() -> None:
@@ -418,3 +430,32 @@ def test_a_proposal_that_changes_nothing_is_refused(editor: AbstractUser) -> Non
     assert response.status_code == 400
     assert "already says" in response.content.decode()
     assert not GlossaryProposal.objects.exists()
+
+
+def test_a_change_reloads_the_terms_once_here_and_in_every_other_process(
+    editor: AbstractUser,
+    cio: AbstractUser,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    monkeypatch.setattr(glossary, "GENERATION_CHECK_SECONDS", 0.0)  # read the token every call
+    glossary.explanation("sso")
+    with django_assert_num_queries(0):  # kept in the process
+        glossary.explanation("sso")
+    sso = GlossaryTerm.objects.get(slug="sso")
+    text = replace(services.TermText.of(sso), for_it="One sign-in for every tool. Revoke once.")
+    proposal = services.propose(user=editor, text=text, term=sso)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.accept(user=cio, proposal=proposal)
+    # Within the second, before it reads the token again: the accepted text, read once.
+    monkeypatch.setattr(glossary, "GENERATION_CHECK_SECONDS", 3600.0)
+    with django_assert_num_queries(1):
+        assert glossary.explanation("sso").for_it == text.for_it  # type: ignore[union-attr]
+    monkeypatch.setattr(glossary, "GENERATION_CHECK_SECONDS", 0.0)
+    with django_assert_num_queries(0):  # the token it wrote itself is not news to it
+        glossary.explanation("sso")
+    # Another process's change: a token this one has not seen.
+    caches["default"].set(glossary.GENERATION_KEY, "written-elsewhere", None)
+    with django_assert_num_queries(1):
+        glossary.explanation("sso")

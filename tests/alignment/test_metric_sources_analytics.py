@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from commonground.alignment.metrics import MetricError, Period, as_decimal, compute
+from commonground.alignment.metrics import MetricError, Period, as_decimal, compute, metric
 from commonground.alignment.models import Goal as AlignmentGoal
 from commonground.alignment.scorecard.evaluation import Values
 from commonground.analytics.eventstore import Event
@@ -25,6 +27,11 @@ from ..analytics.served_store import Step, mover_serving, visit
 SITE = f"metrics-{uuid.uuid4().hex[:10]}.example"
 DAY = date(2026, 9, 14)
 START = datetime(2026, 9, 14, 9, 0)
+# analytics.public.tracked_sites() and goal_names(site=...), as the database is asked them.
+TRACKED_SITES_SQL = (
+    'SELECT "analytics_trackedsite"."domain" AS "domain", "analytics_trackedsite"."name"'
+)
+GOAL_NAMES_SQL = 'SELECT "analytics_goal"."display_name" AS "display_name" FROM "analytics_goal"'
 
 
 def _vitals(lcp: float, inp: float, cls: float) -> dict[str, Any]:
@@ -201,3 +208,34 @@ def test_analytics_metrics_equal_the_stats_api(
     assert (
         compute("analytics.visitors", {"site": SITE, "filter": "source=" + "ü" * 1900}, period) == 0
     )
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_a_batch_reads_the_tracked_sites_and_goals_once(served_store: None) -> None:
+    """A scorecard's batch checks every group's site and goal against one read of each, not
+    one per query (the query layer's own reads of the site are analytics' business)."""
+    site = TrackedSite.objects.create(domain=SITE, name="Metrics")
+    for name in ("Signup", "Nobody"):  # nobody completed "Nobody": asked on its own
+        Goal.objects.create(site=site, kind=Goal.Kind.EVENT, event_name=name, display_name=name)
+    period = Period(DAY, DAY)
+    asked = [
+        ("analytics.visitors", {}),
+        ("analytics.lcp_p75", {}),
+        ("analytics.visitors", {"filter": "source=Newsletter"}),
+        ("analytics.conversions", {"goal": "Signup"}),
+        ("analytics.conversions", {"goal": "Nobody"}),
+        ("analytics.revenue", {"goal": "Nobody"}),
+        ("analytics.conversions", {"goal": "Nobody", "filter": "source=Google"}),
+    ]
+    requests = [
+        (key, tuple(sorted({"site": SITE, **params}.items())), period) for key, params in asked
+    ]
+    batch = metric("analytics.visitors").batch
+    assert batch is not None
+    with CaptureQueriesContext(connection) as queries:
+        answers = batch(requests)
+    assert [answers[request] for request in requests] == [4, 2625, 1, 2, 0, 0, 0]
+    site_reads = [q for q in queries.captured_queries if q["sql"].startswith(TRACKED_SITES_SQL)]
+    goal_reads = [q for q in queries.captured_queries if q["sql"].startswith(GOAL_NAMES_SQL)]
+    assert (len(site_reads), len(goal_reads)) == (1, 1)

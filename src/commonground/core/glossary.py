@@ -59,6 +59,12 @@ class _Terms:
         with self._lock:
             self._terms = None
 
+    def published(self, generation: str) -> None:
+        """This process wrote ``generation``: reload now, and not again when it reads it."""
+        with self._lock:
+            self._terms = None
+            self._generation = generation
+
     def all(self) -> Mapping[str, TermExplanation]:
         with self._lock:
             if self._lookup is None:
@@ -90,8 +96,9 @@ def terms_changed() -> None:
     """Call inside the transaction that changes a term: every process reloads after commit."""
 
     def publish() -> None:
-        caches["default"].set(GENERATION_KEY, uuid.uuid4().hex, None)
-        _terms.forget()
+        generation = uuid.uuid4().hex
+        caches["default"].set(GENERATION_KEY, generation, None)
+        _terms.published(generation)
 
     transaction.on_commit(publish, robust=True)
 

@@ -7,43 +7,10 @@ from commonground.core.glossary import TermExplanation
 from ..metrics.base import all_metrics
 from ..models import GlossaryProposal, GlossaryTerm
 
-# The catalogue's metric keys as issue 12 names them: a related metric is one of these or one
-# the catalogue registers (the catalogue may not have every source written yet).
-KNOWN_METRIC_KEYS = (
-    "analytics.visitors",
-    "analytics.visits",
-    "analytics.pageviews",
-    "analytics.bounce_rate",
-    "analytics.visit_duration",
-    "analytics.conversions",
-    "analytics.conversion_rate",
-    "analytics.revenue",
-    "analytics.lcp_p75",
-    "analytics.inp_p75",
-    "analytics.cls_p75",
-    "distribution.confirmed_subscribers",
-    "distribution.newsletter_sends",
-    "distribution.delivery_failure_rate",
-    "distribution.unsubscribe_rate",
-    "distribution.channel_visits",
-    "content.pages_published",
-    "content.approval_lead_time",
-    "governance.open_requests",
-    "governance.review_lead_time",
-    "governance.overdue_requests",
-    "governance.unapproved_hosts",
-    "governance.csp_violations",
-    "governance.consent_acceptance_rate",
-    "governance.two_factor_share",
-    "governance.audit_chain_intact",
-    "budget.spend_vs_plan",
-    "manual.check_in",
-)
-
 
 def metric_keys() -> list[str]:
     """Every metric key a term may name as related, sorted."""
-    return sorted({*KNOWN_METRIC_KEYS, *(definition.key for definition in all_metrics())})
+    return [definition.key for definition in all_metrics()]
 
 
 def term_explanations() -> dict[str, TermExplanation]:

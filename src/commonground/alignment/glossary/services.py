@@ -1,7 +1,7 @@
 """Writes of the glossary: a side proposes an edit or a new term, the other side's lead
 accepts (which applies it) or rejects it, the proposer may withdraw it. Each is audited."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -34,6 +34,21 @@ class TermText:
     examples: str
     related_metrics: tuple[str, ...]
 
+    @classmethod
+    def of(cls, term: GlossaryTerm) -> "TermText":
+        """What ``term`` reads now."""
+        return cls(
+            term=term.term,
+            for_marketing=term.for_marketing,
+            for_it=term.for_it,
+            examples=term.examples,
+            related_metrics=tuple(term.related_metrics),
+        )
+
+    def as_data(self) -> dict[str, object]:
+        """As plain JSON values, for the audit entry and the edit form's initial values."""
+        return {**asdict(self), "related_metrics": list(self.related_metrics)}
+
 
 def proposing_party(user: User) -> Party:
     """The side ``user`` proposes for; PermissionDenied saying why for the Viewer (or a user
@@ -51,11 +66,10 @@ def require_decider(user: User, proposal: GlossaryProposal) -> Party:
         raise PermissionDenied(
             "You proposed this change: the other side's lead accepts or rejects it."
         )
-    deciding = Party(proposal.proposer_side).other
+    deciding = proposal.proposer_party.other
     if led_party(user) is not deciding:
         raise PermissionDenied(
-            f"A {Party(proposal.proposer_side).label} proposal is decided by the "
-            f"{deciding.label} Lead."
+            f"A {proposal.proposer_party.label} proposal is decided by the {deciding.label} Lead."
         )
     return deciding
 
@@ -67,16 +81,6 @@ def may_decide(user: User, proposal: GlossaryProposal) -> bool:
     except PermissionDenied:
         return False
     return True
-
-
-def _text_data(text: TermText) -> dict[str, object]:
-    return {
-        "term": text.term,
-        "for_marketing": text.for_marketing,
-        "for_it": text.for_it,
-        "examples": text.examples,
-        "related_metrics": list(text.related_metrics),
-    }
 
 
 def propose(
@@ -99,7 +103,7 @@ def propose(
                 )
         else:
             slug = term.slug
-            if _term_data(term) == _text_data(text):
+            if TermText.of(term) == text:
                 raise ValidationError("This is what the term already says: change something.")
         proposal = GlossaryProposal.objects.create(
             term=term,
@@ -118,7 +122,7 @@ def propose(
             instance=proposal,
             action=PROPOSE,
             user=user,
-            data={"slug": slug, "new": term is None, "side": party.value, **_text_data(text)},
+            data={"slug": slug, "new": term is None, "side": party.value, **text.as_data()},
         )
     return proposal
 
@@ -151,7 +155,7 @@ def accept(*, user: User, proposal: GlossaryProposal, note: str = "") -> Glossar
                     f"The glossary has had a term “{proposal.slug}” since this was proposed."
                 )
             term = GlossaryTerm(slug=proposal.slug)
-        before = None if proposal.term_id is None else _term_data(term)
+        before = None if proposal.term_id is None else TermText.of(term).as_data()
         term.term = proposal.proposed_term
         term.for_marketing = proposal.proposed_for_marketing
         term.for_it = proposal.proposed_for_it
@@ -175,7 +179,7 @@ def accept(*, user: User, proposal: GlossaryProposal, note: str = "") -> Glossar
                 "slug": term.slug,
                 "proposed_by_side": proposal.proposer_side,
                 "before": before,
-                "after": _term_data(term),
+                "after": TermText.of(term).as_data(),
                 "note": note,
             },
         )
@@ -212,13 +216,3 @@ def _decide(proposal: GlossaryProposal, *, user: User, status: str, note: str) -
     proposal.decided_at = timezone.now()
     proposal.decision_note = note
     proposal.save()
-
-
-def _term_data(term: GlossaryTerm) -> dict[str, object]:
-    return {
-        "term": term.term,
-        "for_marketing": term.for_marketing,
-        "for_it": term.for_it,
-        "examples": term.examples,
-        "related_metrics": list(term.related_metrics),
-    }

@@ -1,5 +1,5 @@
 """The glossary's admin pages: every role reads them; a side proposes, the other side's lead
-decides. Refusals are a 403 page saying why."""
+decides. Refusals are a 403 page saying why (alignment/refusals.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,18 +9,10 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from ..models import GlossaryProposal, GlossaryTerm
-from ..sides import Party, party_of
+from ..refusals import explain_refusals
+from ..sides import party_of
 from . import selectors, services
 from .forms import DecisionForm, NewTermForm, ProposalForm, SearchForm
-
-
-def _refused(request: HttpRequest, reason: str) -> HttpResponse:
-    return TemplateResponse(
-        request,
-        "alignment/glossary/refused.html",
-        {"reason": reason, "header_title": "Not allowed"},
-        status=403,
-    )
 
 
 def _decidable(request: HttpRequest, proposals: list[GlossaryProposal]) -> set[int]:
@@ -82,10 +74,7 @@ def _term_page(
 def _propose(
     request: HttpRequest, *, form: ProposalForm, term: GlossaryTerm | None, title: str
 ) -> HttpResponse:
-    try:
-        services.proposing_party(request.user)
-    except PermissionDenied as refusal:
-        return _refused(request, str(refusal))
+    services.proposing_party(request.user)  # the Viewer is refused before the form
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.propose(
@@ -98,8 +87,8 @@ def _propose(
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            deciding = Party(proposal.proposer_side).other
-            messages.success(request, f"Proposed. The {deciding.label} Lead accepts or rejects it.")
+            deciding = proposal.proposer_party.other.label
+            messages.success(request, f"Proposed. The {deciding} Lead accepts or rejects it.")
             if term is None:
                 return redirect("alignment_glossary_index")
             return redirect("alignment_glossary_term", slug=term.slug)
@@ -111,31 +100,28 @@ def _propose(
     )
 
 
+@explain_refusals
 def glossary_propose_edit(request: HttpRequest, slug: str) -> HttpResponse:
     term = get_object_or_404(GlossaryTerm, slug=slug)
-    initial = {
-        "term": term.term,
-        "for_marketing": term.for_marketing,
-        "for_it": term.for_it,
-        "examples": term.examples,
-        "related_metrics": term.related_metrics,
-    }
+    initial = services.TermText.of(term).as_data()
     form = ProposalForm(request.POST if request.method == "POST" else None, initial=initial)
     return _propose(request, form=form, term=term, title=f"Propose an edit: {term.term}")
 
 
+@explain_refusals
 def glossary_propose_new(request: HttpRequest) -> HttpResponse:
     form = NewTermForm(request.POST if request.method == "POST" else None)
     return _propose(request, form=form, term=None, title="Propose a new term")
 
 
 @require_POST
+@explain_refusals
 def glossary_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_object_or_404(GlossaryProposal.objects.select_related("term"), pk=proposal_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         if proposal.term is None:
-            return _refused(request, "Choose accept or reject.")
+            raise PermissionDenied("Choose accept or reject.")
         return _term_page(
             request,
             proposal.term,
@@ -150,28 +136,28 @@ def glossary_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
             messages.success(request, f"Accepted: “{term.term}” now reads as proposed.")
             return redirect("alignment_glossary_term", slug=term.slug)
         services.reject(user=request.user, proposal=proposal, note=note)
-    except PermissionDenied as refusal:
-        return _refused(request, str(refusal))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Rejected: the term is unchanged.")
-    if proposal.term is not None:
-        return redirect("alignment_glossary_term", slug=proposal.term.slug)
-    return redirect("alignment_glossary_index")
+    return _back_from(proposal)
 
 
 @require_POST
+@explain_refusals
 def glossary_withdraw(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_object_or_404(GlossaryProposal.objects.select_related("term"), pk=proposal_id)
     try:
         services.withdraw(user=request.user, proposal=proposal)
-    except PermissionDenied as refusal:
-        return _refused(request, str(refusal))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "Withdrawn.")
+    return _back_from(proposal)
+
+
+def _back_from(proposal: GlossaryProposal) -> HttpResponse:
+    """The page the proposal was decided on: its term's, or the list for a new term's."""
     if proposal.term is not None:
         return redirect("alignment_glossary_term", slug=proposal.term.slug)
     return redirect("alignment_glossary_index")

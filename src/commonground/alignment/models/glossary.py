@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from ..sides import Party
+
 __all__ = ["GlossaryProposal", "GlossaryTerm"]
 
 TERM_MAX_LENGTH = 120
@@ -78,3 +80,8 @@ class GlossaryProposal(models.Model):
     def __str__(self) -> str:
         verb = "Edit of" if self.term_id else "New term"
         return f"{verb} {self.proposed_term}"
+
+    @property
+    def proposer_party(self) -> Party:
+        """The side that proposed it; the other side's lead decides."""
+        return Party(self.proposer_side)

@@ -1,6 +1,7 @@
 """Catalogue metrics from analytics: the Stats API's totals for one tracked site and period."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -99,26 +100,33 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _known_site(site: str) -> str:
-    if site.lower() not in {domain for domain, _ in analytics.tracked_sites()}:
-        raise MetricError("params.site", f"no tracked site “{site}”")
-    return site
+class _Known:
+    """The tracked sites and each site's goal names, read from the database once for all the
+    queries of a batch (one scorecard page asks many) instead of once per query."""
 
+    def __init__(self) -> None:
+        self._sites: set[str] | None = None
+        self._goals: dict[str, list[str]] = {}
 
-def totals(
-    params: Params, period: Period, metrics: Sequence[str], *, goal: str | None = None
-) -> dict[str, float | int | None]:
-    """The Stats API's totals of ``metrics`` for the goal's site, filter (and ``goal``)."""
-    site = _known_site(params["site"])
-    filters = parse_filter(params.get("filter", ""))
-    if goal is not None:
-        if goal not in analytics.goal_names(site=site):
+    def site(self, site: str) -> str:
+        if self._sites is None:
+            self._sites = {domain for domain, _ in analytics.tracked_sites()}
+        if site.lower() not in self._sites:
+            raise MetricError("params.site", f"no tracked site “{site}”")
+        return site
+
+    def check_goal(self, site: str, goal: str) -> None:
+        if site not in self._goals:
+            self._goals[site] = analytics.goal_names(site=site)
+        if goal not in self._goals[site]:
             raise MetricError("params.goal", f"the site {site} has no goal “{goal}”")
-        filters.append(["is", "event:goal", [goal]])
+
+
+@contextmanager
+def _asking_the_store() -> Iterator[None]:
+    """The query layer's refusals as MetricErrors naming the goal's setting at fault."""
     try:
-        return analytics.site_totals(
-            site=site, first=period.start, last=period.end, metrics=metrics, filters=filters
-        )
+        yield
     except analytics.QueryError as error:
         field = {"site_id": "params.site"}.get(error.field, "params.filter")
         raise MetricError(field, error.message) from None
@@ -126,6 +134,28 @@ def totals(
         raise MetricError(
             "metric", f"the analytics event store cannot be reached just now ({error})"
         ) from None
+
+
+def totals(
+    params: Params,
+    period: Period,
+    metrics: Sequence[str],
+    *,
+    goal: str | None = None,
+    known: _Known | None = None,
+) -> dict[str, float | int | None]:
+    """The Stats API's totals of ``metrics`` for the goal's site, filter (and ``goal``);
+    ``known`` shares the sites and goals read among the queries of one batch."""
+    known = known or _Known()
+    site = known.site(params["site"])
+    filters = parse_filter(params.get("filter", ""))
+    if goal is not None:
+        known.check_goal(site, goal)
+        filters.append(["is", "event:goal", [goal]])
+    with _asking_the_store():
+        return analytics.site_totals(
+            site=site, first=period.start, last=period.end, metrics=metrics, filters=filters
+        )
 
 
 def _stats_metric(name: str) -> Any:
@@ -170,14 +200,15 @@ def _batch_totals(requests: Sequence[Request]) -> dict[Request, Decimal | Metric
         goal = params.get("goal") if with_goal else None
         groups.setdefault(group, []).append((request, stats_name, goal))
     answers: dict[Request, Decimal | MetricError | None] = {}
+    known = _Known()
     for (site, filter_text, period, _, by_goal), members in groups.items():
         names = sorted({name for _, name, _ in members})
         params = {"site": site, "filter": filter_text}
         try:
             if by_goal:
-                rows = _totals_by_goal(params, period, names)
+                rows = _totals_by_goal(params, period, names, known)
             else:
-                found = totals(params, period, names)
+                found = totals(params, period, names, known=known)
         except MetricError as error:
             answers.update({request: error for request, _, _ in members})
             continue
@@ -188,31 +219,22 @@ def _batch_totals(requests: Sequence[Request]) -> dict[Request, Decimal | Metric
                 answers[request] = as_decimal(rows[goal][name])
             else:
                 try:
-                    answers[request] = as_decimal(totals(params, period, [name], goal=goal)[name])
+                    asked = totals(params, period, [name], goal=goal, known=known)
+                    answers[request] = as_decimal(asked[name])
                 except MetricError as error:
                     answers[request] = error
     return answers
 
 
 def _totals_by_goal(
-    params: Params, period: Period, metrics: Sequence[str]
+    params: Params, period: Period, metrics: Sequence[str], known: _Known
 ) -> dict[str, dict[str, float | int | None]]:
-    site = _known_site(params["site"])
-    try:
+    site = known.site(params["site"])
+    filters = parse_filter(params.get("filter", ""))
+    with _asking_the_store():
         return analytics.site_totals_by_goal(
-            site=site,
-            first=period.start,
-            last=period.end,
-            metrics=metrics,
-            filters=parse_filter(params.get("filter", "")),
+            site=site, first=period.start, last=period.end, metrics=metrics, filters=filters
         )
-    except analytics.QueryError as error:
-        field = {"site_id": "params.site"}.get(error.field, "params.filter")
-        raise MetricError(field, error.message) from None
-    except (analytics.StoreUnavailableError, analytics.StoreQueryError) as error:
-        raise MetricError(
-            "metric", f"the analytics event store cannot be reached just now ({error})"
-        ) from None
 
 
 def _define(
