@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from .hosts import normalise_host
 from .models import (
     ConsentTally,
     CspViolation,
-    SiteScan,
+    ScanFinding,
     Technology,
     TechnologyHost,
     TechnologyRequest,
@@ -185,8 +185,6 @@ class RequestAwaitingDecision:
 
 def requests_awaiting_decision(*, today: date | None = None) -> list[RequestAwaitingDecision]:
     """Every open request, the earliest review deadline first (one query)."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     return [
         RequestAwaitingDecision(
@@ -226,15 +224,7 @@ class ScanResult:
 def unapproved_hosts_in_latest_scan() -> ScanResult | None:
     """The latest finished scan's unapproved hosts (each with the number of pages), marked
     new when the finished scan before it did not find them; None before any scan."""
-    from django.db.models import Count
-
-    from .models import ScanFinding, SiteScan
-
-    scans = list(
-        SiteScan.objects.filter(status=SiteScan.Status.FINISHED)
-        .order_by("-started_at", "-pk")
-        .values_list("pk", "started_at")[:2]
-    )
+    scans = list(selectors.finished_scans().values_list("pk", "started_at")[:2])
     if not scans:
         return None
     unapproved = (ScanFinding.Verdict.NOT_APPROVED, ScanFinding.Verdict.UNKNOWN)
@@ -259,7 +249,7 @@ def unapproved_hosts_in_latest_scan() -> ScanResult | None:
                 directive=row["directive"],
                 verdict=row["verdict"],
                 pages=row["pages"],
-                new=len(scans) == 1 or (row["host"], row["directive"]) not in earlier,
+                new=(row["host"], row["directive"]) not in earlier,
             )
             for row in rows
         ),
@@ -282,8 +272,6 @@ class CspFinding:
 def csp_findings_since(since: datetime) -> list[CspFinding]:
     """CSP violation reports seen since ``since``, per blocked host and directive, the most
     reported first (one query)."""
-    from django.db.models import Count, Max, Min, Sum
-
     rows = (
         selectors.violations(since=since)
         .values("blocked_host", "directive")
@@ -368,10 +356,7 @@ class ScanSummary:
 def latest_finished_scan(*, before: datetime | None = None) -> ScanSummary | None:
     """The latest shadow-IT scan that finished (before ``before``, when given), as its scan
     report shows it: distinct third-party hosts, and those not approved for what they load."""
-    scans = SiteScan.objects.filter(status=SiteScan.Status.FINISHED)
-    if before is not None:
-        scans = scans.filter(finished_at__lt=before)
-    scan = scans.order_by("-started_at", "-pk").first()
+    scan = selectors.latest_finished_scan(before=before)
     if scan is None:
         return None
     return ScanSummary(scan.started_at, scan.finished_at, scan.hosts_found, scan.unapproved_found)

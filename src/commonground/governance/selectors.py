@@ -228,8 +228,16 @@ def csp_modes() -> list[tuple[str, bool]]:
     ]
 
 
-def latest_finished_scan() -> SiteScan | None:
-    return SiteScan.objects.filter(status=SiteScan.Status.FINISHED).order_by("-started_at").first()
+def finished_scans(*, before: datetime | None = None) -> QuerySet[SiteScan]:
+    """The scans that finished (before ``before``, when given), the latest started first."""
+    scans = SiteScan.objects.filter(status=SiteScan.Status.FINISHED)
+    if before is not None:
+        scans = scans.filter(finished_at__lt=before)
+    return scans.order_by("-started_at", "-pk")
+
+
+def latest_finished_scan(*, before: datetime | None = None) -> SiteScan | None:
+    return finished_scans(before=before).first()
 
 
 @dataclass(frozen=True)
