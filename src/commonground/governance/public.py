@@ -21,7 +21,6 @@ from .access import selectors as access_selectors
 from .deadlines import working_days_between
 from .hosts import normalise_host
 from .models import (
-    ConsentTally,
     CspViolation,
     ScanFinding,
     Technology,
@@ -383,12 +382,16 @@ class ConsentChoices:
 
 def consent_choices(*, first: date, last: date, purpose: str | None = None) -> ConsentChoices:
     """Visitors' consent choices counted on the days ``first`` to ``last`` (of one purpose,
-    or all), from the tallies the Consent choices report reads."""
-    tallies = ConsentTally.objects.filter(day__gte=first, day__lte=last)
-    if purpose is not None:
-        tallies = tallies.filter(purpose=purpose)
-    sums = tallies.aggregate(granted=Sum("granted"), declined=Sum("declined"))
-    return ConsentChoices(int(sums["granted"] or 0), int(sums["declined"] or 0))
+    or all): the Consent choices report's own per-purpose counts, added up."""
+    shares = [
+        share
+        for share in selectors.consent_shares(since=first, until=last)
+        if purpose is None or share.purpose == purpose
+    ]
+    return ConsentChoices(
+        granted=sum(share.granted for share in shares),
+        declined=sum(share.declined for share in shares),
+    )
 
 
 @dataclass(frozen=True)

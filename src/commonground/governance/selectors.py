@@ -303,11 +303,14 @@ class ConsentShare:
         return self.granted / total if total else None
 
 
-def consent_shares(*, since: date) -> list[ConsentShare]:
-    """Choices per purpose since ``since``: how many agreed and declined (counts only)."""
+def consent_shares(*, since: date, until: date | None = None) -> list[ConsentShare]:
+    """Choices per purpose on the days since ``since`` (up to ``until``, included, when
+    given): how many agreed and declined (counts only)."""
+    tallies = ConsentTally.objects.filter(day__gte=since)
+    if until is not None:
+        tallies = tallies.filter(day__lte=until)
     totals = (
-        ConsentTally.objects.filter(day__gte=since)
-        .values("purpose")
+        tallies.values("purpose")
         .annotate(granted=Sum("granted"), declined=Sum("declined"))
         .order_by("purpose")
     )
