@@ -21,7 +21,6 @@ from .access import selectors as access_selectors
 from .deadlines import working_days_between
 from .hosts import normalise_host
 from .models import (
-    CspViolation,
     ScanFinding,
     Technology,
     TechnologyHost,
@@ -268,12 +267,16 @@ class CspFinding:
     last_seen: datetime
 
 
-def csp_findings_since(since: datetime) -> list[CspFinding]:
-    """CSP violation reports seen since ``since``, per blocked host and directive, the most
-    reported first (one query)."""
-    rows = (
-        selectors.violations(since=since)
-        .values("blocked_host", "directive")
+def csp_findings_since(since: datetime, *, before: datetime | None = None) -> list[CspFinding]:
+    """CSP violation reports seen since ``since`` (and first seen before ``before``, when
+    given), per blocked host and directive, the most reported first (one query): the CSP
+    findings report's rows, each counting all its reports (a row holds a running count,
+    not one per day)."""
+    rows = selectors.violations(since=since)
+    if before is not None:
+        rows = rows.filter(first_seen__lt=before)
+    grouped = (
+        rows.values("blocked_host", "directive")
         .annotate(
             reports=Sum("count"),
             pages=Count("page_path", distinct=True),
@@ -291,7 +294,7 @@ def csp_findings_since(since: datetime) -> list[CspFinding]:
             first_seen=row["first"],
             last_seen=row["last"],
         )
-        for row in rows
+        for row in grouped
     ]
 
 
@@ -359,15 +362,6 @@ def latest_finished_scan(*, before: datetime | None = None) -> ScanSummary | Non
     if scan is None:
         return None
     return ScanSummary(scan.started_at, scan.finished_at, scan.hosts_found, scan.unapproved_found)
-
-
-def csp_violation_reports(*, start: datetime, end: datetime) -> int:
-    """Violation reports counted on the CSP findings report for a period: each (site, page,
-    directive, blocked host) row seen in it counts all its reports (rows hold a running
-    count, not one per day). For a period up to now that is the report's own rule, rows
-    last seen since ``start``."""
-    rows = CspViolation.objects.filter(last_seen__gte=start, first_seen__lt=end)
-    return int(rows.aggregate(reports=Sum("count"))["reports"] or 0)
 
 
 @dataclass(frozen=True)
@@ -516,7 +510,6 @@ __all__ = [
     "consent_purpose_for_host",
     "csp_findings_since",
     "csp_findings_url",
-    "csp_violation_reports",
     "delete_rows",
     "latest_finished_scan",
     "load_governance_demo",
