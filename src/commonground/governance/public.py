@@ -312,16 +312,17 @@ CONSENT_PURPOSES: tuple[tuple[str, str], ...] = tuple(
 )
 
 
-def _open_at(moment: datetime | None) -> Q:
-    # Open now: not decided. Open at a past moment: submitted by then, decided after it.
-    if moment is None:
-        return Q(status__in=TechnologyRequest.OPEN)
+def _open_at(moment: datetime) -> Q:
+    # Open at a past moment: submitted by then, decided after it (or not yet).
     return Q(submitted_at__lt=moment) & (Q(decided_at__isnull=True) | Q(decided_at__gte=moment))
 
 
 def open_request_count(*, at: datetime | None = None) -> int:
     """Technology requests not decided (submitted or in review) now, as the requests
-    listing's "open" filter shows them; or at the moment ``at``."""
+    listing's "open" filter shows them (``requests_awaiting_decision``'s rows); or at the
+    moment ``at``."""
+    if at is None:
+        return selectors.open_requests().count()
     return TechnologyRequest.objects.filter(_open_at(at)).count()
 
 
@@ -330,7 +331,7 @@ def overdue_request_count(*, at: datetime | None = None) -> int:
     "Overdue" rows, the posture page's late reviews); or at the moment ``at``. The deadline
     day itself is still in time."""
     if at is None:
-        return selectors.open_requests().filter(review_due__lt=timezone.localdate()).count()
+        return selectors.open_requests().filter(overdue=True).count()
     # At a day's end (the next midnight) that day is the one judged, not the next.
     day = timezone.localdate(at - timedelta(microseconds=1))
     return TechnologyRequest.objects.filter(_open_at(at), review_due__lt=day).count()
