@@ -441,14 +441,23 @@ class RequestSummary:
     url: str
 
 
+def _cost(technology: Technology) -> TechnologyCost:
+    return TechnologyCost(
+        technology.pk,
+        technology.name,
+        technology.vendor,
+        technology.annual_cost or Decimal(0),
+        technology.contract_renewal,
+    )
+
+
 def approved_technology_costs() -> list[TechnologyCost]:
     """Every approved technology with a yearly cost in the registry, by name."""
     return [
-        TechnologyCost(t.pk, t.name, t.vendor, t.annual_cost, t.contract_renewal)
+        _cost(t)
         for t in Technology.objects.filter(
             status=Technology.Status.APPROVED, annual_cost__isnull=False
         ).order_by("name", "pk")
-        if t.annual_cost is not None
     ]
 
 
@@ -456,7 +465,7 @@ def renewals_due(*, first: date, last: date) -> list[TechnologyCost]:
     """Approved technologies whose contract renews between ``first`` and ``last`` (both
     included), soonest first; the cost is 0 where the registry holds none."""
     return [
-        TechnologyCost(t.pk, t.name, t.vendor, t.annual_cost or Decimal(0), t.contract_renewal)
+        _cost(t)
         for t in Technology.objects.filter(
             status=Technology.Status.APPROVED, contract_renewal__range=(first, last)
         ).order_by("contract_renewal", "name")
