@@ -331,7 +331,7 @@ def overdue_request_count(*, at: datetime | None = None) -> int:
     "Overdue" rows, the posture page's late reviews); or at the moment ``at``. The deadline
     day itself is still in time."""
     if at is None:
-        return selectors.open_requests().filter(overdue=True).count()
+        return selectors.open_requests().filter(review_due__lt=timezone.localdate()).count()
     # At a day's end (the next midnight) that day is the one judged, not the next.
     day = timezone.localdate(at - timedelta(microseconds=1))
     return TechnologyRequest.objects.filter(_open_at(at), review_due__lt=day).count()
