@@ -36,6 +36,7 @@ from commonground.distribution.models import (
     Subscriber,
     Subscription,
 )
+from commonground.governance import public as governance_public
 from commonground.governance import services as governance_services
 from commonground.governance.deadlines import add_working_days
 from commonground.governance.models import (
@@ -462,6 +463,9 @@ def test_requests_open_and_overdue_equal_the_requests_listing(editor, it_admin) 
     assert compute("governance.open_requests", {}, week) == len(rows) == 2
     assert compute("governance.overdue_requests", {}, week) == sum(r.overdue for r in rows) == 1
     assert listing.content.decode().count('data-overdue="true"') == 1
+    # The agenda's requests are the same rows, so its counts cannot drift from the metric's.
+    awaiting = governance_public.requests_awaiting_decision()
+    assert {(r.id, r.overdue) for r in awaiting} == {(r.pk, bool(r.overdue)) for r in rows}
     # At the end of a period 10 to 5 days ago: the late one (overdue since 3 days ago, so
     # not yet) and the one decided 2 days ago were open; the newest was not submitted.
     then = Period(_today() - timedelta(days=10), _today() - timedelta(days=5))

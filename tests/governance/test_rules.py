@@ -1,11 +1,16 @@
 """The rules as functions: risk tier, review deadline, host validation."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from commonground.governance.deadlines import is_overdue, review_deadline
+from commonground.governance.deadlines import (
+    add_working_days,
+    is_overdue,
+    review_deadline,
+    working_days_between,
+)
 from commonground.governance.hosts import normalise_host
 from commonground.governance.risk import assess_risk
 
@@ -70,6 +75,17 @@ def test_review_working_days_setting(settings: pytest.FixtureRequest) -> None:
 def test_overdue_only_after_the_deadline_day() -> None:
     assert not is_overdue(date(2025, 1, 17), date(2025, 1, 17))
     assert is_overdue(date(2025, 1, 17), date(2025, 1, 18))
+
+
+def test_working_days_between_counts_back_what_add_working_days_adds() -> None:
+    monday = date(2025, 1, 6)
+    for start in (monday + timedelta(days=n) for n in range(7)):  # every weekday, weekend too
+        for days in range(12):
+            assert working_days_between(start, add_working_days(start, days)) == days
+    friday = date(2025, 1, 10)
+    assert working_days_between(friday, friday) == 0
+    assert working_days_between(friday, friday + timedelta(days=2)) == 0  # Sunday
+    assert working_days_between(friday, friday + timedelta(days=3)) == 1  # Monday
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""What other apps may call in analytics."""
+"""What other apps may call in analytics: the page panel, the ingest helpers (client IP,
+rate limiter), the demo's sites, goals and history, weekly-report subscriptions; and the
+Stats API's totals for a site (``site_totals``, per goal ``site_totals_by_goal``) with the
+sites, goal names and filter dimensions they accept, and the errors they raise."""
 
 import time
 from collections.abc import Iterator, Sequence
@@ -7,6 +10,7 @@ from contextvars import ContextVar
 from datetime import date, timedelta
 from typing import Any
 
+import duckdb
 from django.conf import settings
 
 from .eventstore import StoreQueryError, StoreUnavailableError
@@ -72,8 +76,6 @@ def ensure_history(*, site: str, paths: Sequence[str], days: int, events: int) -
     already holds some of its events (so that a demo shows dashboards with a past). Returns
     one line saying what was done, for the caller to print."""
     # Imported here: numpy and the generator are not needed to serve pages.
-    import duckdb
-
     from .eventstore.duckdb import DuckDBEventStore
     from .generator import StoreLockedError, generate_traffic
 
@@ -121,16 +123,7 @@ def site_totals(
     ``[["is", "visit:source", ["Newsletter"]]]``): the very numbers the Stats API and the
     dashboard answer for that query. Raises QueryError naming the field at fault, and
     StoreUnavailableError when the event store cannot be reached."""
-    query = parse_query(
-        {
-            "site_id": site,
-            "date_range": [first.isoformat(), last.isoformat()],
-            "metrics": list(metrics),
-            "filters": list(filters),
-        }
-    )
-    answer = run_query(query, reader=reader or _file_reader.get())
-    results = answer["results"]
+    results = _results(site, first, last, metrics, filters, dimensions=[], reader=reader)
     values = results[0]["metrics"] if results else [None] * len(metrics)
     return dict(zip(metrics, values, strict=True))
 
@@ -147,20 +140,37 @@ def site_totals_by_goal(
     """``site_totals`` for every goal of the site at once (the Stats API's ``event:goal``
     dimension, one scan for all goals, as the dashboard's Goals panel asks): goal name ->
     metric -> value. A goal nobody completed in the period has no entry."""
+    results = _results(
+        site, first, last, metrics, filters, dimensions=["event:goal"], reader=reader
+    )
+    return {
+        str(row["dimensions"][0]): dict(zip(metrics, row["metrics"], strict=True))
+        for row in results
+    }
+
+
+def _results(
+    site: str,
+    first: date,
+    last: date,
+    metrics: Sequence[str],
+    filters: Sequence[Any],
+    *,
+    dimensions: list[str],
+    reader: Reader | None,
+) -> list[dict[str, Any]]:
+    # The Stats API's own parsing and answer, so the numbers are the API's and the dashboard's.
     query = parse_query(
         {
             "site_id": site,
             "date_range": [first.isoformat(), last.isoformat()],
             "metrics": list(metrics),
-            "dimensions": ["event:goal"],
+            "dimensions": dimensions,
             "filters": list(filters),
         }
     )
-    answer = run_query(query, reader=reader or _file_reader.get())
-    return {
-        str(row["dimensions"][0]): dict(zip(metrics, row["metrics"], strict=True))
-        for row in answer["results"]
-    }
+    results: list[dict[str, Any]] = run_query(query, reader=reader or _file_reader.get())["results"]
+    return results
 
 
 _file_reader: ContextVar[Reader | None] = ContextVar("analytics_file_reader", default=None)
@@ -171,9 +181,12 @@ def reading_the_store_file() -> Iterator[bool]:
     """Within the block, ``site_totals`` reads the DuckDB file itself, read-only, instead of
     asking the mover's query service: for one-off batch work that runs while no mover does
     (the demo loader, before ``commonground run`` starts one). Yields whether it could; when
-    the file is in use or the store is not DuckDB, reads go through the service as usual."""
-    import duckdb
+    the file is in use or the store is not DuckDB, reads go through the service as usual.
 
+    A context rather than a ``reader`` argument because the reads happen deep inside the
+    metric catalogue (scorecard, agenda, snapshots: ``compute(key, params, period)``), which
+    knows nothing of readers; callers that hold a reader pass it to ``site_totals``."""
+    # Imported here: the embedded store's module loads numpy, which nothing else here needs.
     from .eventstore.duckdb import DuckDBEventStore
 
     config: dict[str, Any] = settings.EVENT_STORE

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from wagtail.log_actions import log
 
 from . import services
-from .channels import channel_names, get_channel
+from .channels import channel_choices, channel_label
 from .models import Delivery, Dispatch
 
 VIEW = "distribution.view_dispatch"
@@ -26,13 +26,6 @@ DELIVERIES_SHOWN = 200
 def _require(request: HttpRequest, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
-
-
-def _label(channel: str) -> str:
-    try:
-        return get_channel(channel).label or channel
-    except Exception:  # a channel removed from the settings since: show its name
-        return channel
 
 
 def _breadcrumbs(*trail: tuple[str, str]) -> list[dict[str, str]]:
@@ -66,11 +59,11 @@ def dispatch_index(request: HttpRequest) -> HttpResponse:
         "distribution/admin/dispatch_index.html",
         {
             "page_obj": page,
-            "channels": [(name, _label(name)) for name in channel_names()],
+            "channels": channel_choices(),
             "statuses": Dispatch.Status.choices,
             "channel": channel,
             "status": status,
-            "labels": {name: _label(name) for name in {d.channel for d in page}},
+            "labels": {name: channel_label(name) for name in {d.channel for d in page}},
             "header_title": "Deliveries",
             "header_icon": "mail",
             "breadcrumbs_items": _breadcrumbs(("", "Deliveries")),
@@ -96,16 +89,16 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "distribution/admin/dispatch_detail.html",
         {
             "dispatch": dispatch,
-            "label": _label(dispatch.channel),
+            "label": channel_label(dispatch.channel),
             "progress": services.progress(dispatch),
             "deliveries": shown,
             "can_change": request.user.has_perm(CHANGE),
             "progress_url": reverse("distribution_dispatch_progress", args=[dispatch.pk]),
-            "header_title": f"{_label(dispatch.channel)}: {dispatch.title}",
+            "header_title": f"{channel_label(dispatch.channel)}: {dispatch.title}",
             "header_icon": "mail",
             "breadcrumbs_items": _breadcrumbs(
                 (reverse("distribution_dispatches"), "Deliveries"),
-                ("", f"{_label(dispatch.channel)}: {dispatch.title}"),
+                ("", f"{channel_label(dispatch.channel)}: {dispatch.title}"),
             ),
         },
     )

@@ -1,13 +1,6 @@
-"""What other apps may use of distribution."""
-
-from .demo import load_distribution_demo
-from .feeds import feed_links, feed_response
-from .plan import distribution_panel
-
-__all__ = ["distribution_panel", "feed_links", "feed_response", "load_distribution_demo"]
-
-
-# --- for the alignment metric catalogue ---------------------------------------------------
+"""What other apps may use of distribution: the page's Distribution tab, the feeds and the
+demo loader; and for alignment's metric catalogue, the newsletter lists and channels with
+counts of subscribers, unsubscriptions, sends and deliveries."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +8,29 @@ from datetime import datetime
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from .channels import channel_names, get_channel
+from .channels import channel_choices
+from .demo import load_distribution_demo
+from .feeds import feed_links, feed_response
 from .models import Delivery, MailingList, Subscription
+from .plan import distribution_panel
+
+__all__ = [
+    "DeliveryCounts",
+    "channels",
+    "confirmed_subscribers",
+    "delivery_counts",
+    "distribution_panel",
+    "feed_links",
+    "feed_response",
+    "load_distribution_demo",
+    "mailing_lists",
+    "newsletter_sends",
+    "subscribers_during",
+    "unsubscribes",
+]
+
+
+# --- for the alignment metric catalogue ---------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -42,15 +56,8 @@ def mailing_lists() -> list[tuple[int, str]]:
 
 def channels() -> list[tuple[str, str]]:
     """(name, label) of every configured channel; the name is the ``utm_source`` tag its
-    links carry (see links.py)."""
-    found = []
-    for name in channel_names():
-        try:
-            label = get_channel(name).label or name
-        except Exception:  # a channel misconfigured in settings: still listed by its name
-            label = name
-        found.append((name, label))
-    return found
+    links carry (see links.py), as the delivery view's channel filter lists them."""
+    return channel_choices()
 
 
 def confirmed_subscribers(*, at: datetime | None = None, list_id: int | None = None) -> int:
@@ -128,15 +135,3 @@ def delivery_counts(
         **{status: Count("pk", filter=Q(status=status)) for status in Delivery.Status.values}
     )
     return DeliveryCounts(**{status: counts[status] or 0 for status in Delivery.Status.values})
-
-
-__all__ += [
-    "DeliveryCounts",
-    "channels",
-    "confirmed_subscribers",
-    "delivery_counts",
-    "mailing_lists",
-    "newsletter_sends",
-    "subscribers_during",
-    "unsubscribes",
-]

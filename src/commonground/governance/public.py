@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,9 +21,7 @@ from .access import selectors as access_selectors
 from .deadlines import working_days_between
 from .hosts import normalise_host
 from .models import (
-    ConsentTally,
-    CspViolation,
-    SiteScan,
+    ScanFinding,
     Technology,
     TechnologyHost,
     TechnologyRequest,
@@ -185,8 +183,6 @@ class RequestAwaitingDecision:
 
 def requests_awaiting_decision(*, today: date | None = None) -> list[RequestAwaitingDecision]:
     """Every open request, the earliest review deadline first (one query)."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     return [
         RequestAwaitingDecision(
@@ -226,15 +222,7 @@ class ScanResult:
 def unapproved_hosts_in_latest_scan() -> ScanResult | None:
     """The latest finished scan's unapproved hosts (each with the number of pages), marked
     new when the finished scan before it did not find them; None before any scan."""
-    from django.db.models import Count
-
-    from .models import ScanFinding, SiteScan
-
-    scans = list(
-        SiteScan.objects.filter(status=SiteScan.Status.FINISHED)
-        .order_by("-started_at", "-pk")
-        .values_list("pk", "started_at")[:2]
-    )
+    scans = list(selectors.finished_scans().values_list("pk", "started_at")[:2])
     if not scans:
         return None
     unapproved = (ScanFinding.Verdict.NOT_APPROVED, ScanFinding.Verdict.UNKNOWN)
@@ -259,7 +247,7 @@ def unapproved_hosts_in_latest_scan() -> ScanResult | None:
                 directive=row["directive"],
                 verdict=row["verdict"],
                 pages=row["pages"],
-                new=len(scans) == 1 or (row["host"], row["directive"]) not in earlier,
+                new=(row["host"], row["directive"]) not in earlier,
             )
             for row in rows
         ),
@@ -279,14 +267,16 @@ class CspFinding:
     last_seen: datetime
 
 
-def csp_findings_since(since: datetime) -> list[CspFinding]:
-    """CSP violation reports seen since ``since``, per blocked host and directive, the most
-    reported first (one query)."""
-    from django.db.models import Count, Max, Min, Sum
-
-    rows = (
-        selectors.violations(since=since)
-        .values("blocked_host", "directive")
+def csp_findings_since(since: datetime, *, before: datetime | None = None) -> list[CspFinding]:
+    """CSP violation reports seen since ``since`` (and first seen before ``before``, when
+    given), per blocked host and directive, the most reported first (one query): the CSP
+    findings report's rows, each counting all its reports (a row holds a running count,
+    not one per day)."""
+    rows = selectors.violations(since=since)
+    if before is not None:
+        rows = rows.filter(first_seen__lt=before)
+    grouped = (
+        rows.values("blocked_host", "directive")
         .annotate(
             reports=Sum("count"),
             pages=Count("page_path", distinct=True),
@@ -304,7 +294,7 @@ def csp_findings_since(since: datetime) -> list[CspFinding]:
             first_seen=row["first"],
             last_seen=row["last"],
         )
-        for row in rows
+        for row in grouped
     ]
 
 
@@ -322,16 +312,17 @@ CONSENT_PURPOSES: tuple[tuple[str, str], ...] = tuple(
 )
 
 
-def _open_at(moment: datetime | None) -> Q:
-    # Open now: not decided. Open at a past moment: submitted by then, decided after it.
-    if moment is None:
-        return Q(status__in=TechnologyRequest.OPEN)
+def _open_at(moment: datetime) -> Q:
+    # Open at a past moment: submitted by then, decided after it (or not yet).
     return Q(submitted_at__lt=moment) & (Q(decided_at__isnull=True) | Q(decided_at__gte=moment))
 
 
 def open_request_count(*, at: datetime | None = None) -> int:
     """Technology requests not decided (submitted or in review) now, as the requests
-    listing's "open" filter shows them; or at the moment ``at``."""
+    listing's "open" filter shows them (``requests_awaiting_decision``'s rows); or at the
+    moment ``at``."""
+    if at is None:
+        return selectors.open_requests().count()
     return TechnologyRequest.objects.filter(_open_at(at)).count()
 
 
@@ -368,22 +359,10 @@ class ScanSummary:
 def latest_finished_scan(*, before: datetime | None = None) -> ScanSummary | None:
     """The latest shadow-IT scan that finished (before ``before``, when given), as its scan
     report shows it: distinct third-party hosts, and those not approved for what they load."""
-    scans = SiteScan.objects.filter(status=SiteScan.Status.FINISHED)
-    if before is not None:
-        scans = scans.filter(finished_at__lt=before)
-    scan = scans.order_by("-started_at", "-pk").first()
+    scan = selectors.latest_finished_scan(before=before)
     if scan is None:
         return None
     return ScanSummary(scan.started_at, scan.finished_at, scan.hosts_found, scan.unapproved_found)
-
-
-def csp_violation_reports(*, start: datetime, end: datetime) -> int:
-    """Violation reports counted on the CSP findings report for a period: each (site, page,
-    directive, blocked host) row seen in it counts all its reports (rows hold a running
-    count, not one per day). For a period up to now that is the report's own rule, rows
-    last seen since ``start``."""
-    rows = CspViolation.objects.filter(last_seen__gte=start, first_seen__lt=end)
-    return int(rows.aggregate(reports=Sum("count"))["reports"] or 0)
 
 
 @dataclass(frozen=True)
@@ -398,12 +377,16 @@ class ConsentChoices:
 
 def consent_choices(*, first: date, last: date, purpose: str | None = None) -> ConsentChoices:
     """Visitors' consent choices counted on the days ``first`` to ``last`` (of one purpose,
-    or all), from the tallies the Consent choices report reads."""
-    tallies = ConsentTally.objects.filter(day__gte=first, day__lte=last)
-    if purpose is not None:
-        tallies = tallies.filter(purpose=purpose)
-    sums = tallies.aggregate(granted=Sum("granted"), declined=Sum("declined"))
-    return ConsentChoices(int(sums["granted"] or 0), int(sums["declined"] or 0))
+    or all): the Consent choices report's own per-purpose counts, added up."""
+    shares = [
+        share
+        for share in selectors.consent_shares(since=first, until=last)
+        if purpose is None or share.purpose == purpose
+    ]
+    return ConsentChoices(
+        granted=sum(share.granted for share in shares),
+        declined=sum(share.declined for share in shares),
+    )
 
 
 @dataclass(frozen=True)
@@ -458,14 +441,23 @@ class RequestSummary:
     url: str
 
 
+def _cost(technology: Technology) -> TechnologyCost:
+    return TechnologyCost(
+        technology.pk,
+        technology.name,
+        technology.vendor,
+        technology.annual_cost or Decimal(0),
+        technology.contract_renewal,
+    )
+
+
 def approved_technology_costs() -> list[TechnologyCost]:
     """Every approved technology with a yearly cost in the registry, by name."""
     return [
-        TechnologyCost(t.pk, t.name, t.vendor, t.annual_cost, t.contract_renewal)
+        _cost(t)
         for t in Technology.objects.filter(
             status=Technology.Status.APPROVED, annual_cost__isnull=False
         ).order_by("name", "pk")
-        if t.annual_cost is not None
     ]
 
 
@@ -473,7 +465,7 @@ def renewals_due(*, first: date, last: date) -> list[TechnologyCost]:
     """Approved technologies whose contract renews between ``first`` and ``last`` (both
     included), soonest first; the cost is 0 where the registry holds none."""
     return [
-        TechnologyCost(t.pk, t.name, t.vendor, t.annual_cost or Decimal(0), t.contract_renewal)
+        _cost(t)
         for t in Technology.objects.filter(
             status=Technology.Status.APPROVED, contract_renewal__range=(first, last)
         ).order_by("contract_renewal", "name")
@@ -528,7 +520,6 @@ __all__ = [
     "consent_purpose_for_host",
     "csp_findings_since",
     "csp_findings_url",
-    "csp_violation_reports",
     "delete_rows",
     "latest_finished_scan",
     "load_governance_demo",

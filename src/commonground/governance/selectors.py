@@ -228,8 +228,16 @@ def csp_modes() -> list[tuple[str, bool]]:
     ]
 
 
-def latest_finished_scan() -> SiteScan | None:
-    return SiteScan.objects.filter(status=SiteScan.Status.FINISHED).order_by("-started_at").first()
+def finished_scans(*, before: datetime | None = None) -> QuerySet[SiteScan]:
+    """The scans that finished (before ``before``, when given), the latest started first."""
+    scans = SiteScan.objects.filter(status=SiteScan.Status.FINISHED)
+    if before is not None:
+        scans = scans.filter(finished_at__lt=before)
+    return scans.order_by("-started_at", "-pk")
+
+
+def latest_finished_scan(*, before: datetime | None = None) -> SiteScan | None:
+    return finished_scans(before=before).first()
 
 
 @dataclass(frozen=True)
@@ -295,11 +303,14 @@ class ConsentShare:
         return self.granted / total if total else None
 
 
-def consent_shares(*, since: date) -> list[ConsentShare]:
-    """Choices per purpose since ``since``: how many agreed and declined (counts only)."""
+def consent_shares(*, since: date, until: date | None = None) -> list[ConsentShare]:
+    """Choices per purpose on the days since ``since`` (up to ``until``, included, when
+    given): how many agreed and declined (counts only)."""
+    tallies = ConsentTally.objects.filter(day__gte=since)
+    if until is not None:
+        tallies = tallies.filter(day__lte=until)
     totals = (
-        ConsentTally.objects.filter(day__gte=since)
-        .values("purpose")
+        tallies.values("purpose")
         .annotate(granted=Sum("granted"), declined=Sum("declined"))
         .order_by("purpose")
     )

@@ -16,6 +16,8 @@ __all__ = [
     "Refused",
     "RetryLater",
     "Sent",
+    "channel_choices",
+    "channel_label",
     "channel_names",
     "get_channel",
 ]
@@ -23,6 +25,19 @@ __all__ = [
 
 def channel_names() -> list[str]:
     return list(getattr(settings, "DISTRIBUTION_CHANNELS", {}))
+
+
+def channel_label(name: str) -> str:
+    """The channel's label, or its name when it has none or cannot be built."""
+    try:
+        return get_channel(name).label or name
+    except Exception:  # misconfigured, or removed from the settings since: show its name
+        return name
+
+
+def channel_choices() -> list[tuple[str, str]]:
+    """(name, label) of every configured channel, in the settings' order."""
+    return [(name, channel_label(name)) for name in channel_names()]
 
 
 @cache

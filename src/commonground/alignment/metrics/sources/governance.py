@@ -55,7 +55,8 @@ def _unapproved_hosts(params: Params, period: Period) -> Decimal | None:
 
 def _csp_violations(params: Params, period: Period) -> Decimal | None:
     start, end = period_bounds(period)
-    return Decimal(governance.csp_violation_reports(start=start, end=end))
+    findings = governance.csp_findings_since(start, before=end)
+    return Decimal(sum(finding.reports for finding in findings))
 
 
 def _consent_acceptance_rate(params: Params, period: Period) -> Decimal | None:
