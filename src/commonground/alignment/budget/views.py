@@ -68,7 +68,7 @@ Written = TypeVar("Written")
 
 
 def _submitted(
-    form: django_forms.Form, write: Callable[[dict[str, Any]], Written]
+    form: django_forms.BaseForm, write: Callable[[dict[str, Any]], Written]
 ) -> Written | None:
     """What ``write`` (one service call) made of the form's cleaned data, or None with every
     problem on the form: its own and the service's ValidationError. A PermissionDenied goes
