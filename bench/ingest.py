@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import IO
 
 from _support import ensure_wrk, free_port
-from commonground.core.web_server import granian_command
+from commonground.core.http.web_server import granian_command
 
 PYTHON = sys.executable
 SITE = "bench.example"

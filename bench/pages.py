@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 
 from _support import ensure_wrk, free_port
-from commonground.core.web_server import granian_command
+from commonground.core.http.web_server import granian_command
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

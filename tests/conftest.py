@@ -14,7 +14,7 @@ from wagtail.models import Page, Site
 
 from commonground.content.models import HomePage
 from commonground.core import roles
-from commonground.core.web_server import granian_command
+from commonground.core.http.web_server import granian_command
 from commonground.governance.access.selectors import authenticator, two_factor_required
 
 from .content.factories import HomePageFactory

@@ -10,6 +10,7 @@ from commonground.analytics import ingest as ingest_module
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import TrackedSite
 from commonground.analytics.mover import VisitTracker, move_once
+from commonground.core.http import client_address
 
 pytestmark = pytest.mark.django_db
 
@@ -219,10 +220,10 @@ def test_do_not_track_is_honoured_for_sites_that_ask(spool: Path, store: DuckDBE
 
 
 def test_forwarded_for_with_garbage_falls_back_to_the_peer(settings) -> None:
-    from commonground.analytics.ingest import client_ip
+    from commonground.core.http.client_address import client_ip
 
     settings.ANALYTICS_TRUSTED_PROXIES = ["10.0.0.0/8"]
-    ingest_module.forget_trusted_proxies()
+    client_address.forget_trusted_proxies()
     try:
         peer = {"REMOTE_ADDR": "10.0.0.5"}
         assert client_ip({**peer, "HTTP_X_FORWARDED_FOR": "198.51.100.9, 10.0.0.7"}) == (
@@ -234,14 +235,14 @@ def test_forwarded_for_with_garbage_falls_back_to_the_peer(settings) -> None:
             "203.0.113.1"
         )
     finally:
-        ingest_module.forget_trusted_proxies()
+        client_address.forget_trusted_proxies()
 
 
 def test_the_quick_ipv4_reading_agrees_with_the_ipaddress_module(settings) -> None:
     import ipaddress
 
     settings.ANALYTICS_TRUSTED_PROXIES = ["10.0.0.0/8", "192.168.1.7/32", "fd00::/8"]
-    ingest_module.forget_trusted_proxies()
+    client_address.forget_trusted_proxies()
     networks = [ipaddress.ip_network(n) for n in settings.ANALYTICS_TRUSTED_PROXIES]
 
     def by_the_book(text: str) -> tuple[str, str]:
@@ -259,9 +260,9 @@ def test_the_quick_ipv4_reading_agrees_with_the_ipaddress_module(settings) -> No
     ]  # fmt: skip
     try:
         for address in addresses:
-            assert ingest_module._address(address) == by_the_book(address), address
+            assert client_address._address(address) == by_the_book(address), address
     finally:
-        ingest_module.forget_trusted_proxies()
+        client_address.forget_trusted_proxies()
 
 
 def test_referrer_spam_is_dropped_with_or_without_a_scheme(

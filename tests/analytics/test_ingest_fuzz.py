@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from commonground.analytics import ingest as ingest_module
 from commonground.analytics.models import TrackedSite
+from commonground.core.http import client_address
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,12 @@ def sites(tmp_path: Path, settings) -> Iterator[None]:
     settings.ANALYTICS_SPOOL_DIR = tmp_path / "spool"
     settings.ANALYTICS_TRUSTED_PROXIES = ["10.0.0.0/8"]
     ingest_module.spool_writer.cache_clear()
-    ingest_module.forget_trusted_proxies()
+    client_address.forget_trusted_proxies()
     TrackedSite.objects.create(domain="example.com", name="Example", umami_website_id=WEBSITE)
     yield
     ingest_module.spool_writer().close()
     ingest_module.spool_writer.cache_clear()
-    ingest_module.forget_trusted_proxies()
+    client_address.forget_trusted_proxies()
 
 
 # One client for every request: each new Client builds a new handler, whose WhiteNoise

@@ -2,7 +2,7 @@
 
 import pytest
 
-from commonground.analytics.ratelimit import SourceLimiter
+from commonground.core.http.rate_limits import SourceLimiter
 
 from .test_ingest import post
 

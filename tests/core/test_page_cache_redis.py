@@ -8,7 +8,7 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 from redis import Redis
 
-from commonground.core import page_cache
+from commonground.core.pages import page_cache
 
 from ..content.factories import StandardPageFactory
 from ..processes import Process, free_port, wait_for

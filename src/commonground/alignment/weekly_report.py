@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from commonground.core import send_once
+from commonground.core.mail import send_once
 
 from .budget.money import format_money
 from .budget.selectors import LineVariance, variances

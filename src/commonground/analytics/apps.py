@@ -12,7 +12,7 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from commonground.core.page_cache import invalidate_on_commit
+        from commonground.core.pages.page_cache import invalidate_on_commit
 
         from . import sites
         from .models import TrackedSite

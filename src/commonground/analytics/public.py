@@ -14,23 +14,19 @@ import duckdb
 from django.conf import settings
 
 from .eventstore import StoreQueryError, StoreUnavailableError
-from .ingest import client_ip
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
 from .page_panel import PageAnalyticsPanel
 from .queries import QueryError, parse_query, run_query
 from .queries.catalogue import EVENT_DIMENSIONS, VISIT_DIMENSIONS, dimension
 from .queries.stats import Reader
-from .ratelimit import SourceLimiter
 from .weekly_report import is_subscribed, set_report_subscription
 
 __all__ = [
     "PageAnalyticsPanel",
     "QueryError",
     "Reader",
-    "SourceLimiter",
     "StoreQueryError",
     "StoreUnavailableError",
-    "client_ip",
     "ensure_goals",
     "ensure_history",
     "ensure_tracked_site",

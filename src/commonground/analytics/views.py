@@ -16,8 +16,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from commonground.core.http.client_address import client_ip
+
 from . import ratelimit, sites, umami
-from .ingest import client_ip, count_dropped, ingest
+from .ingest import count_dropped, ingest
 from .requests import MAX_BODY_BYTES, EventRequestError, json_error, parse_event_request
 
 logger = logging.getLogger(__name__)

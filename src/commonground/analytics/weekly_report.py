@@ -28,7 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from commonground.core import send_once
+from commonground.core.mail import send_once
 
 from .display import change_text, duration_text, source_text
 from .eventstore import StoreUnavailableError

@@ -13,7 +13,7 @@ from commonground.analytics.stats_api import urls as stats_api_urls
 from commonground.analytics.views import event_endpoint, umami_send_endpoint
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
-from commonground.core.front_door import alive_view
+from commonground.core.http.front_door import alive_view
 from commonground.distribution import urls as distribution_urls
 from commonground.governance import urls as governance_urls
 

@@ -1,5 +1,5 @@
-"""App config for core: wires page-cache invalidation to Wagtail's signals, registers the
-shared URL converters."""
+"""App config for core: wires the audit trail and page-cache invalidation to Wagtail's
+signals, registers the shared URL converters."""
 
 from django.apps import AppConfig
 
@@ -11,8 +11,12 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import cache_invalidation, url_converters
+        from .audit import receivers
+        from .http import url_converters
+        from .pages import cache_invalidation
 
+        # Every Wagtail log entry, from whichever code path, becomes an audit entry.
+        receivers.connect()
         cache_invalidation.connect()
         # Before any URL configuration is loaded: the apps' URLs use <id:...>.
         url_converters.register()

@@ -8,9 +8,9 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.models import Page
 
-from . import page_cache
 from .audit import wagtail_hooks as _audit_hooks  # noqa: F401  (the audit trail report)
-from .cache_invalidation import NAV_TAG
+from .pages import page_cache
+from .pages.cache_invalidation import NAV_TAG
 
 
 @hooks.register("before_serve_page")

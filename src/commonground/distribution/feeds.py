@@ -24,8 +24,8 @@ from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage, SourceImageIOError
 from wagtail.models import Site
 
-from commonground.core.cache_invalidation import snippet_tag
-from commonground.core.page_cache import depends_on, page_tag
+from commonground.core.pages.cache_invalidation import snippet_tag
+from commonground.core.pages.page_cache import depends_on, page_tag
 
 from .links import tagged_url
 

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from commonground.core.email_digest import email_digests
+from commonground.core.mail.email_digest import email_digests
 
 from .models import ErasedAddress, MailingList, Subscriber, Subscription, Suppression
 

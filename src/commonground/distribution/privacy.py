@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from commonground.core.email_digest import email_digest
+from commonground.core.mail.email_digest import email_digest
 from commonground.governance.public import (
     PersonalDataSource,
     RetentionKind,

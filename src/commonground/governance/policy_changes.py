@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
-from commonground.core import page_cache
+from commonground.core.pages import page_cache
 
 from . import csp
 

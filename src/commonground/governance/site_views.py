@@ -12,7 +12,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
-from commonground.analytics.public import SourceLimiter, client_ip
+from commonground.core.http.client_address import client_ip
+from commonground.core.http.rate_limits import SourceLimiter
 
 from . import consent, violations
 

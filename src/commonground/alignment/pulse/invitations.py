@@ -16,7 +16,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from commonground.core import send_once
+from commonground.core.mail import send_once
 
 from ..models.pulse import PulseInvitation, PulseRound
 from ..sides import SIDE_ROLES, Party, party_of

@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from commonground.core.page_cache import depends_on
+from commonground.core.pages.page_cache import depends_on
 
 from ..sites import site_for_host
 

@@ -64,7 +64,7 @@ MIDDLEWARE = [
     # Outside the page cache: cached pages get the current policy and a fresh nonce too.
     "commonground.governance.csp.ContentSecurityPolicyMiddleware",
     # Answers anonymous GETs from the page cache before sessions or auth are touched.
-    "commonground.core.page_cache.PageCacheMiddleware",
+    "commonground.core.pages.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from wagtail.images.models import AbstractImage, AbstractRendition, SourceImageIOError
 
-from commonground.core.page_cache import depends_on
+from commonground.core.pages.page_cache import depends_on
 
 register = template.Library()
 

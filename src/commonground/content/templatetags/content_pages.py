@@ -10,8 +10,8 @@ from django.http import HttpRequest
 from wagtail.blocks import StructValue
 from wagtail.models import Page, Site
 
-from commonground.core.cache_invalidation import ARTICLE_LISTING_TAG, NAV_TAG, snippet_tag
-from commonground.core.page_cache import depends_on, page_tag
+from commonground.core.pages.cache_invalidation import ARTICLE_LISTING_TAG, NAV_TAG, snippet_tag
+from commonground.core.pages.page_cache import depends_on, page_tag
 
 register = template.Library()
 

@@ -114,10 +114,3 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.sequence} {self.hash[:12]}"
-
-
-# Connected here rather than in CoreConfig.ready() so that importing the models (core/models.py
-# does) is all the wiring the trail needs; senders are lazy "app.Model" strings.
-from . import receivers  # noqa: E402
-
-receivers.connect()

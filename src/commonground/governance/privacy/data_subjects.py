@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from commonground.core.email_digest import email_digest, email_digests, normalise_address
+from commonground.core.mail.email_digest import email_digest, email_digests, normalise_address
 
 from ..permissions import HANDLE_DATA_SUBJECTS, may
 from ..services import User, _person

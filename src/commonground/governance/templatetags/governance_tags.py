@@ -41,7 +41,7 @@ def hold_for_consent(html: str) -> SafeString:
 def consent_banner(context: template.Context) -> dict:
     """The banner for the purposes approved technologies need consent for (nothing when
     none do), and the inline start-up script that applies a stored choice before paint."""
-    from commonground.core import page_cache
+    from commonground.core.pages import page_cache
 
     from ..consent import banner
     from ..policy_changes import REGISTRY_TAG
@@ -57,7 +57,7 @@ def site_tags(context: template.Context, placement: str) -> SafeString:
     and written inert until consent when its technology needs consent."""
     from wagtail.models import Site
 
-    from commonground.core import page_cache
+    from commonground.core.pages import page_cache
 
     from .. import selectors
     from ..policy_changes import REGISTRY_TAG

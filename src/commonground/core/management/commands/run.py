@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from commonground.core.web_server import granian_command
+from commonground.core.http.web_server import granian_command
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:

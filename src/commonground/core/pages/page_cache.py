@@ -20,7 +20,7 @@ from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from .models import PageCacheEntry, PageCacheTag
+from ..models import PageCacheEntry, PageCacheTag
 
 logger = logging.getLogger(__name__)
 
