@@ -13,9 +13,15 @@ class AlignmentConfig(AppConfig):
         from commonground.core.glossary import register_lookup
         from commonground.governance.public import technology_request_decided
 
+        from .budget import agenda_sections as _budget_sections  # noqa: F401
         from .glossary.selectors import term_explanations
+        from .metrics import sources as _metric_sources  # noqa: F401
+        from .reviews import sections as _review_sections  # noqa: F401
         from .reviews.receivers import record_technology_decision
+        from .scorecard import agenda_sections as _goal_sections  # noqa: F401
 
+        # The metric catalogue's sources and the agenda's sections register themselves on
+        # import: here, once, rather than by the registries importing their members back.
         # Other apps show glossary terms through core, which must not import alignment.
         register_lookup(term_explanations)
         # Technology-request decisions enter the decision log in governance's transaction.

@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import services
+from . import actuals_import, services
 
 
 @hooks.register("register_alignment_menu_item")
@@ -26,9 +26,13 @@ def register_budget_log_actions(actions: Any) -> None:
     for action, label, message in (
         (services.LINE_PLAN, "Plan budget line", "Planned a budget line"),
         (services.ACTUAL_ENTER, "Enter actual", "Entered an actual on a budget line"),
-        (services.ACTUALS_UPLOAD, "Upload finance CSV", "Uploaded a finance CSV to preview"),
-        (services.ACTUALS_IMPORT, "Import actuals", "Imported actuals from a finance CSV"),
-        (services.ACTUALS_DISCARD, "Discard finance CSV", "Discarded a finance CSV unimported"),
+        (actuals_import.ACTUALS_UPLOAD, "Upload finance CSV", "Uploaded a finance CSV to preview"),
+        (actuals_import.ACTUALS_IMPORT, "Import actuals", "Imported actuals from a finance CSV"),
+        (
+            actuals_import.ACTUALS_DISCARD,
+            "Discard finance CSV",
+            "Discarded a finance CSV unimported",
+        ),
         (services.CAMPAIGN_CREATE, "Add campaign", "Added a campaign"),
         (services.REALLOCATION_PROPOSE, "Propose reallocation", "Proposed moving budget"),
         (services.REALLOCATION_ACCEPT, "Accept reallocation", "Accepted moving budget"),

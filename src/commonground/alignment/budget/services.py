@@ -1,6 +1,6 @@
-"""The budget's writes: plan, actuals (entered and imported), campaigns, reallocations and
-business cases. Each checks the acting lead itself and writes its audit entry in the same
-transaction.
+"""The budget's writes: plan, entered actuals, campaigns, reallocations and business cases
+(imported actuals are ``actuals_import.py``'s). Each checks the acting lead itself and writes
+its audit entry in the same transaction.
 
 Who may do what: a side's lead plans and enters actuals for their side's lines only; a
 reallocation is proposed by either lead and accepted or rejected only by the OTHER side's
@@ -8,8 +8,6 @@ lead (four eyes); marketing's lead states a business case's expected effect, IT'
 cost, effort and risk. Everyone else reads.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,7 +22,6 @@ from commonground.governance import public as governance
 from ..metrics import MetricError, metric
 from ..models.budget import (
     Actual,
-    ActualImport,
     BudgetLine,
     BudgetPeriod,
     BudgetSide,
@@ -39,9 +36,6 @@ from .money import format_money
 
 LINE_PLAN = "alignment.budget.line_plan"
 ACTUAL_ENTER = "alignment.budget.actual_enter"
-ACTUALS_UPLOAD = "alignment.budget.actuals_upload"
-ACTUALS_IMPORT = "alignment.budget.actuals_import"
-ACTUALS_DISCARD = "alignment.budget.actuals_discard"
 CAMPAIGN_CREATE = "alignment.budget.campaign_create"
 REALLOCATION_PROPOSE = "alignment.budget.reallocation_propose"
 REALLOCATION_ACCEPT = "alignment.budget.reallocation_accept"
@@ -97,10 +91,10 @@ def plan_line(
     with transaction.atomic():
         period = ensure_period(day)
         line, _ = BudgetLine.objects.select_for_update().get_or_create(
-            period=period, side=side, category=category, defaults={"updated_by": _person(user)}
+            period=period, side=side, category=category, defaults={"updated_by": person(user)}
         )
         before = line.planned
-        line.planned, line.note, line.updated_by = planned, note, _person(user)
+        line.planned, line.note, line.updated_by = planned, note, person(user)
         _save_logged(
             line,
             action=LINE_PLAN,
@@ -110,7 +104,8 @@ def plan_line(
     return line
 
 
-def _person(user: User) -> Any:
+def person(user: User) -> Any:
+    """``user`` to store as who did it (None for an anonymous caller, as in a script)."""
     return user if user.is_authenticated else None
 
 
@@ -149,7 +144,7 @@ def enter_actual(
             description=description,
             utm_campaign=utm_campaign,
             source=Actual.Source.ENTERED,
-            entered_by=_person(user),
+            entered_by=person(user),
         )
         _save_logged(
             actual,
@@ -158,183 +153,6 @@ def enter_actual(
             data={"line": str(line), "amount": str(amount), "day": day.isoformat()},
         )
     return actual
-
-
-# --- the finance CSV ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PreviewLine:
-    label: str
-    rows: int
-    total: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class ImportPreview:
-    """What importing a checked file will do, shown before it is done."""
-
-    rows: int
-    total: Decimal
-    first_day: date
-    last_day: date
-    lines: tuple[PreviewLine, ...]
-    campaigns: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ImportCheck:
-    """A file's rows on their lines, or every problem found (then nothing is imported)."""
-
-    rows: tuple[tuple[finance_csv.FinanceRow, BudgetLine], ...]
-    problems: tuple[finance_csv.RowProblem, ...]
-
-    @property
-    def preview(self) -> ImportPreview:
-        per_line: dict[int, list[Any]] = defaultdict(lambda: ["", 0, Decimal(0)])
-        for row, line in self.rows:
-            entry = per_line[line.pk]
-            entry[0], entry[1], entry[2] = str(line), entry[1] + 1, entry[2] + row.amount
-        days = [row.day for row, _ in self.rows]
-        return ImportPreview(
-            rows=len(self.rows),
-            total=sum((row.amount for row, _ in self.rows), Decimal(0)),
-            first_day=min(days),
-            last_day=max(days),
-            lines=tuple(PreviewLine(*entry) for entry in per_line.values()),
-            campaigns=tuple(sorted({row.utm_campaign for row, _ in self.rows} - {""})),
-        )
-
-
-class ImportProblems(ValidationError):
-    """A file with bad rows: nothing of it was imported."""
-
-    def __init__(self, problems: tuple[finance_csv.RowProblem, ...]) -> None:
-        super().__init__(f"{len(problems)} problems in the file; nothing was imported.")
-        self.problems = problems
-
-
-def check_finance_file(*, user: User, text: str) -> ImportCheck:
-    """Each row of ``text`` on its budget line, with every problem of every row: a cell
-    that does not read, a quarter or line not planned, a side ``user`` does not lead."""
-    party = led_party(user)
-    if party is None:
-        raise PermissionDenied("Only the Marketing Lead or the IT Lead may import actuals.")
-    parsed = finance_csv.parse(text)
-    problems = list(parsed.problems)
-    periods = {p.pk: p for p in BudgetPeriod.objects.all()}
-    lines = {(ln.period_id, ln.side, ln.category): ln for ln in BudgetLine.objects.all()}
-    placed = []
-    for row in parsed.rows:
-        period = next((p for p in periods.values() if p.start <= row.day <= p.end), None)
-        if row.side != party.value:
-            problems.append(
-                finance_csv.RowProblem(
-                    row.line,
-                    "side",
-                    f"you lead {party.label}: only the {Party(row.side).label} Lead may"
-                    f" import {Party(row.side).label}'s actuals",
-                )
-            )
-        elif period is None:
-            problems.append(
-                finance_csv.RowProblem(
-                    row.line,
-                    "date",
-                    f"no budget is planned for {Quarter.of(row.day).name}, the quarter of"
-                    f" {row.day.isoformat()}",
-                )
-            )
-        elif (line := lines.get((period.pk, row.side, row.category))) is None:
-            problems.append(
-                finance_csv.RowProblem(
-                    row.line,
-                    "category",
-                    f"{Party(row.side).label} has no “{row.category}” line in {period.name};"
-                    " plan it first",
-                )
-            )
-        else:
-            placed.append((row, line))
-    problems.sort(key=lambda p: (p.line, finance_csv.COLUMNS.index(p.column) if p.column else -1))
-    return ImportCheck(rows=tuple(placed), problems=tuple(problems))
-
-
-def upload_finance_file(*, user: User, file_name: str, data: bytes) -> ActualImport:
-    """Check an uploaded file and keep it for confirmation when every row is good; raises
-    FinanceFileError for a file that does not read, ImportProblems listing every bad row."""
-    text = finance_csv.decode(data)
-    check = check_finance_file(user=user, text=text)
-    if check.problems:
-        raise ImportProblems(check.problems)
-    preview = check.preview
-    with transaction.atomic():
-        batch = ActualImport.objects.create(
-            file_name=file_name[:255],
-            text=text,
-            row_count=preview.rows,
-            total=preview.total,
-            uploaded_by=_person(user),
-        )
-        log(
-            instance=batch,
-            action=ACTUALS_UPLOAD,
-            user=user,
-            data={"rows": preview.rows, "total": str(preview.total), "file": batch.file_name},
-        )
-    return batch
-
-
-def _open_import(user: User, batch_id: int) -> ActualImport:
-    batch = ActualImport.objects.select_for_update().get(pk=batch_id)
-    if batch.status != ActualImport.Status.PREVIEWED:
-        raise ValidationError(f"This file was {batch.get_status_display().lower()} already.")
-    if batch.uploaded_by_id != getattr(user, "pk", None):
-        raise PermissionDenied("Only the lead who uploaded the file may import or discard it.")
-    return batch
-
-
-def import_actuals(*, user: User, batch_id: int) -> ActualImport:
-    """Import every row of a previewed file in one transaction, or none: the file is
-    checked again (a line may have changed since the preview)."""
-    with transaction.atomic():
-        batch = _open_import(user, batch_id)
-        check = check_finance_file(user=user, text=batch.text)
-        if check.problems:
-            raise ImportProblems(check.problems)
-        Actual.objects.bulk_create(
-            Actual(
-                line=line,
-                day=row.day,
-                amount=row.amount,
-                description=row.description,
-                utm_campaign=row.utm_campaign,
-                source=Actual.Source.IMPORTED,
-                import_batch=batch,
-                entered_by=_person(user),
-            )
-            for row, line in check.rows
-        )
-        batch.status, batch.imported_at = ActualImport.Status.IMPORTED, timezone.now()
-        batch.save(update_fields=["status", "imported_at"])
-        log(
-            instance=batch,
-            action=ACTUALS_IMPORT,
-            user=user,
-            data={"rows": len(check.rows), "total": str(batch.total), "file": batch.file_name},
-        )
-    return batch
-
-
-def discard_import(*, user: User, batch_id: int) -> ActualImport:
-    """Drop a previewed file unimported (only its uploader may)."""
-    with transaction.atomic():
-        batch = _open_import(user, batch_id)
-        batch.status = ActualImport.Status.DISCARDED
-        batch.text = ""  # nothing of a discarded file is kept
-        batch.save(update_fields=["status", "text"])
-        log(instance=batch, action=ACTUALS_DISCARD, user=user, data={"file": batch.file_name})
-    return batch
 
 
 # --- campaigns ----------------------------------------------------------------------------
@@ -361,7 +179,7 @@ def create_campaign(
             goal_name=goal_name,
             start=start,
             end=end,
-            created_by=_person(user),
+            created_by=person(user),
         )
         _save_logged(
             campaign,
@@ -412,7 +230,7 @@ def propose_reallocation(
             to_line=to_line,
             amount=amount,
             case=case.strip(),
-            proposed_by=_person(user),
+            proposed_by=person(user),
             proposer_side=party.value,
         )
         log(
@@ -472,7 +290,7 @@ def decide_reallocation(
         reallocation.status = (
             Reallocation.Status.ACCEPTED if accept else Reallocation.Status.REJECTED
         )
-        reallocation.decided_by = _person(user)
+        reallocation.decided_by = person(user)
         reallocation.decided_at = timezone.now()
         reallocation.decision_note = note
         reallocation.save()
@@ -491,7 +309,7 @@ def withdraw_reallocation(*, user: User, reallocation_id: int) -> Reallocation:
         reallocation = _pending(reallocation_id)
         _require_side_lead(user, reallocation.proposer_side)
         reallocation.status = Reallocation.Status.WITHDRAWN
-        reallocation.decided_by, reallocation.decided_at = _person(user), timezone.now()
+        reallocation.decided_by, reallocation.decided_at = person(user), timezone.now()
         reallocation.save()
         log(instance=reallocation, action=REALLOCATION_WITHDRAW, user=user, data={})
     return reallocation
@@ -553,7 +371,7 @@ def open_business_case(
             period_start=period_start,
             period_end=period_end,
             effect_summary=effect_summary,
-            created_by=_person(user),
+            created_by=person(user),
         )
         _save_logged(case, action=CASE_OPEN, user=user, data={"metric": metric_key})
     return case
@@ -574,7 +392,7 @@ def estimate_business_case(
     with transaction.atomic():
         case = BusinessCase.objects.select_for_update().get(pk=case_id)
         case.estimated_cost, case.effort_days, case.risk = estimated_cost, effort_days, risk
-        case.estimate_notes, case.estimated_by = notes, _person(user)
+        case.estimate_notes, case.estimated_by = notes, person(user)
         _save_logged(
             case,
             action=CASE_ESTIMATE,

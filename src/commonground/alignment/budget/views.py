@@ -24,7 +24,7 @@ from ..models.budget import Reallocation as ReallocationRow
 from ..periods import Quarter
 from ..refusals import explain_refusals
 from ..sides import Party, led_party
-from . import finance_csv, forms, selectors, services
+from . import actuals_import, finance_csv, forms, selectors, services
 from .money import currency, format_money
 from .outcomes import case_outcome
 from .roi import campaign_roi
@@ -229,13 +229,13 @@ def import_actuals(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _import_page(request, form, status=400)
     try:
-        batch = services.upload_finance_file(
+        batch = actuals_import.upload_finance_file(
             user=request.user, file_name=form.cleaned_data["file"].name or "", data=form.file_bytes
         )
     except finance_csv.FinanceFileError as error:
         form.add_error("file", str(error))
         return _import_page(request, form, status=400)
-    except services.ImportProblems as error:
+    except actuals_import.ImportProblems as error:
         form.add_error("file", str(error))
         return _import_page(request, form, problems=error.problems, status=400)
     return redirect("alignment_budget_import_preview", pk=batch.pk)
@@ -248,7 +248,7 @@ def _preview_page(
     refusal = ""
     if batch.status == ActualImport.Status.PREVIEWED and batch.uploaded_by is not None:
         try:
-            check = services.check_finance_file(user=batch.uploaded_by, text=batch.text)
+            check = actuals_import.check_finance_file(user=batch.uploaded_by, text=batch.text)
         except PermissionDenied as error:  # the uploader no longer leads a side
             refusal = str(error)
         else:
@@ -280,11 +280,11 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(ActualImport, pk=pk)
     try:
         if request.POST.get("discard"):
-            services.discard_import(user=request.user, batch_id=batch.pk)
+            actuals_import.discard_import(user=request.user, batch_id=batch.pk)
             messages.success(request, "The file was discarded; nothing was imported.")
             return redirect("alignment_budget_import")
-        done = services.import_actuals(user=request.user, batch_id=batch.pk)
-    except services.ImportProblems as error:
+        done = actuals_import.import_actuals(user=request.user, batch_id=batch.pk)
+    except actuals_import.ImportProblems as error:
         return _preview_page(request, batch, problems=error.problems, status=400)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -138,7 +138,6 @@ def register(definition: MetricDefinition) -> MetricDefinition:
 
 def metric(key: str) -> MetricDefinition:
     """The catalogue metric ``key``; MetricError when there is none."""
-    _load_sources()
     try:
         return CATALOGUE[key]
     except KeyError:
@@ -152,21 +151,7 @@ def compute(key: str, params: Params, period: Period) -> Decimal | None:
     return definition.compute(definition.check_params(params), period)
 
 
-_loaded = False
-
-
-def _load_sources() -> None:
-    # The sources register on import; imported on first use so that importing the catalogue
-    # never pulls in every app's query layer at start-up.
-    global _loaded
-    if not _loaded:
-        from . import sources  # noqa: F401
-
-        _loaded = True
-
-
 def all_metrics() -> list[MetricDefinition]:
-    _load_sources()
     return sorted(CATALOGUE.values(), key=lambda d: d.key)
 
 

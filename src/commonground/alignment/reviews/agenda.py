@@ -3,8 +3,8 @@
 A section is a function from an ``AgendaContext`` (the meeting, when the last one was, the
 day) to its items, registered with ``@agenda_section(key=..., title=..., order=...)``.
 The sections of this module are listed at the bottom; another area adds its own from its
-own module, imported by ``reviews/sections.py``'s list (so the agenda has them whether or
-not the admin is loaded)::
+own module, imported by ``AlignmentConfig.ready()`` (so every agenda has them all, whether
+or not the admin is loaded)::
 
     from commonground.alignment.reviews.agenda import AgendaContext, AgendaItem, Severity
     from commonground.alignment.reviews.agenda import agenda_section
@@ -128,8 +128,6 @@ def agenda_section(*, key: str, title: str, order: int) -> Callable[[SectionItem
 
 def sections() -> list[SectionProvider]:
     """The registered sections, in order."""
-    from . import sections as _every_area  # noqa: F401  (each area's sections register)
-
     return sorted(_SECTIONS.values(), key=lambda provider: (provider.order, provider.key))
 
 

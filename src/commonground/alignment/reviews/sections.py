@@ -1,5 +1,5 @@
-"""The agenda's sections: review meetings' own here; every other area's module that
-registers sections is imported at the bottom (so each agenda has them all)."""
+"""The agenda's sections of review meetings themselves (decisions, actions due and carried
+forward); the other areas' sections are in their own packages, all imported by the app's ready()."""
 
 from django.db.models import Q
 from django.urls import reverse
@@ -153,9 +153,3 @@ def actions_carried_forward(context: AgendaContext) -> list[AgendaItem]:
         )
         for action in carried.order_by("due_date", "pk")
     ]
-
-
-# Other areas' sections: each module registers its own with @agenda_section, and is imported
-# here so that every agenda has them all (goals 10, budget variances 30, renewals 60).
-from ..budget import agenda_sections as _budget  # noqa: E402, F401
-from ..scorecard import agenda_sections as _scorecard  # noqa: E402, F401
