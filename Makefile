@@ -39,6 +39,8 @@ demo: $(STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/import_cycles.py
 
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy

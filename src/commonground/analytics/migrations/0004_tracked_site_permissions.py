@@ -10,7 +10,7 @@ Reversing removes exactly these grants (from IT too, even where core 0002 alread
 
 from django.db import migrations
 
-from commonground.analytics.migrations._role_grants import role_grants
+from commonground.core.role_grants import role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 MANAGE = ("add_trackedsite", "change_trackedsite", "delete_trackedsite", "view_trackedsite")

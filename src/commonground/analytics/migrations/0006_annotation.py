@@ -10,7 +10,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from commonground.analytics.migrations._role_grants import role_grants
+from commonground.core.role_grants import role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 ALL = (

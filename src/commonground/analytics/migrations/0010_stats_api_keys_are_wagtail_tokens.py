@@ -14,7 +14,7 @@ import importlib
 import django.db.models.deletion
 from django.db import migrations, models
 
-from commonground.analytics.migrations._role_grants import role_grants
+from commonground.core.role_grants import role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 OWN_TOKENS = ("add_apitoken", "delete_apitoken")

@@ -3,7 +3,7 @@ the permission to read it, granted to IT Administrators."""
 
 from django.db import migrations, models
 
-from commonground.analytics.migrations._role_grants import role_grants
+from commonground.core.role_grants import role_grants
 from commonground.core.audit.backfill import chain_existing_log_entries
 from commonground.core.roles import IT_ADMINISTRATOR
 

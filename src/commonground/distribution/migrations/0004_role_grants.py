@@ -3,7 +3,7 @@ and the suppression list; marketing runs lists and sends; viewers see what was s
 
 from django.db import migrations
 
-from commonground.analytics.migrations._role_grants import model_role_grants
+from commonground.core.role_grants import model_role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 ALL = ("add", "change", "delete", "view")

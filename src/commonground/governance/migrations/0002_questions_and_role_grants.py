@@ -4,7 +4,7 @@ IT reviews, decides and edits the registry and the questionnaire."""
 
 from django.db import migrations
 
-from commonground.analytics.migrations._role_grants import model_role_grants
+from commonground.core.role_grants import model_role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 QUESTIONS = [

@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from commonground.analytics.migrations._role_grants import model_role_grants
+from commonground.core.role_grants import model_role_grants
 from commonground.core.roles import IT_ADMINISTRATOR
 
 grant, revoke = model_role_grants(

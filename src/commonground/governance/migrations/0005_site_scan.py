@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from commonground.analytics.migrations._role_grants import model_role_grants
+from commonground.core.role_grants import model_role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 # Only IT starts scans (add); everyone reads them: marketing sees the numbers IT sees, and the

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from commonground.analytics.migrations._role_grants import model_role_grants
+from commonground.core.role_grants import model_role_grants
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR, MARKETING_PUBLISHER, VIEWER
 
 # A tag is live on every page the moment it is saved, like a publish: publishers and IT
