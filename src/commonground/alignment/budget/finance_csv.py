@@ -191,19 +191,27 @@ def _row(
     side = _SIDES.get(cell("side").lower())
     if side is None:
         problem("side", f"“{cell('side')[:40]}” is not a side; marketing or it")
-    description = cell("description")
-    if not description:
-        problem("description", "is empty")
-    elif len(description) > DESCRIPTION_MAX:
-        problem("description", f"is {len(description):,} characters; at most {DESCRIPTION_MAX}")
-    utm = cell("utm_campaign")
-    if len(utm) > UTM_MAX:
-        problem("utm_campaign", f"is {len(utm):,} characters; at most {UTM_MAX}")
-    elif utm and not UTM_CAMPAIGN.match(utm):
-        problem("utm_campaign", "may hold only letters, digits and . _ ~ + -")
+    description = _description(cell("description"), problem)
+    utm = _utm_campaign(cell("utm_campaign"), problem)
     if problems or day is None or amount is None or category is None or side is None:
         return None, problems
     return FinanceRow(number, day, amount, category, side, description, utm), problems
+
+
+def _description(value: str, problem: Problem) -> str:
+    if not value:
+        problem("description", "is empty")
+    elif len(value) > DESCRIPTION_MAX:
+        problem("description", f"is {len(value):,} characters; at most {DESCRIPTION_MAX}")
+    return value
+
+
+def _utm_campaign(value: str, problem: Problem) -> str:
+    if len(value) > UTM_MAX:
+        problem("utm_campaign", f"is {len(value):,} characters; at most {UTM_MAX}")
+    elif value and not UTM_CAMPAIGN.match(value):
+        problem("utm_campaign", "may hold only letters, digits and . _ ~ + -")
+    return value
 
 
 def _day(value: str, problem: Problem) -> date | None:

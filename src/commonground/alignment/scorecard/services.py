@@ -113,20 +113,9 @@ def _check_number(name: str, value: Decimal | None) -> None:
 Checked = tuple[GoalSpec, Period, list[Goal]]  # the cleaned spec, its period, its guardrails
 
 
-def checked(spec: GoalSpec, *, goal: Goal | None = None) -> Checked:
-    """``spec`` with its metric settings cleaned, its period and its guardrail goals;
-    ValidationError naming each field at fault."""
+def _target_problems(spec: GoalSpec) -> dict[str, str]:
+    """What is wrong with the goal's target, baseline and tolerance, by field."""
     errors: dict[str, str] = {}
-    if not spec.name.strip():
-        errors["name"] = "Give the goal a name."
-    if spec.side not in Side.values:
-        errors["side"] = "Choose marketing, IT or joint."
-    params = spec.params
-    try:
-        definition = metric(spec.metric)
-        params = definition.check_params(spec.params)
-    except MetricError as error:
-        errors[error.field if error.field != "metric" else "metric"] = error.message
     if (spec.target_value is None) == (not spec.target_formula.strip()):
         errors["target_value"] = "Give either a target number or a target formula, not both."
     if spec.target_formula.strip():
@@ -141,18 +130,43 @@ def checked(spec: GoalSpec, *, goal: Goal | None = None) -> Checked:
             errors.update(error.message_dict)  # type: ignore[arg-type]
     if not Decimal(0) <= spec.tolerance_percent <= Decimal(100):
         errors["tolerance_percent"] = "Tolerance is a percentage from 0 to 100."
+    return errors
+
+
+def _guardrail_problem(spec: GoalSpec, goal: Goal | None, guardrails: list[Goal]) -> str:
+    """Why the guardrails chosen cannot guard this goal ("" when they can)."""
+    if len(guardrails) != len(set(spec.guardrail_ids)):
+        return "A guardrail goal does not exist or is archived."
+    if goal is not None and any(g.pk == goal.pk for g in guardrails):
+        return "A goal cannot be its own guardrail."
+    if spec.side != Side.JOINT and any(g.side == spec.side for g in guardrails):
+        return "A guardrail comes from the other side (or is a joint goal)."
+    return ""
+
+
+def checked(spec: GoalSpec, *, goal: Goal | None = None) -> Checked:
+    """``spec`` with its metric settings cleaned, its period and its guardrail goals;
+    ValidationError naming each field at fault."""
+    errors: dict[str, str] = {}
+    if not spec.name.strip():
+        errors["name"] = "Give the goal a name."
+    if spec.side not in Side.values:
+        errors["side"] = "Choose marketing, IT or joint."
+    params = spec.params
+    try:
+        definition = metric(spec.metric)
+        params = definition.check_params(spec.params)
+    except MetricError as error:
+        errors[error.field if error.field != "metric" else "metric"] = error.message
+    errors.update(_target_problems(spec))
     try:
         period = _period(spec)
     except ValidationError as error:
         errors.update({k: v[0] for k, v in error.message_dict.items()})
         period = Period(spec.period_start, spec.period_start)
     guardrails = list(Goal.objects.filter(pk__in=spec.guardrail_ids, archived=False))
-    if len(guardrails) != len(set(spec.guardrail_ids)):
-        errors["guardrails"] = "A guardrail goal does not exist or is archived."
-    elif goal is not None and any(g.pk == goal.pk for g in guardrails):
-        errors["guardrails"] = "A goal cannot be its own guardrail."
-    elif spec.side != Side.JOINT and any(g.side == spec.side for g in guardrails):
-        errors["guardrails"] = "A guardrail comes from the other side (or is a joint goal)."
+    if problem := _guardrail_problem(spec, goal, guardrails):
+        errors["guardrails"] = problem
     if errors:
         raise ValidationError(errors)
     cleaned = GoalSpec(**{**asdict(spec), "params": params, "name": spec.name.strip()})
