@@ -41,4 +41,5 @@ class RowsChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": str(pk)[:20]},
                 )
-        return super()._check_values(value)  # type: ignore[misc]  # private in the stubs
+        checked: QuerySet[Any] = super()._check_values(value)  # type: ignore[misc]  # private in the stubs
+        return checked

@@ -227,7 +227,8 @@ def _target_for(goal: Goal, wanted: Status, values: Values) -> Decimal | None:
         goal.target_value = _rounded(projected * scale) or Decimal(1)
         if evaluate(goal, values).status is wanted:
             break
-    return goal.target_value  # the last tried when none gives the status: still a sane target
+    target: Decimal | None = goal.target_value
+    return target  # the last tried when none gives the status: still a sane target
 
 
 def _check_ins(cmo: Any, cio: Any) -> None:

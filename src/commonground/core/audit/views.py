@@ -78,18 +78,20 @@ class AuditTrailView(ReportView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.has_perm(VIEW_AUDIT_TRAIL):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
+        return response
 
     def get_queryset(self) -> QuerySet[AuditEntry]:
         self.queryset = AuditEntry.objects.order_by("-sequence")
-        return super().get_queryset()
+        entries: QuerySet[AuditEntry] = super().get_queryset()
+        return entries
 
     def get_filtered_queryset(self) -> QuerySet[AuditEntry]:
         # BaseListingView.get_queryset() has filtered and searched already.
         return self.get_queryset()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+        context: dict[str, Any] = super().get_context_data(**kwargs)
         context["chain_status"] = chain_status()
         return context
 

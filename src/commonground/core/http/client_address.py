@@ -20,8 +20,8 @@ def client_ip(meta: Mapping[str, Any]) -> str:
     the client's; an entry that is not an IP address makes the header worthless, and the
     peer's address is used instead.
     """
-    peer = meta.get("REMOTE_ADDR", "")
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+    peer: str = meta.get("REMOTE_ADDR", "")
+    forwarded: str = meta.get("HTTP_X_FORWARDED_FOR", "")
     if not forwarded or _peer(peer)[0] != "proxy":
         return peer
     for candidate in reversed(forwarded.split(",")):

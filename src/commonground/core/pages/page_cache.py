@@ -89,7 +89,8 @@ def cache_key_for(request: HttpRequest) -> str | None:
 
 def _generation() -> str | None:
     """A token that changes on every invalidation; never reused, so a cleared cache is safe."""
-    return _cache().get(GENERATION_KEY)
+    token: str | None = _cache().get(GENERATION_KEY)
+    return token
 
 
 def _is_storable(request: HttpRequest, response: HttpResponseBase) -> bool:
