@@ -9,9 +9,9 @@ import pytest
 from django.test import Client, override_settings
 from wagtail.models import Site
 
-from commonground.governance import services
-from commonground.governance.csp import nonce_placeholder
+from commonground.governance.csp.policy import nonce_placeholder
 from commonground.governance.models import CspViolation, SecuritySettings, Technology
+from commonground.governance.registry import services
 
 from ..content.factories import StandardPageFactory
 from .factories import registered_technology
@@ -218,7 +218,7 @@ def test_bad_reports_get_a_clear_4xx(
 
 @pytest.mark.django_db
 def test_reports_are_rate_limited_per_client(home: Any) -> None:
-    from commonground.governance import site_views
+    from commonground.governance.csp import endpoints as site_views
 
     site_views._report_limiter.cache_clear()
     with override_settings(CSP_REPORTS_PER_MINUTE=5):
@@ -251,7 +251,7 @@ def test_the_report_endpoint_takes_only_post(home: Any) -> None:
 def test_a_change_past_the_signals_reaches_the_policy_within_its_age(
     home: Any, it_admin: Any, monkeypatch: Any
 ) -> None:
-    from commonground.governance import csp
+    from commonground.governance.csp import policy as csp
 
     maps = registered_technology(
         it_admin, name="Maps", hosts={"frame-src": ["maps.vendor.example"]}, status="in_review"
@@ -271,7 +271,7 @@ def test_another_process_s_change_is_read_within_the_check_interval(
 ) -> None:
     from django.core.cache import caches
 
-    from commonground.governance import csp
+    from commonground.governance.csp import policy as csp
 
     clock = [1000.0]
     monkeypatch.setattr(csp.time, "monotonic", lambda: clock[0])

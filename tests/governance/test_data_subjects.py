@@ -25,9 +25,9 @@ from commonground.distribution.models import (
     Subscription,
     Suppression,
 )
-from commonground.governance import services
 from commonground.governance.models import DataSubjectRequest, RequestComment, TechnologyRequest
 from commonground.governance.privacy import data_subjects, registry
+from commonground.governance.registry import services
 
 from ..conftest import client_for
 from ..content.factories import LandingPageFactory

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR
-from commonground.governance import posture
 from commonground.governance.models import TechnologyRequest
+from commonground.governance.posture import checks as posture
 
 from ..conftest import client_for
 from ..core.factories import UserFactory, give_authenticator
@@ -60,7 +60,7 @@ def test_debug_and_plain_http_are_problems(it_admin) -> None:
 
 @override_settings(**PRODUCTION_LIKE)
 def test_production_settings_pass(it_admin, home) -> None:
-    from commonground.governance.scan import scan_site
+    from commonground.governance.scan.services import scan_site
 
     scan_site(trigger="command")
     found = statuses(client_for(it_admin))
@@ -145,7 +145,7 @@ def test_a_site_in_report_only_mode_is_a_warning(it_admin, home) -> None:
 
 def test_unapproved_hosts_found_by_the_scan_are_a_problem(it_admin, home) -> None:
     from commonground.content.models import StandardPage
-    from commonground.governance.scan import scan_site
+    from commonground.governance.scan.services import scan_site
 
     assert posture.no_unapproved_hosts().status == posture.Status.WARNING  # never scanned
     scan_site(trigger="command")

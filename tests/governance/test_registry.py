@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from commonground.governance import public, services
+from commonground.governance import public
 from commonground.governance.models import Technology
+from commonground.governance.registry import services
 
 from ..conftest import client_for
 from .factories import submitted_request

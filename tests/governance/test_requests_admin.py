@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from commonground.governance import services
 from commonground.governance.models import (
     RequestComment,
     ReviewAnswer,
@@ -17,6 +16,7 @@ from commonground.governance.models import (
     Technology,
     TechnologyRequest,
 )
+from commonground.governance.registry import services
 
 from ..conftest import client_for
 from .factories import request_form, submitted_request

@@ -5,14 +5,14 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
-from commonground.governance.deadlines import (
+from commonground.governance.registry.deadlines import (
     add_working_days,
     is_overdue,
     review_deadline,
     working_days_between,
 )
-from commonground.governance.hosts import normalise_host
-from commonground.governance.risk import assess_risk
+from commonground.governance.registry.hosts import normalise_host
+from commonground.governance.registry.risk import assess_risk
 
 
 @pytest.mark.parametrize(

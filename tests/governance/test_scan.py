@@ -13,13 +13,13 @@ from wagtail.models import Page, PageViewRestriction
 
 from commonground.content.demo.campaign import CHAT_WIDGET_HOST
 from commonground.content.models import LandingPage, StandardPage
-from commonground.governance import scan as scans
 from commonground.governance.models import (
     ScanFinding,
     SiteScan,
     Technology,
     TechnologyHost,
 )
+from commonground.governance.scan import services as scans
 
 from ..conftest import client_for
 from ..content.factories import StandardPageFactory

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from commonground.governance import services
 from commonground.governance.models import SiteTag, Technology
+from commonground.governance.registry import services
 
 from ..conftest import client_for
 from .factories import registered_technology

@@ -4,9 +4,10 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .. import csp, public
-from ..third_party import hold_for_consent as gate
-from ..third_party import url_host
+from ..consent.selectors import consent_purpose_for_host
+from ..csp import policy as csp
+from ..csp.third_party import hold_for_consent as gate
+from ..csp.third_party import url_host
 
 register = template.Library()
 
@@ -21,7 +22,7 @@ def csp_nonce() -> str:
 def consent_purpose_for_url(url: str) -> str:
     """The consent purpose ``url``'s host needs before it may load, or an empty string."""
     host = url_host(url or "")
-    return (public.consent_purpose_for_host(host) or "") if host else ""
+    return (consent_purpose_for_host(host) or "") if host else ""
 
 
 @register.filter
@@ -31,7 +32,7 @@ def hold_for_consent(html: str) -> SafeString:
 
     def purpose_for_host(host: str) -> str | None:
         if host not in purposes:
-            purposes[host] = public.consent_purpose_for_host(host)
+            purposes[host] = consent_purpose_for_host(host)
         return purposes[host]
 
     return mark_safe(gate(str(html or ""), purpose_for_host))  # noqa: S308 - editor HTML, by design
@@ -43,8 +44,8 @@ def consent_banner(context: template.Context) -> dict:
     none do), and the inline start-up script that applies a stored choice before paint."""
     from commonground.core.pages import page_cache
 
-    from ..consent import banner
-    from ..policy_changes import REGISTRY_TAG
+    from ..consent.banner import banner
+    from ..csp.policy_changes import REGISTRY_TAG
 
     page_cache.depends_on(REGISTRY_TAG)
     current = banner()
@@ -59,8 +60,8 @@ def site_tags(context: template.Context, placement: str) -> SafeString:
 
     from commonground.core.pages import page_cache
 
-    from .. import selectors
-    from ..policy_changes import REGISTRY_TAG
+    from ..csp import selectors
+    from ..csp.policy_changes import REGISTRY_TAG
 
     request = context.get("request")
     page_cache.depends_on(REGISTRY_TAG)

@@ -1,6 +1,5 @@
 """The request workflow's admin views: list, submit, and the request page with its
-questionnaire, comment thread and decision; and IT's security-posture page. Views parse
-input and call one service."""
+questionnaire, comment thread and decision. Views parse input and call one service."""
 
 from typing import Any
 
@@ -14,8 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import posture, selectors, services
-from .access.selectors import is_it_administrator
+from . import selectors, services
 from .forms import CommentForm, DecisionForm, QuestionnaireForm, RequestForm, request_prefill
 from .models import ReviewAnswer, ReviewQuestion, TechnologyRequest
 
@@ -194,24 +192,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("governance_request", pk=pk)
 
 
-def security_posture(request: HttpRequest) -> HttpResponse:
-    """IT's checklist of the installation's security settings, each with what to fix."""
-    if not is_it_administrator(request.user):
-        raise PermissionDenied
-    results = posture.run_checks()
-    return TemplateResponse(
-        request,
-        "governance/admin/posture.html",
-        {
-            "checks": results,
-            "overall": posture.worst(results),
-            "header_title": "Security posture",
-        },
-    )
-
-
 urlpatterns = [
-    path("governance/security/", security_posture, name="governance_security_posture"),
     path("governance/requests/", request_index, name="governance_requests"),
     path("governance/requests/new/", request_new, name="governance_request_new"),
     path("governance/requests/<id:pk>/", request_detail, name="governance_request"),

@@ -26,8 +26,11 @@ from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
+from wagtail.models import Site
 
+from ..registry.selectors import approved_hosts_by_directive
 from . import third_party as tp
+from .selectors import csp_enforcing
 
 GENERATION_KEY = "governance:csp:generation"
 REPORT_GROUP = "csp"
@@ -98,11 +101,9 @@ class SitePolicy:
 
 
 def policy_for_site(site_id: int | None) -> SitePolicy:
-    from . import selectors
-
-    approved = selectors.approved_hosts_by_directive()
+    approved = approved_hosts_by_directive()
     return SitePolicy(
-        enforcing=selectors.csp_enforcing(site_id),
+        enforcing=csp_enforcing(site_id),
         text=build_policy(approved, report_uri=reverse("governance_csp_report")),
     )
 
@@ -136,8 +137,6 @@ class _PolicyCache:
         known = self._policies.get(host)
         if known is not None and now - known[0] < self.MAX_AGE_SECONDS:
             return known[1]
-        from wagtail.models import Site
-
         try:
             request.get_host()
         except Exception:  # DisallowedHost: the normal stack answers with a 400

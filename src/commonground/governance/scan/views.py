@@ -1,6 +1,6 @@
 """The shadow-IT report in the admin: a scan's third-party hosts by verdict, its pages, CSV
 export, past scans, and IT's "Scan now". Every role with admin access reads it; only IT
-starts a scan (``scan.start_scan`` checks again)."""
+starts a scan (``services.start_scan`` checks again)."""
 
 from urllib.parse import urlencode
 
@@ -16,11 +16,11 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from commonground.core.spreadsheet_cells import csv_lines
 
-from . import scan as scans
+from ..csp import third_party as tp
+from ..permissions import REQUEST, RUN_SCAN, VIEW_SCANS
 from . import selectors
-from . import third_party as tp
+from . import services as scans
 from .models import ScanFinding, SiteScan
-from .permissions import REQUEST, RUN_SCAN, VIEW_SCANS
 
 CSV_COLUMNS = (
     ("page_url", "Page"),

@@ -1,8 +1,8 @@
-"""Governance's writes: the registry, requests, the questionnaire, comments and decisions.
+"""The registry's writes: entries, requests, the questionnaire, comments and decisions.
 
 Each entry point runs in one transaction, checks the acting user's permission (the views
 check too; this is the rule itself), writes its audit entry (``governance.*`` actions, see
-wagtail_hooks.py) and enqueues e-mail with ``on_commit``, so a rolled-back change sends
+governance/wagtail_hooks.py) and enqueues e-mail with ``on_commit``, so a rolled-back change sends
 nothing.
 """
 
@@ -19,6 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from ..permissions import (
+    ADD_REGISTRY,
+    CHANGE_REGISTRY,
+    COMMENT,
+    REQUEST,
+    REVIEW,
+    VIEW_REGISTRY,
+    VIEW_REQUESTS,
+    may,
+)
 from .deadlines import review_deadline
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -29,18 +39,9 @@ from .models import (
     TechnologyHost,
     TechnologyRequest,
 )
-from .permissions import (
-    ADD_REGISTRY,
-    CHANGE_REGISTRY,
-    COMMENT,
-    REQUEST,
-    REVIEW,
-    VIEW_REGISTRY,
-    VIEW_REQUESTS,
-    may,
-)
 from .risk import assess_risk
 from .signals import technology_request_decided
+from .tasks import send_request_email
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -291,6 +292,4 @@ def decide(
 
 
 def _enqueue_email(kind: str, request_id: int) -> None:
-    from .tasks import send_request_email
-
     send_request_email.enqueue(kind, request_id)

@@ -16,7 +16,6 @@ from .models import (
     DATA_LOCATION_CHOICES,
     ReviewAnswer,
     ReviewQuestion,
-    SiteTag,
     Technology,
     TechnologyHost,
 )
@@ -260,18 +259,4 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
         help_text="Why: the requester reads this, and it stays in the audit trail.",
-    )
-
-
-class SiteTagForm(WagtailAdminModelForm):
-    class Meta:
-        model = SiteTag
-        fields = ["name", "script_url", "placement", "load_async", "site", "enabled"]
-
-    script_url = forms.URLField(
-        label="Script URL",
-        max_length=500,
-        assume_scheme="https",
-        help_text="The address of the vendor's script. Its host must be approved for scripts "
-        "in the technology registry.",
     )

@@ -28,11 +28,14 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Page, Site
 
-from . import selectors
-from . import third_party as tp
-from .hosts import host_matches
-from .models import ScanFinding, SiteScan, Technology
-from .permissions import RUN_SCAN, may
+from ..csp import third_party as tp
+from ..csp.checks import own_hosts
+from ..permissions import RUN_SCAN, may
+from ..registry import selectors as registry_selectors
+from ..registry.hosts import host_matches
+from ..registry.models import Technology
+from .models import ScanFinding, SiteScan
+from .tasks import run_site_scan
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +114,6 @@ def start_scan(*, user: User) -> SiteScan:
 
 
 def _enqueue(scan_id: int) -> None:
-    from .tasks import run_site_scan
-
     run_site_scan.enqueue(scan_id)
 
 
@@ -172,7 +173,7 @@ class _Registry:
     """The registry's answer per (directive, host), read once per scan."""
 
     def __init__(self) -> None:
-        self._approved = selectors.approved_hosts_by_directive()
+        self._approved = registry_selectors.approved_hosts_by_directive()
         self._technologies: dict[str, Technology | None] = {}
 
     def _approved_for(self, host: str) -> list[str]:
@@ -185,7 +186,7 @@ class _Registry:
     def judge(self, directive: str, host: str) -> tuple[str, Technology | None, str]:
         """(verdict, registry entry or None, why)."""
         if host not in self._technologies:
-            self._technologies[host] = selectors.technology_for_host(host)
+            self._technologies[host] = registry_selectors.technology_for_host(host)
         technology = self._technologies[host]
         approved_for = self._approved_for(host)
         if directive in approved_for:
@@ -322,7 +323,7 @@ def run_scan(scan_id: int, *, progress: Callable[[int], object] | None = None) -
     limits = Limits.from_settings()
     deadline = time.monotonic() + limits.max_seconds
     try:
-        renderer, registry, own = _Renderer(), _Registry(), selectors.own_hosts()
+        renderer, registry, own = _Renderer(), _Registry(), own_hosts()
         for batch in _batched(targets(), limits.batch_size):
             findings: list[ScanFinding] = []
             pages = failed = 0

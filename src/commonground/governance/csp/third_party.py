@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-from .hosts import normalise_host
+from ..registry.hosts import normalise_host
 
 SCRIPT = "script-src"
 STYLE = "style-src"

@@ -14,9 +14,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from . import selectors
-from .access import selectors as access_selectors
-from .selectors import open_requests
+from ..access import selectors as access_selectors
+from ..csp import selectors as csp_selectors
+from ..registry.selectors import open_requests
+from ..scan import selectors as scan_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def _names(users: list[str], most: int = 10) -> str:
 @posture_check(order=30)
 def csp_enforcing() -> PostureCheck:
     """Content-Security-Policy enforcing"""
-    modes = selectors.csp_modes()
+    modes = csp_selectors.csp_modes()
     reporting = [site for site, enforcing in modes if not enforcing]
     if not modes:
         return PostureCheck(
@@ -259,7 +260,7 @@ def session_timeout() -> PostureCheck:
 @posture_check(order=70)
 def no_unapproved_hosts() -> PostureCheck:
     """No unapproved third-party hosts"""
-    scan = selectors.latest_finished_scan()
+    scan = scan_selectors.latest_finished_scan()
     title = "No unapproved third-party hosts"
     if scan is None:
         return PostureCheck(
@@ -271,7 +272,7 @@ def no_unapproved_hosts() -> PostureCheck:
     found = sorted(
         {
             finding.host
-            for finding in selectors.scan_findings(scan)
+            for finding in scan_selectors.scan_findings(scan)
             if finding.verdict != finding.Verdict.APPROVED
         }
     )
