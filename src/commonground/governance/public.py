@@ -72,7 +72,7 @@ def latest_finished_scan(*, before: datetime | None = None) -> ScanSummary | Non
 
 def load_governance_demo(*, write: Callable[[str], object] = print) -> None:
     """The demo's technology registry and requests (once)."""
-    from .demo import load_governance_demo as load  # demo data: only for the demo loader
+    from .demo import load_governance_demo as load  # demo data: not part of the facade
 
     load(write=write)
 

@@ -10,10 +10,10 @@ from wagtail.models import Page
 
 from commonground.content.models import StandardPage
 
-from ..conftest import client_for
-from ..content.admin_forms import standard_page_form_data
-from ..content.factories import StandardPageFactory
-from .factories import registered_technology
+from ...conftest import client_for
+from ...content.admin_forms import standard_page_form_data
+from ...content.factories import StandardPageFactory
+from ..factories import registered_technology
 
 EMBED = "https://maps.vendor.example/embed?place=office"
 

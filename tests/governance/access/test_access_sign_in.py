@@ -12,8 +12,8 @@ from django.urls import reverse
 from commonground.core.roles import MARKETING_EDITOR
 from commonground.governance.access import sessions
 
-from ..conftest import client_for
-from ..core.factories import PASSWORD, UserFactory
+from ...conftest import client_for
+from ...core.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,10 +18,10 @@ from wagtail.models import Page
 from commonground.content.models import StandardPage
 from commonground.governance.models import CspViolation, Technology, TechnologyRequest
 
-from ..browser import BROWSER_TEST
-from ..conftest import client_for, sign_in_to_admin
-from ..content.factories import StandardPageFactory
-from .vendor_server import launch_through, vendor_proxy, wait_for_policy
+from ...browser import BROWSER_TEST
+from ...conftest import client_for, sign_in_to_admin
+from ...content.factories import StandardPageFactory
+from ..vendor_server import launch_through, vendor_proxy, wait_for_policy
 
 EMBED = "http://maps.vendor.test/embed?place=office"
 INJECTED = "http://evil.attacker.test/steal.js"

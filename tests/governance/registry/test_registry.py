@@ -13,8 +13,8 @@ from commonground.governance import public
 from commonground.governance.models import Technology
 from commonground.governance.registry import services
 
-from ..conftest import client_for
-from .factories import submitted_request
+from ...conftest import client_for
+from ..factories import submitted_request
 
 
 def _entry(**changes: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from wagtail.models import ModelLogEntry, Site
 
 from commonground.governance.models import SecuritySettings
 
-from ..conftest import client_for
+from ...conftest import client_for
 
 
 def _url(site: Site) -> str:

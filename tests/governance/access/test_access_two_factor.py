@@ -15,8 +15,8 @@ from commonground.core.audit.models import AuditEntry
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR
 from commonground.governance.access import two_factor
 
-from ..conftest import client_for
-from ..core.factories import PASSWORD, UserFactory, app_code, authenticator_key, give_authenticator
+from ...conftest import client_for
+from ...core.factories import PASSWORD, UserFactory, app_code, authenticator_key, give_authenticator
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,9 @@ from commonground.governance.models import (
 )
 from commonground.governance.scan import services as scans
 
-from ..conftest import client_for
-from ..content.factories import StandardPageFactory
-from .factories import registered_technology
+from ...conftest import client_for
+from ...content.factories import StandardPageFactory
+from ..factories import registered_technology
 
 Verdict = ScanFinding.Verdict
 

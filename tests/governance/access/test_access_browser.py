@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonground.core.roles import IT_ADMINISTRATOR
 
-from ..browser import BROWSER_TEST, launch_chromium
-from ..core.factories import PASSWORD, UserFactory, app_code
+from ...browser import BROWSER_TEST, launch_chromium
+from ...core.factories import PASSWORD, UserFactory, app_code
 
 pytestmark = BROWSER_TEST
 

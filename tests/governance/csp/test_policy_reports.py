@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from ..conftest import client_for
-from .factories import registered_technology
+from ...conftest import client_for
+from ..factories import registered_technology
 
 FINDINGS = reverse("governance_csp_findings")
 CONSENT = reverse("governance_consent_choices")

@@ -19,9 +19,9 @@ from commonground.distribution.models import MailingList, Subscriber, Subscripti
 from commonground.governance.models import RetentionPolicy, RetentionRun
 from commonground.governance.privacy import retention
 
-from ..conftest import client_for
-from ..content.factories import LandingPageFactory
-from .factories import newsletter_dispatch
+from ...conftest import client_for
+from ...content.factories import LandingPageFactory
+from ..factories import newsletter_dispatch
 
 DAY = timedelta(days=1)
 

@@ -18,8 +18,8 @@ from commonground.governance.models import (
 )
 from commonground.governance.registry import services
 
-from ..conftest import client_for
-from .factories import request_form, submitted_request
+from ...conftest import client_for
+from ..factories import request_form, submitted_request
 
 
 def _actions(instance: Any) -> list[str]:

@@ -13,8 +13,8 @@ from commonground.governance.csp.policy import nonce_placeholder
 from commonground.governance.models import CspViolation, SecuritySettings, Technology
 from commonground.governance.registry import services
 
-from ..content.factories import StandardPageFactory
-from .factories import registered_technology
+from ...content.factories import StandardPageFactory
+from ..factories import registered_technology
 
 
 def _directives(header: str) -> dict[str, list[str]]:

@@ -12,9 +12,9 @@ from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR
 from commonground.governance.models import TechnologyRequest
 from commonground.governance.posture import checks as posture
 
-from ..conftest import client_for
-from ..core.factories import UserFactory, give_authenticator
-from .factories import submitted_request
+from ...conftest import client_for
+from ...core.factories import UserFactory, give_authenticator
+from ..factories import submitted_request
 
 pytestmark = pytest.mark.django_db
 

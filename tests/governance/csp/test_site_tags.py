@@ -11,8 +11,8 @@ from django.urls import reverse
 from commonground.governance.models import SiteTag, Technology
 from commonground.governance.registry import services
 
-from ..conftest import client_for
-from .factories import registered_technology
+from ...conftest import client_for
+from ..factories import registered_technology
 
 ADD = reverse("governance_site_tags:add")
 INDEX = reverse("governance_site_tags:index")

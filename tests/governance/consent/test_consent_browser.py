@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from commonground.governance.models import ConsentTally
 
-from ..browser import BROWSER_TEST
-from ..content.factories import StandardPageFactory
-from .factories import registered_technology
-from .vendor_server import launch_through, vendor_proxy, wait_for_policy
+from ...browser import BROWSER_TEST
+from ...content.factories import StandardPageFactory
+from ..factories import registered_technology
+from ..vendor_server import launch_through, vendor_proxy, wait_for_policy
 
 PIXEL_HOST = "pixel.ads.test"
 TV_HOST = "tv.ads.test"

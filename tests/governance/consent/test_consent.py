@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from commonground.governance.models import ConsentTally
 
-from ..content.factories import StandardPageFactory
-from .factories import registered_technology
+from ...content.factories import StandardPageFactory
+from ..factories import registered_technology
 
 PIXEL = '<script src="https://pixel.ads.example/p.js" async></script>'
 

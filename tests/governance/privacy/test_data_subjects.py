@@ -29,10 +29,10 @@ from commonground.governance.models import DataSubjectRequest, RequestComment, T
 from commonground.governance.privacy import data_subjects, registry
 from commonground.governance.registry import services
 
-from ..conftest import client_for
-from ..content.factories import LandingPageFactory
-from ..core.factories import UserFactory
-from .factories import newsletter_dispatch, submitted_request
+from ...conftest import client_for
+from ...content.factories import LandingPageFactory
+from ...core.factories import UserFactory
+from ..factories import newsletter_dispatch, submitted_request
 
 JANE = "jane.doe@example.com"
 OTHER = "other.person@example.com"
