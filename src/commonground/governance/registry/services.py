@@ -2,8 +2,8 @@
 
 Each entry point runs in one transaction, checks the acting user's permission (the views
 check too; this is the rule itself), writes its audit entry (``governance.*`` actions, see
-governance/wagtail_hooks.py) and enqueues e-mail with ``on_commit``, so a rolled-back change sends
-nothing.
+governance/wagtail_hooks.py) and enqueues e-mail with ``on_commit``, so a rolled-back change
+sends nothing.
 """
 
 from collections.abc import Iterable, Mapping
