@@ -13,7 +13,7 @@ from commonground.alignment.budget import selectors, services
 from commonground.alignment.budget.money import format_money
 from commonground.alignment.metrics import Period, compute, metric
 from commonground.alignment.models import BudgetPeriod
-from commonground.governance import services as governance_services
+from commonground.governance.registry import services as governance_services
 
 from ..conftest import client_for
 from ..governance.factories import registered_technology

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonground.alignment.budget import services
-from commonground.governance import services as governance_services
+from commonground.governance.registry import services as governance_services
 
 from ..conftest import client_for
 from ..governance.factories import registered_technology

@@ -37,14 +37,14 @@ from commonground.distribution.models import (
     Subscription,
 )
 from commonground.governance import public as governance_public
-from commonground.governance import services as governance_services
-from commonground.governance.deadlines import add_working_days
 from commonground.governance.models import (
     ConsentTally,
     CspViolation,
     SiteScan,
     TechnologyRequest,
 )
+from commonground.governance.registry import services as governance_services
+from commonground.governance.registry.deadlines import add_working_days
 
 from ..conftest import client_for
 from ..content.factories import StandardPageFactory

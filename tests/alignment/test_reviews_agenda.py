@@ -21,13 +21,13 @@ from commonground.alignment.reviews.agenda import (
     generate_agenda,
 )
 from commonground.alignment.scorecard.services import snapshot_goals
-from commonground.governance import services as governance
 from commonground.governance.models import (
     CspViolation,
     ScanFinding,
     SiteScan,
     TechnologyRequest,
 )
+from commonground.governance.registry import services as governance
 
 from ..governance.factories import submitted_request
 from .meetings import a_series, past

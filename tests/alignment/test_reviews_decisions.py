@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from commonground.alignment.models import Decision
 from commonground.alignment.reviews import services
-from commonground.governance import services as governance
 from commonground.governance.models import TechnologyRequest
+from commonground.governance.registry import services as governance
 
 from ..conftest import client_for
 from ..governance.factories import submitted_request

@@ -6,8 +6,8 @@ from typing import Any
 from django.utils import timezone
 
 from commonground.distribution.models import Dispatch, MailingList
-from commonground.governance import services
 from commonground.governance.models import TechnologyRequest
+from commonground.governance.registry import services
 
 
 def request_form(**changes: Any) -> dict[str, Any]:

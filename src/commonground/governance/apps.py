@@ -10,7 +10,7 @@ class GovernanceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import policy_changes
+        from .csp import policy_changes
         from .privacy import own_data
 
         policy_changes.connect()

@@ -10,8 +10,6 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from . import scan
-from .deadlines import review_deadline
 from .models import (
     RequestComment,
     ReviewAnswer,
@@ -21,8 +19,10 @@ from .models import (
     TechnologyHost,
     TechnologyRequest,
 )
-from .risk import assess_risk
-from .services import REQUEST_SUBMIT, TECHNOLOGY_CREATE
+from .registry.deadlines import review_deadline
+from .registry.risk import assess_risk
+from .registry.services import REQUEST_SUBMIT, TECHNOLOGY_CREATE
+from .scan import services as scan
 
 Status = Technology.Status
 

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from .site_views import consent_choice, csp_report
+from .consent.endpoints import consent_choice
+from .csp.endpoints import csp_report
 
 urlpatterns = [
     path("-/csp-report", csp_report, name="governance_csp_report"),

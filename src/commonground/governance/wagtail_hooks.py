@@ -14,15 +14,19 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem
 
-from . import policy_views, selectors, services, views
 from .access import selectors as access_selectors
 from .access import two_factor
 from .access import views as access_views
-from .panels import OpenRequestsPanel
+from .consent import views as consent_views
+from .csp import views as csp_views
 from .permissions import HANDLE_DATA_SUBJECTS, VIEW_RETENTION
+from .posture import views as posture_views
 from .privacy import data_subjects, retention
 from .privacy import views as privacy_views
-from .scan import SCAN_START
+from .registry import selectors, services
+from .registry import views as registry_views
+from .registry.panels import OpenRequestsPanel
+from .scan.services import SCAN_START
 from .viewsets import GovernanceViewSetGroup
 
 
@@ -33,7 +37,7 @@ def register_governance_viewsets() -> GovernanceViewSetGroup:
 
 @hooks.register("register_admin_urls")
 def register_request_urls() -> list[URLPattern | URLResolver]:
-    return [*views.urlpatterns, *privacy_views.urlpatterns]
+    return [*posture_views.urlpatterns, *registry_views.urlpatterns, *privacy_views.urlpatterns]
 
 
 class PermissionMenuItem(MenuItem):
@@ -93,7 +97,7 @@ class ITAdministratorMenuItem(MenuItem):
 
 @hooks.register("register_admin_urls")
 def register_policy_report_urls() -> list[URLPattern | URLResolver]:
-    return list(policy_views.urlpatterns)
+    return [*csp_views.urlpatterns, *consent_views.urlpatterns]
 
 
 @hooks.register("register_governance_menu_item")
@@ -103,7 +107,7 @@ def register_csp_findings_menu_item() -> MenuItem:
         reverse("governance_csp_findings"),
         icon_name="warning",
         order=60,
-        permission=policy_views.VIEW_VIOLATIONS,
+        permission=csp_views.VIEW_VIOLATIONS,
     )
 
 
@@ -114,7 +118,7 @@ def register_consent_choices_menu_item() -> MenuItem:
         reverse("governance_consent_choices"),
         icon_name="tick",
         order=70,
-        permission=policy_views.VIEW_CONSENT,
+        permission=consent_views.VIEW_CONSENT,
     )
 
 

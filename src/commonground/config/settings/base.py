@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: cached pages get the current policy and a fresh nonce too.
-    "commonground.governance.csp.ContentSecurityPolicyMiddleware",
+    "commonground.governance.csp.policy.ContentSecurityPolicyMiddleware",
     # Answers anonymous GETs from the page cache before sessions or auth are touched.
     "commonground.core.pages.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -237,7 +237,7 @@ PERIODIC_TASKS: dict[str, float] = {
     # Retention policies (governance/privacy): daily, and once whenever the scheduler starts.
     "commonground.governance.privacy.tasks.enforce_retention": 86400,
     # Scans only when none started in the last SCAN_EVERY_HOURS: hourly checks, a daily scan.
-    "commonground.governance.tasks.scan_site_if_due": 3600,
+    "commonground.governance.scan.tasks.scan_site_if_due": 3600,
     # Every goal's value and status for today (the scorecard page reads these snapshots).
     "commonground.alignment.scorecard.tasks.snapshot_goals": env.float(
         "ALIGNMENT_SNAPSHOT_INTERVAL_SECONDS", default=600

@@ -16,7 +16,7 @@ from wagtail.log_actions import log
 from commonground.core.mail.email_digest import email_digest, email_digests, normalise_address
 
 from ..permissions import HANDLE_DATA_SUBJECTS, may
-from ..services import User, _person
+from ..registry.services import User, _person
 from .models import DataSubjectRequest
 from .registry import (
     PersonalDataSource,

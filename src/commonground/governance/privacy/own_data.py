@@ -8,7 +8,9 @@ from django.db.models import QuerySet
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ..models import CspViolation, RequestComment, SiteScan, TechnologyRequest
+from ..csp.models import CspViolation
+from ..registry.models import RequestComment, TechnologyRequest
+from ..scan.models import SiteScan
 from .registry import (
     PersonalDataSource,
     RetentionKind,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from ..permissions import CHANGE_RETENTION, may
-from ..services import User, _person
+from ..registry.services import User, _person
 from .models import MAX_RETENTION_DAYS, RetentionPolicy, RetentionRun
 from .registry import RetentionKind, retention_kind, retention_kinds
 

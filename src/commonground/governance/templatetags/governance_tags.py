@@ -3,10 +3,17 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from wagtail.models import Site
 
-from .. import csp, public
-from ..third_party import hold_for_consent as gate
-from ..third_party import url_host
+from commonground.core.pages import page_cache
+
+from ..consent.banner import banner
+from ..consent.selectors import consent_purpose_for_host
+from ..csp import policy as csp
+from ..csp import selectors
+from ..csp.policy_changes import REGISTRY_TAG
+from ..csp.third_party import hold_for_consent as gate
+from ..csp.third_party import url_host
 
 register = template.Library()
 
@@ -21,7 +28,7 @@ def csp_nonce() -> str:
 def consent_purpose_for_url(url: str) -> str:
     """The consent purpose ``url``'s host needs before it may load, or an empty string."""
     host = url_host(url or "")
-    return (public.consent_purpose_for_host(host) or "") if host else ""
+    return (consent_purpose_for_host(host) or "") if host else ""
 
 
 @register.filter
@@ -31,7 +38,7 @@ def hold_for_consent(html: str) -> SafeString:
 
     def purpose_for_host(host: str) -> str | None:
         if host not in purposes:
-            purposes[host] = public.consent_purpose_for_host(host)
+            purposes[host] = consent_purpose_for_host(host)
         return purposes[host]
 
     return mark_safe(gate(str(html or ""), purpose_for_host))  # noqa: S308 - editor HTML, by design
@@ -41,11 +48,6 @@ def hold_for_consent(html: str) -> SafeString:
 def consent_banner(context: template.Context) -> dict:
     """The banner for the purposes approved technologies need consent for (nothing when
     none do), and the inline start-up script that applies a stored choice before paint."""
-    from commonground.core.pages import page_cache
-
-    from ..consent import banner
-    from ..policy_changes import REGISTRY_TAG
-
     page_cache.depends_on(REGISTRY_TAG)
     current = banner()
     return {"banner": current, "config": current.as_json(), "nonce": csp.nonce_placeholder()}
@@ -55,13 +57,6 @@ def consent_banner(context: template.Context) -> dict:
 def site_tags(context: template.Context, placement: str) -> SafeString:
     """The site's tags for ``placement`` ("head" or "body"): each from an approved host only,
     and written inert until consent when its technology needs consent."""
-    from wagtail.models import Site
-
-    from commonground.core.pages import page_cache
-
-    from .. import selectors
-    from ..policy_changes import REGISTRY_TAG
-
     request = context.get("request")
     page_cache.depends_on(REGISTRY_TAG)
     site = Site.find_for_request(request) if request is not None else None

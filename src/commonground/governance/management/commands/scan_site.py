@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from commonground.governance import scan as scans
-from commonground.governance.models import ScanFinding, SiteScan
+from commonground.governance.scan import services as scans
+from commonground.governance.scan.models import ScanFinding, SiteScan
 
 VERDICT_WORDS: dict[str, str] = {
     ScanFinding.Verdict.APPROVED: "approved",

@@ -1,0 +1,94 @@
+"""The admin reports of what browsers told us: CSP findings by host and page (IT only) and
+consent choices (everyone with admin access), through the admin's HTTP views."""
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ...conftest import client_for
+from ..factories import registered_technology
+
+FINDINGS = reverse("governance_csp_findings")
+CONSENT = reverse("governance_consent_choices")
+
+
+def _report(path: str, blocked: str) -> None:
+    body = {
+        "csp-report": {
+            "document-uri": f"http://testserver{path}",
+            "effective-directive": "script-src-elem",
+            "blocked-uri": blocked,
+            "disposition": "enforce",
+        }
+    }
+    response = Client().post(
+        "/-/csp-report", json.dumps(body), content_type="application/csp-report"
+    )
+    assert response.status_code == 204
+
+
+@pytest.mark.django_db
+def test_findings_group_by_host_and_page_with_a_request_link(home: Any, it_admin: Any) -> None:
+    for _ in range(2):
+        _report("/offers/", "https://cdn.chat.example/w.js")
+    _report("/about/", "https://cdn.chat.example/w.js")
+    _report("/about/", "inline")
+    registered_technology(
+        it_admin, name="Pixel", hosts={"script-src": ["px.ads.example"]}, status="rejected"
+    )
+    _report("/about/", "https://px.ads.example/p.js")
+
+    response = client_for(it_admin).get(FINDINGS)
+    assert response.status_code == 200
+    hosts = {host.host: (host.reports, host.pages, url) for host, url in response.context["hosts"]}
+    assert hosts["cdn.chat.example"][:2] == (3, ["/about/", "/offers/"])
+    assert "host=cdn.chat.example&directive=script-src" in hosts["cdn.chat.example"][2]
+    assert hosts["px.ads.example"][2] == ""  # in the registry already (rejected)
+    assert hosts["inline"][2] == ""
+    body = response.content.decode()
+    assert "Pixel (rejected)" in body
+    pages = dict(response.context["pages"])
+    assert {row.blocked_host for row in pages["/about/"]} == {
+        "cdn.chat.example",
+        "inline",
+        "px.ads.example",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["?days=9999", "?site=abc", "?mode=<script>", "?days=1&site=1"])
+def test_ugly_filters_fall_back_to_defaults(home: Any, it_admin: Any, query: str) -> None:
+    assert client_for(it_admin).get(FINDINGS + query).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["editor", "publisher", "viewer"])
+def test_only_it_reads_csp_findings(home: Any, request: Any, role: str) -> None:
+    response = client_for(request.getfixturevalue(role)).get(FINDINGS)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_home")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["editor", "it_admin", "viewer"])
+def test_everyone_reads_the_consent_counts(
+    home: Any, it_admin: Any, request: Any, role: str
+) -> None:
+    registered_technology(
+        it_admin, name="AdPixel", hosts={"script-src": ["ads.example"]}, consent_purpose="marketing"
+    )
+    for granted in (True, True, False):
+        Client().post(
+            "/-/consent",
+            json.dumps({"purposes": {"marketing": granted}}),
+            content_type="application/json",
+        )
+    response = client_for(request.getfixturevalue(role)).get(CONSENT + "?days=30")
+    assert response.status_code == 200
+    share = response.context["shares"][0]
+    assert (share.purpose, share.granted, share.declined) == ("marketing", 2, 1)
+    assert 'data-purpose="marketing"' in response.content.decode()
+    assert "67%" in response.content.decode()
