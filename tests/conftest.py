@@ -101,7 +101,7 @@ def signed_in(client: Client, user: AbstractUser) -> Client:
     administrator or superuser, must have) two-factor sign-in: the session records the
     device that verified it, as django-otp's ``login`` does after a good code. (Codes are
     not typed here: a code can be used once, and tests sign the same user in many times;
-    tests/governance/test_access_two_factor.py types them.)"""
+    tests/governance/access/test_access_two_factor.py types them.)"""
     client.force_login(user)
     device = authenticator(user)
     if device is None and two_factor_required(user):
