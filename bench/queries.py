@@ -45,9 +45,14 @@ import duckdb  # noqa: E402
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore, pinned_read  # noqa: E402
 from commonground.analytics.generator import generate_traffic  # noqa: E402
 from commonground.analytics.models import Goal, TrackedSite  # noqa: E402
-from commonground.analytics.queries import parse_query  # noqa: E402
-from commonground.analytics.queries.properties import run_property_keys  # noqa: E402
-from commonground.analytics.queries.stats import run_stats  # noqa: E402
+from commonground.analytics.queries import (  # noqa: E402
+    PropertyKeysQuery,
+    PropertyKeysRunner,
+    QueryRunner,
+    Reader,
+    StatsRunner,
+    parse_query,
+)
 
 SITE = "bench.example"
 SCALES = {"1M": 1_000_000, "10M": 10_000_000, "100M": 100_000_000}
@@ -99,7 +104,7 @@ PANELS: dict[str, dict[str, Any]] = {
     "locations": _tab("visit:country", ["visitors"]),
     "devices": _tab("visit:device", ["visitors"]),
     "goals": _tab("event:goal", ["visitors", "events", "conversion_rate"]),
-    "property keys": {},  # run_property_keys, not a stats query
+    "property keys": {},  # PropertyKeysRunner, not a stats query
     "properties": _tab(
         "event:props:{key}",
         ["visitors", "events"],
@@ -293,13 +298,19 @@ def _with_key(body: dict[str, Any], key: str) -> dict[str, Any]:
 CLICKED = ["is", "visit:source", ["Google"]]
 
 
+def _answer(runner: QueryRunner[Any, Any], query: object, reader: Reader) -> object:
+    """The answer as the dashboard's endpoint sends it (the JSON-ready data)."""
+    return runner.run(query, reader=reader, now=NOW).as_json()
+
+
 def bench_scale(scale: str, runs: int) -> tuple[int, list[tuple[str, float, float, float]]]:
     path = _store(scale)
     store = DuckDBEventStore(path, read_only=True)
     [(events,)] = store.query("SELECT count(*) FROM events")
     # The reader the query layer gets: the store's pinned read, as the mover's service does.
     reader = store.query
-    [key, *_] = run_property_keys(SITE, "30d", reader=reader, now=NOW)
+    property_keys = PropertyKeysQuery(SITE, "30d")
+    [key, *_] = PropertyKeysRunner().run(property_keys, reader=reader, now=NOW).keys
     params = _raw_params(key)
     raw_con = store.cursor()
     rows = []
@@ -307,12 +318,12 @@ def bench_scale(scale: str, runs: int) -> tuple[int, list[tuple[str, float, floa
         engine: Callable[[], Any]
         filtered: Callable[[], Any]
         if name == "property keys":  # its endpoint takes no filters
-            engine = filtered = partial(run_property_keys, SITE, "30d", reader=reader, now=NOW)
+            engine = filtered = partial(_answer, PropertyKeysRunner(), property_keys, reader)
         else:
             body = _with_key({"site_id": SITE, "date_range": "30d", **panel}, key)
             clicked = {**body, "filters": [*body.get("filters", []), CLICKED]}
             engine, filtered = (
-                partial(run_stats, parse_query(b), reader=reader, approximate=True, now=NOW)
+                partial(_answer, StatsRunner(approximate=True), parse_query(b), reader)
                 for b in (body, clicked)
             )
 

@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -45,11 +45,16 @@ from commonground.alignment.metrics.base import metric  # noqa: E402
 from commonground.alignment.models import CheckIn, Goal, GoalSnapshot  # noqa: E402
 from commonground.alignment.scorecard import selectors, services  # noqa: E402
 from commonground.alignment.scorecard.evaluation import _requests_of  # noqa: E402
-from commonground.analytics import public as analytics_public  # noqa: E402
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore  # noqa: E402
 from commonground.analytics.public import reading_the_store_file  # noqa: E402
-from commonground.analytics.queries import parse_query  # noqa: E402
-from commonground.analytics.queries.stats import run_stats  # noqa: E402
+from commonground.analytics.queries import (  # noqa: E402
+    QueryRunner,
+    Reader,
+    StatsQuery,
+    StatsResult,
+    parse_query,
+)
+from commonground.analytics.queries.stats import StatsRunner  # noqa: E402
 
 SITE = queries.SITE
 NOW = queries.NOW
@@ -152,22 +157,28 @@ def _goal(name: str, key: str, params: dict[str, str], period: Period, formula: 
 
 class RecordedQueries:
     """The Stats queries the scorecard sends, recorded as it sends them (the bench wraps the
-    facade's ``run_query``), to be asked of the query layer again straight."""
+    stats runner's ``run``), to be asked of the query layer again straight."""
 
     def __init__(self) -> None:
         self.queries: list[Any] = []
-        self._original = analytics_public.run_query
+        self._original = StatsRunner.run
 
     def __enter__(self) -> "RecordedQueries":
-        def recording(query: Any, **options: Any) -> Any:
+        def recording(
+            runner: QueryRunner[StatsQuery, StatsResult],
+            query: StatsQuery,
+            *,
+            reader: Reader | None = None,
+            now: datetime | None = None,
+        ) -> StatsResult:
             self.queries.append(query)
-            return self._original(query, **options)
+            return self._original(runner, query, reader=reader, now=now)
 
-        analytics_public.run_query = recording  # type: ignore[assignment]
+        StatsRunner.run = recording  # type: ignore[method-assign,assignment]  # mypy: self twice
         return self
 
     def __exit__(self, *exc: object) -> None:
-        analytics_public.run_query = self._original  # type: ignore[assignment]
+        StatsRunner.run = self._original  # type: ignore[method-assign]
 
 
 def _one_per_number(goals: list[Goal]) -> list[Any]:
@@ -197,7 +208,7 @@ def _one_per_number(goals: list[Goal]) -> list[Any]:
 def _asking(queries_to_run: list[Any], reader: Any) -> Callable[[], None]:
     def run() -> None:
         for query in queries_to_run:
-            run_stats(query, reader=reader, now=NOW)
+            StatsRunner().run(query, reader=reader, now=NOW)
 
     return run
 

@@ -787,7 +787,7 @@ def test_the_page_uses_the_files_the_pin_extracts() -> None:
 def test_realtime_visitors_are_counted_exactly_even_on_the_dashboard(site) -> None:
     # The dashboard asks with approximate=True; HyperLogLog can say 2 for 3 visitors.
     from commonground.analytics.queries import parse_query
-    from commonground.analytics.queries.stats import run_stats
+    from commonground.analytics.queries.stats import StatsRunner
 
     asked: list[str] = []
 
@@ -798,6 +798,6 @@ def test_realtime_visitors_are_counted_exactly_even_on_the_dashboard(site) -> No
     for date_range, approximate in (("realtime", False), ("7d", True)):
         asked.clear()
         query = parse_query({"site_id": SITE, "date_range": date_range, "metrics": ["visitors"]})
-        run_stats(query, reader=reader, approximate=True)
+        StatsRunner(approximate=True).run(query, reader=reader)
         estimated = any("APPROX_COUNT_DISTINCT" in sql.upper() for sql in asked)
         assert estimated is approximate, date_range

@@ -22,12 +22,12 @@ from django.conf import settings
 from commonground.analytics.generator import generate_traffic
 from commonground.analytics.models import Goal, Segment, TrackedSite
 from commonground.analytics.queries import (
-    answer_funnel,
-    answer_journey,
+    FunnelRunner,
+    JourneyRunner,
+    StatsRunner,
     parse_funnel,
     parse_journey,
     parse_query,
-    run_query,
 )
 from commonground.core import roles
 
@@ -109,11 +109,17 @@ def test_filtering_by_a_source_changes_every_panel(live_url: str, tmp_path: Path
             (before, after, unfiltered, marker_count, outside, errors, chip, url, csv_lines),
             seen,
         ) = _drive_browser(live_url, user.username, note_day)
-        expected_funnel = answer_funnel(
-            parse_funnel({"site_id": SITE, "date_range": "30d", "steps": FUNNEL_STEPS})
+        expected_funnel = (
+            FunnelRunner()
+            .run(parse_funnel({"site_id": SITE, "date_range": "30d", "steps": FUNNEL_STEPS}))
+            .as_json()
         )
-        expected_journey = answer_journey(
-            parse_journey({"site_id": SITE, "date_range": "30d", "page": seen["journey_page"]})
+        expected_journey = (
+            JourneyRunner()
+            .run(
+                parse_journey({"site_id": SITE, "date_range": "30d", "page": seen["journey_page"]})
+            )
+            .as_json()
         )
         mover_log = mover.log_tail()
 
@@ -187,8 +193,10 @@ def _send_pageview(live_url: str, path: str, visitor: int) -> None:
 
 
 def _visitors_now() -> int:
-    answer = run_query(
-        parse_query({"site_id": SITE, "date_range": "realtime", "metrics": ["visitors"]})
+    answer = (
+        StatsRunner()
+        .run(parse_query({"site_id": SITE, "date_range": "realtime", "metrics": ["visitors"]}))
+        .as_json()
     )
     return int(answer["results"][0]["metrics"][0]) if answer["results"] else 0
 

@@ -1,7 +1,7 @@
 """Contract: every metric, dimension and filter operator of the query layer, against plain Python.
 
 Events are generated here (seeded), stored in a real DuckDB event store (some visits closed
-into the visits table, the newest still open), and each answer of ``run_stats`` is compared
+into the visits table, the newest still open), and each answer of ``StatsRunner`` is compared
 with the same figure computed in plain Python over the same events.
 """
 
@@ -26,7 +26,7 @@ from commonground.analytics.models import Goal, Segment, TrackedSite
 from commonground.analytics.queries import QueryError, parse_query
 from commonground.analytics.queries.catalogue import METRICS, VISIT_DIMENSIONS
 from commonground.analytics.queries.compiler import page_path_regex
-from commonground.analytics.queries.stats import metric_value, run_stats
+from commonground.analytics.queries.stats import StatsRunner, metric_value
 
 SITE = "contract.example"
 ZONE = ZoneInfo("America/New_York")  # local days start at 04:00 or 05:00 UTC
@@ -361,7 +361,7 @@ def ask(db: None, store_path: Path) -> Iterable[Callable[..., dict[str, Any]]]:
 
     def ask(body: dict[str, Any], **options: Any) -> dict[str, Any]:
         body = {"site_id": SITE, "date_range": [FIRST.isoformat(), LAST.isoformat()], **body}
-        return run_stats(parse_query(body), reader=store.query, now=NOW, **options)
+        return StatsRunner(**options).run(parse_query(body), reader=store.query, now=NOW).as_json()
 
     yield ask
     store.close()
@@ -677,7 +677,7 @@ def test_funnel_equals_python(
     db: None, store_path: Path, steps: list[str], filters: list[Any]
 ) -> None:
     from commonground.analytics.queries import parse_funnel
-    from commonground.analytics.queries.funnels import run_funnel
+    from commonground.analytics.queries.funnels import FunnelRunner
 
     site = TrackedSite.objects.create(domain=SITE, name="Contract", time_zone=str(ZONE))
     Goal.objects.create(site=site, display_name="Purchase", event_name="Purchase")
@@ -689,7 +689,7 @@ def test_funnel_equals_python(
     }
     store = DuckDBEventStore(store_path, read_only=True)
     try:
-        answer = run_funnel(parse_funnel(body), reader=store.query, now=NOW)
+        answer = FunnelRunner().run(parse_funnel(body), reader=store.query, now=NOW).as_json()
     finally:
         store.close()
     expected = _funnel_visitors(steps, filters)
@@ -703,7 +703,7 @@ def test_funnel_equals_python(
 @pytest.mark.parametrize("depth", [1, 2, 3])
 def test_journey_equals_python(db: None, store_path: Path, depth: int) -> None:
     from commonground.analytics.queries import parse_journey
-    from commonground.analytics.queries.journeys import ENTRANCE, EXIT, run_journey
+    from commonground.analytics.queries.journeys import ENTRANCE, EXIT, JourneyRunner
 
     TrackedSite.objects.create(domain=SITE, name="Contract", time_zone=str(ZONE))
     page = "/pricing/"
@@ -716,7 +716,7 @@ def test_journey_equals_python(db: None, store_path: Path, depth: int) -> None:
     }
     store = DuckDBEventStore(store_path, read_only=True)
     try:
-        answer = run_journey(parse_journey(body), reader=store.query, now=NOW)
+        answer = JourneyRunner().run(parse_journey(body), reader=store.query, now=NOW).as_json()
     finally:
         store.close()
     expected: dict[str, dict[tuple[str, ...], tuple[set[int], set[int]]]] = {
@@ -786,7 +786,7 @@ def test_whole_days_come_from_the_daily_rollups(
         query = parse_query(
             {"site_id": SITE, "date_range": [FIRST.isoformat(), LAST.isoformat()], **body}
         )
-        result = run_stats(query, reader=reader, now=NOW)
+        result = StatsRunner().run(query, reader=reader, now=NOW).as_json()
     finally:
         store.close()
     assert any(table in sql for sql in asked)  # the rolled days (11-16 November) are used
@@ -906,7 +906,7 @@ def test_goals_without_wildcards_equal_python(
         "filters": filters,
     }
     try:
-        result = run_stats(parse_query(body), reader=reader, now=NOW)
+        result = StatsRunner().run(parse_query(body), reader=reader, now=NOW).as_json()
     finally:
         store.close()
     assert any(table in sql for sql in asked)

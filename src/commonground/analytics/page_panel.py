@@ -198,13 +198,13 @@ def page_figures(
 ) -> PageFigures:
     """The panel's figures for ``path`` on ``site``, its channels those of the visits tagged
     with ``campaign``; raises StoreUnavailableError."""
-    from .queries import parse_query, run_query  # not needed to render the editor itself
+    from .queries import StatsRunner, parse_query  # not needed to render the editor itself
 
     page_filter = ["is", "event:page", [path]]
 
     def ask(**body: Any) -> list[dict[str, Any]]:
         query = parse_query({"site_id": site.domain, "date_range": PERIOD, **body})
-        results: list[dict[str, Any]] = run_query(query, reader=reader)["results"]
+        results: list[dict[str, Any]] = StatsRunner().run(query, reader=reader).as_json()["results"]
         return results
 
     speed_metrics = [metric for metric, *_ in PAGE_SPEED]

@@ -16,7 +16,7 @@ from django.conf import settings
 from .eventstore import StoreQueryError, StoreUnavailableError
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
 from .page_panel import PageAnalyticsPanel
-from .queries import QueryError, parse_query, run_query
+from .queries import QueryError, StatsRunner, parse_query
 from .queries.catalogue import EVENT_DIMENSIONS, VISIT_DIMENSIONS, dimension
 from .queries.stats import Reader
 from .weekly_report import is_subscribed, set_report_subscription
@@ -165,7 +165,9 @@ def _results(
             "filters": list(filters),
         }
     )
-    results: list[dict[str, Any]] = run_query(query, reader=reader or _file_reader.get())["results"]
+    results: list[dict[str, Any]] = (
+        StatsRunner().run(query, reader=reader or _file_reader.get()).as_json()["results"]
+    )
     return results
 
 

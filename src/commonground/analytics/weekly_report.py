@@ -158,14 +158,14 @@ def weekly_figures(
     site: TrackedSite, week_start: date, *, reader: "Reader | None" = None
 ) -> WeeklyFigures:
     """The week from ``week_start`` (Monday) against the week before, in the site's zone."""
-    from .queries import parse_query, run_query  # not needed by the processes that only serve
+    from .queries import StatsRunner, parse_query  # not needed by the processes that only serve
 
     week_end = week_start + timedelta(days=6)
     week = [week_start.isoformat(), week_end.isoformat()]
 
     def ask(**body: Any) -> list[dict[str, Any]]:
         query = parse_query({"site_id": site.domain, "date_range": week, **body})
-        results: list[dict[str, Any]] = run_query(query, reader=reader)["results"]
+        results: list[dict[str, Any]] = StatsRunner().run(query, reader=reader).as_json()["results"]
         return results
 
     [totals] = ask(

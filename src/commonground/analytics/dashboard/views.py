@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.forms import BaseForm
@@ -25,14 +25,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from ..eventstore import StoreQueryError, StoreUnavailableError
 from ..models import VIEW_ANALYTICS, Annotation, TrackedSite
 from ..queries import (
+    FunnelRunner,
+    JourneyRunner,
+    PropertyKeysQuery,
+    PropertyKeysRunner,
     QueryError,
-    answer_funnel,
-    answer_journey,
-    parse_funnel,
-    parse_journey,
-    parse_query,
-    property_keys,
-    run_query,
+    QueryRunner,
+    StatsRunner,
 )
 from ..stats_api.store_errors import store_failure
 from . import annotations as annotation_service
@@ -44,7 +43,6 @@ DELETE_ANNOTATION = "analytics.delete_annotation"
 VIEW_SEGMENTS = "analytics.view_segment"
 
 JsonView = Callable[..., HttpResponse]
-Question = TypeVar("Question")
 
 
 def _error(message: str, status: int, **extra: Any) -> JsonResponse:
@@ -135,14 +133,13 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
 
 def _answer(
     request: HttpRequest,
-    parse: Callable[[bytes], Question],
-    answer: Callable[[Question], dict[str, Any]],
+    runner: QueryRunner[Any, Any],
 ) -> HttpResponse:
-    """The request's JSON body checked by ``parse`` and answered by ``answer``: every kind of
-    insight refuses bad input and reports store errors the same way."""
+    """The request's JSON body checked and answered by ``runner``: every kind of insight
+    refuses bad input and reports store errors the same way."""
     try:
-        question = parse(request.body)
-        return JsonResponse(answer(question), encoder=DjangoJSONEncoder)
+        question = runner.parse(request.body)
+        return JsonResponse(runner.run(question).as_json(), encoder=DjangoJSONEncoder)
     except QueryError as error:
         return _error(str(error), 400, field=error.field)
     except (StoreUnavailableError, StoreQueryError) as error:
@@ -154,21 +151,21 @@ def _answer(
 @_requires(VIEW_PERMISSION)
 def query(request: HttpRequest) -> HttpResponse:
     """One stats query (the Stats API v2 body), answered with approximate visitor counts."""
-    return _answer(request, parse_query, lambda stats: run_query(stats, approximate=True))
+    return _answer(request, StatsRunner(approximate=True))
 
 
 @require_POST
 @_requires(VIEW_PERMISSION)
 def funnel(request: HttpRequest) -> HttpResponse:
     """Visitors reaching each of 2 to 8 steps (pages, events or goals), with the drop-off."""
-    return _answer(request, parse_funnel, answer_funnel)
+    return _answer(request, FunnelRunner())
 
 
 @require_POST
 @_requires(VIEW_PERMISSION)
 def journey(request: HttpRequest) -> HttpResponse:
     """The most common paths into and out of one page."""
-    return _answer(request, parse_journey, answer_journey)
+    return _answer(request, JourneyRunner())
 
 
 @require_http_methods(["GET", "POST"])
@@ -223,9 +220,11 @@ def property_keys_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _form_error(form)
     try:
-        keys = property_keys(
-            form.cleaned_data["site"].domain, form.cleaned_data["first"], form.cleaned_data["last"]
+        asked = PropertyKeysQuery(
+            form.cleaned_data["site"].domain,
+            (form.cleaned_data["first"], form.cleaned_data["last"]),
         )
+        keys = PropertyKeysRunner().run(asked).as_json()
     except (StoreUnavailableError, StoreQueryError) as error:
         return _store_error(error, query=f"property keys {request.GET.urlencode()}")
     return JsonResponse({"keys": keys})

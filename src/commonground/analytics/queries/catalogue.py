@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Level(StrEnum):
@@ -75,11 +76,120 @@ def dimension(name: str) -> Dimension | None:
     return None
 
 
+# A row's aggregates: what the store counted or summed (``visitors``, ``bounces``...), and the
+# divisors the stats runner adds to a row for the metrics that need them.
+Aggregates = dict[str, Any]
+ALL_VISITORS = "_all"  # visitors under the same filters, in no breakdown (percentage)
+BASE_VISITORS = "_base"  # visitors of the row without its goal filters and goal (conversion)
+DIVISORS = frozenset({ALL_VISITORS, BASE_VISITORS})
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """An exact count of the aggregate of the same name (0 when there are no rows)."""
+
+    aggregate: str
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (self.aggregate,)
+
+    def evaluate(self, aggregates: Aggregates) -> int:
+        return int(aggregates.get(self.aggregate) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    """``numerator / denominator * scale``, 0 when the denominator is; the denominator is an
+    aggregate or one of :data:`DIVISORS`. A scale of 100 makes a rate (per cent)."""
+
+    numerator: str
+    denominator: str
+    scale: int = 1
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        if self.denominator in DIVISORS:
+            return (self.numerator,)
+        return (self.numerator, self.denominator)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.scale == 100
+
+    def evaluate(self, aggregates: Aggregates) -> float:
+        denominator = aggregates.get(self.denominator)
+        if not denominator:
+            return 0.0
+        value = float(aggregates.get(self.numerator) or 0) / float(denominator)
+        return value * self.scale if self.scale != 1 else value
+
+
+@dataclass(frozen=True, slots=True)
+class Total:
+    """A sum, 0 when there is nothing to sum."""
+
+    aggregate: str
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (self.aggregate,)
+
+    def evaluate(self, aggregates: Aggregates) -> float:
+        return float(aggregates.get(self.aggregate) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Percentile:
+    """A percentile the store computed; None when no event carried the measurement."""
+
+    aggregate: str
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        return (self.aggregate,)
+
+    def evaluate(self, aggregates: Aggregates) -> float | None:
+        value = aggregates.get(self.aggregate)
+        return None if value is None else float(value)
+
+
+Formula = Count | Ratio | Total | Percentile
+
+
 @dataclass(frozen=True, slots=True)
 class Metric:
     name: str
     levels: frozenset[Level]  # where it can be computed
     decimals: int | None  # rounding of the answer; None: an exact integer count
+    formula: Formula  # how the answer is worked out from a row's aggregates
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The aggregates the store is asked for (in this order) to answer the metric."""
+        return self.formula.needs
+
+    @property
+    def divisor(self) -> str | None:
+        """The divisor (one of :data:`DIVISORS`) the runner must add to a row, if any."""
+        formula = self.formula
+        if isinstance(formula, Ratio) and formula.denominator in DIVISORS:
+            return formula.denominator
+        return None
+
+    @property
+    def is_rate(self) -> bool:
+        """A percentage, which moves by points between periods rather than by per cent."""
+        return isinstance(self.formula, Ratio) and self.formula.is_rate
+
+    def value(self, aggregates: Aggregates) -> int | float | None:
+        """The metric of one answer row, rounded to its decimals."""
+        value = self.formula.evaluate(aggregates)
+        if value is None or isinstance(self.formula, Count):
+            return value
+        if self.decimals == 0:
+            return round(value)
+        return round(value, self.decimals or 0)
 
 
 _BOTH = frozenset(Level)
@@ -89,20 +199,20 @@ _VISIT = frozenset({Level.VISIT})
 METRICS: dict[str, Metric] = {
     m.name: m
     for m in (
-        Metric("visitors", _BOTH, None),
-        Metric("visits", _BOTH, None),
-        Metric("pageviews", _BOTH, None),
-        Metric("views_per_visit", _BOTH, 2),
-        Metric("bounce_rate", _VISIT, 1),
-        Metric("visit_duration", _VISIT, 0),
-        Metric("events", _BOTH, None),
-        Metric("conversion_rate", _BOTH, 2),
-        Metric("revenue", _EVENT, 2),
-        Metric("percentage", _BOTH, 1),
-        Metric("lcp_p75", _EVENT, 0),
-        Metric("inp_p75", _EVENT, 0),
-        Metric("cls_p75", _EVENT, 3),
-        Metric("ttfb_p75", _EVENT, 0),
+        Metric("visitors", _BOTH, None, Count("visitors")),
+        Metric("visits", _BOTH, None, Count("visits")),
+        Metric("pageviews", _BOTH, None, Count("pageviews")),
+        Metric("views_per_visit", _BOTH, 2, Ratio("pageviews", "visits")),
+        Metric("bounce_rate", _VISIT, 1, Ratio("bounces", "visits", scale=100)),
+        Metric("visit_duration", _VISIT, 0, Ratio("duration", "visits")),
+        Metric("events", _BOTH, None, Count("events")),
+        Metric("conversion_rate", _BOTH, 2, Ratio("visitors", BASE_VISITORS, scale=100)),
+        Metric("revenue", _EVENT, 2, Total("revenue")),
+        Metric("percentage", _BOTH, 1, Ratio("visitors", ALL_VISITORS, scale=100)),
+        Metric("lcp_p75", _EVENT, 0, Percentile("lcp_p75")),
+        Metric("inp_p75", _EVENT, 0, Percentile("inp_p75")),
+        Metric("cls_p75", _EVENT, 3, Percentile("cls_p75")),
+        Metric("ttfb_p75", _EVENT, 0, Percentile("ttfb_p75")),
     )
 }
 PAGE_SPEED_COLUMNS = {

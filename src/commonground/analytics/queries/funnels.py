@@ -7,27 +7,20 @@ a step.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 from sqlglot import exp
 
-from .compiler import (
-    DIALECT,
-    GoalRule,
-    Parameters,
-    filter_condition,
-    goal_condition,
-)
-from .request import (
-    Filter,
-    QueryError,
-    _date_range,
-    _filter,
-    decode_body,
-)
-from .stats import Reader, event_plan, site_context
+from .conditions import filter_condition
+from .context import event_plan, site_context
+from .dates import Period
+from .goals import GoalRule, goal_condition
+from .request import Filter, QueryError, decode_body, parse_date_range, parse_filter
+from .results import FunnelResult, FunnelStepResult
+from .runner import Body, QueryRunner, Reader, register
+from .sql import DIALECT, Parameters, Statement
 
 MIN_STEPS, MAX_STEPS = 2, 8
 
@@ -59,7 +52,7 @@ class FunnelQuery:
     filters: tuple[Filter, ...]
 
 
-def parse_funnel(body: bytes | str | dict[str, Any]) -> FunnelQuery:
+def parse_funnel(body: Body) -> FunnelQuery:
     raw = decode_body(body, FunnelBody)
     if not MIN_STEPS <= len(raw.steps) <= MAX_STEPS:
         raise QueryError("steps", f"a funnel has {MIN_STEPS} to {MAX_STEPS} steps")
@@ -78,86 +71,102 @@ def parse_funnel(body: bytes | str | dict[str, Any]) -> FunnelQuery:
             steps.append(FunnelStep(step.event, GoalRule(step.event, event_name=step.event)))
         else:
             steps.append(FunnelStep(step.goal, GoalRule(step.goal)))
-    filters = tuple(_filter(f, f"filters[{i}]", 1) for i, f in enumerate(raw.filters))
-    return FunnelQuery(raw.site_id, _date_range(raw.date_range), tuple(steps), filters)
+    filters = tuple(parse_filter(f, f"filters[{i}]", 1) for i, f in enumerate(raw.filters))
+    return FunnelQuery(raw.site_id, parse_date_range(raw.date_range), tuple(steps), filters)
 
 
-def run_funnel(
-    funnel: FunnelQuery, *, reader: Reader, now: datetime | None = None
-) -> dict[str, Any]:
-    now = now or datetime.now(UTC)
-    site = site_context(funnel.site_id)
-    goals = {goal.name: goal for goal in site.goals}
-    steps = []
-    for index, step in enumerate(funnel.steps):
-        rule = step.rule
-        if not rule.event_name and not rule.page_pattern:  # named a goal
-            if rule.name not in goals:
-                raise QueryError(
-                    f"steps[{index}].goal", f"the site has no goal named {rule.name!r}"
-                )
-            rule = goals[rule.name]
-        steps.append(FunnelStep(step.label, rule))
-    plan = event_plan(site, funnel.site_id, funnel.date_range, funnel.filters, now)
-    period = plan.period
-    params = Parameters()
-    base_where = [
-        exp.column("site").eq(params.add(site.domain)),
-        exp.column("ts") >= params.add(period.start),
-        exp.column("ts") < params.add(period.end),
-        *(filter_condition(f, plan, params) for f in plan.filters),
-    ]
-    matched = (
-        exp.select(
-            "session_id",
-            "visitor_id",
-            "ts",
-            *(
-                exp.alias_(goal_condition(step.rule, params), f"m{index}")
-                for index, step in enumerate(steps)
-            ),
+@register
+class FunnelRunner(QueryRunner[FunnelQuery, FunnelResult]):
+    kind = "funnel"
+
+    def parse(self, body: Body) -> FunnelQuery:
+        return parse_funnel(body)
+
+    def _compile(self, query: FunnelQuery, reader: Reader, now: datetime) -> tuple[Statement, ...]:
+        return (self._planned(query, now)[0],)
+
+    def _run(self, query: FunnelQuery, reader: Reader, now: datetime) -> FunnelResult:
+        statement, steps, period = self._planned(query, now)
+        rows = reader(statement.sql, statement.params)
+        reached = {int(step): int(visitors) for step, visitors in rows}
+        return FunnelResult(
+            _funnel_steps(steps, reached), (period.first.isoformat(), period.last.isoformat())
         )
-        .from_("events")
-        .where(exp.and_(*base_where))
-    )
-    query = exp.select().with_("matched", as_=matched)
-    for index in range(len(steps)):
-        name = f"s{index}"
-        reach = exp.select(
-            exp.column("session_id", table="e"),
-            exp.alias_(exp.func("any_value", exp.column("visitor_id", table="e")), "visitor_id"),
-            exp.alias_(exp.func("min", exp.column("ts", table="e")), "ts"),
-        ).from_(exp.alias_(exp.to_table("matched"), "e"))
-        condition: exp.Expr = exp.column(f"m{index}", table="e")
-        if index:
-            reach = reach.join(
-                exp.alias_(exp.to_table(f"s{index - 1}"), "p"),
-                on=exp.column("session_id", table="e").eq(exp.column("session_id", table="p")),
+
+    def _planned(
+        self, funnel: FunnelQuery, now: datetime
+    ) -> tuple[Statement, list[FunnelStep], Period]:
+        """The funnel's statement, its steps with the goals they name, and its period."""
+        site = site_context(funnel.site_id)
+        goals = {goal.name: goal for goal in site.goals}
+        steps = []
+        for index, step in enumerate(funnel.steps):
+            rule = step.rule
+            if not rule.event_name and not rule.page_pattern:  # named a goal
+                if rule.name not in goals:
+                    raise QueryError(
+                        f"steps[{index}].goal", f"the site has no goal named {rule.name!r}"
+                    )
+                rule = goals[rule.name]
+            steps.append(FunnelStep(step.label, rule))
+        plan = event_plan(site, funnel.site_id, funnel.date_range, funnel.filters, now)
+        period = plan.period
+        params = Parameters()
+        base_where = [
+            exp.column("site").eq(params.add(site.domain)),
+            exp.column("ts") >= params.add(period.start),
+            exp.column("ts") < params.add(period.end),
+            *(filter_condition(f, plan, params) for f in plan.filters),
+        ]
+        matched = (
+            exp.select(
+                "session_id",
+                "visitor_id",
+                "ts",
+                *(
+                    exp.alias_(goal_condition(step.rule, params), f"m{index}")
+                    for index, step in enumerate(steps)
+                ),
             )
-            condition = exp.and_(
-                condition, exp.column("ts", table="e") > exp.column("ts", table="p")
-            )
-        reach = reach.where(condition).group_by(exp.column("session_id", table="e"))
-        query = query.with_(name, as_=reach)
-    counts = [
-        exp.select(
-            exp.alias_(exp.Literal.number(index), "step"),
-            exp.alias_(
-                exp.func("count", exp.Distinct(expressions=[exp.column("visitor_id")])), "visitors"
-            ),
-        ).from_(f"s{index}")
-        for index in range(len(steps))
-    ]
-    union: exp.Expr = counts[0]
-    for part in counts[1:]:
-        union = exp.union(union, part, distinct=False)
-    final = union_with(query, union)
-    rows = reader(final.sql(dialect=DIALECT), params.values)
-    reached = {int(step): int(visitors) for step, visitors in rows}
-    return {
-        "steps": _funnel_steps(steps, reached),
-        "date_range": [period.first.isoformat(), period.last.isoformat()],
-    }
+            .from_("events")
+            .where(exp.and_(*base_where))
+        )
+        query = exp.select().with_("matched", as_=matched)
+        for index in range(len(steps)):
+            name = f"s{index}"
+            reach = exp.select(
+                exp.column("session_id", table="e"),
+                exp.alias_(
+                    exp.func("any_value", exp.column("visitor_id", table="e")), "visitor_id"
+                ),
+                exp.alias_(exp.func("min", exp.column("ts", table="e")), "ts"),
+            ).from_(exp.alias_(exp.to_table("matched"), "e"))
+            condition: exp.Expr = exp.column(f"m{index}", table="e")
+            if index:
+                reach = reach.join(
+                    exp.alias_(exp.to_table(f"s{index - 1}"), "p"),
+                    on=exp.column("session_id", table="e").eq(exp.column("session_id", table="p")),
+                )
+                condition = exp.and_(
+                    condition, exp.column("ts", table="e") > exp.column("ts", table="p")
+                )
+            reach = reach.where(condition).group_by(exp.column("session_id", table="e"))
+            query = query.with_(name, as_=reach)
+        counts = [
+            exp.select(
+                exp.alias_(exp.Literal.number(index), "step"),
+                exp.alias_(
+                    exp.func("count", exp.Distinct(expressions=[exp.column("visitor_id")])),
+                    "visitors",
+                ),
+            ).from_(f"s{index}")
+            for index in range(len(steps))
+        ]
+        union: exp.Expr = counts[0]
+        for part in counts[1:]:
+            union = exp.union(union, part, distinct=False)
+        final = union_with(query, union)
+        return Statement(final.sql(dialect=DIALECT), params.values), steps, period
 
 
 def union_with(with_query: exp.Select, union: exp.Expr) -> exp.Select:
@@ -169,23 +178,23 @@ def union_with(with_query: exp.Select, union: exp.Expr) -> exp.Select:
     return outer
 
 
-def _funnel_steps(steps: list[FunnelStep], reached: dict[int, int]) -> list[dict[str, Any]]:
+def _funnel_steps(steps: list[FunnelStep], reached: dict[int, int]) -> tuple[FunnelStepResult, ...]:
     answer = []
     first = reached.get(0, 0)
     previous = first
     for index, step in enumerate(steps):
         visitors = reached.get(index, 0)
         answer.append(
-            {
-                "label": step.label,
-                "visitors": visitors,
-                "conversion_rate": round(visitors / first * 100, 2) if first else 0.0,
-                "step_conversion_rate": round(visitors / previous * 100, 2) if previous else 0.0,
-                "dropoff": previous - visitors if index else 0,
-                "dropoff_rate": round((previous - visitors) / previous * 100, 2)
+            FunnelStepResult(
+                label=step.label,
+                visitors=visitors,
+                conversion_rate=round(visitors / first * 100, 2) if first else 0.0,
+                step_conversion_rate=round(visitors / previous * 100, 2) if previous else 0.0,
+                dropoff=previous - visitors if index else 0,
+                dropoff_rate=round((previous - visitors) / previous * 100, 2)
                 if index and previous
                 else 0.0,
-            }
+            )
         )
         previous = visitors
-    return answer
+    return tuple(answer)

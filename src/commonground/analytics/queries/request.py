@@ -181,7 +181,7 @@ def _typed(raw: QueryBody) -> StatsQuery:
         raise QueryError("site_id", "must not be empty")
     metrics = _metrics(raw.metrics)
     dimensions = _dimensions(raw.dimensions)
-    filters = tuple(_filter(f, f"filters[{i}]", 1) for i, f in enumerate(raw.filters))
+    filters = tuple(parse_filter(f, f"filters[{i}]", 1) for i, f in enumerate(raw.filters))
     order_by = _order_by(raw.order_by, metrics, dimensions)
     if not 1 <= raw.pagination.limit <= MAX_LIMIT:
         raise QueryError("pagination.limit", f"must be between 1 and {MAX_LIMIT}")
@@ -192,7 +192,7 @@ def _typed(raw: QueryBody) -> StatsQuery:
         raise QueryError("include.comparison", f"must be one of {', '.join(COMPARISONS)}")
     query = StatsQuery(
         site_id=site_id,
-        date_range=_date_range(raw.date_range),
+        date_range=parse_date_range(raw.date_range),
         metrics=metrics,
         dimensions=dimensions,
         filters=filters,
@@ -208,7 +208,7 @@ def _typed(raw: QueryBody) -> StatsQuery:
     return query
 
 
-def _date_range(value: str | list[str]) -> str | tuple[date, date]:
+def parse_date_range(value: str | list[str]) -> str | tuple[date, date]:
     if isinstance(value, str):
         if value not in DATE_RANGES:
             raise QueryError(
@@ -255,7 +255,7 @@ def _dimensions(names: list[str]) -> tuple[Dimension, ...]:
     return tuple(dimensions)
 
 
-def _filter(value: Any, at: str, depth: int) -> Filter:
+def parse_filter(value: Any, at: str, depth: int) -> Filter:
     if depth > MAX_FILTER_DEPTH:
         raise QueryError(at, f"filters nest at most {MAX_FILTER_DEPTH} deep")
     if not isinstance(value, list) or not value or not isinstance(value[0], str):
@@ -265,13 +265,13 @@ def _filter(value: Any, at: str, depth: int) -> Filter:
         if len(value) != 2 or not isinstance(value[1], list) or not value[1]:
             raise QueryError(at, f'"{operator}" takes one non-empty list of filters')
         children = tuple(
-            _filter(child, f"{at}[1][{i}]", depth + 1) for i, child in enumerate(value[1])
+            parse_filter(child, f"{at}[1][{i}]", depth + 1) for i, child in enumerate(value[1])
         )
         return Junction("and" if operator == "and" else "or", children)
     if operator == "not":
         if len(value) != 2:
             raise QueryError(at, '"not" takes one filter')
-        return Negation(_filter(value[1], f"{at}[1]", depth + 1))
+        return Negation(parse_filter(value[1], f"{at}[1]", depth + 1))
     if operator not in FILTER_OPERATORS:
         raise QueryError(
             f"{at}[0]",

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..eventstore import StoreQueryError, StoreUnavailableError
 from ..models import normalise_domain
-from ..queries import QueryError, parse_query, run_query
+from ..queries import QueryError, StatsRunner, parse_query
 from ..requests import json_error
 from . import keys, rate_limits
 from .openapi import openapi_schema
@@ -76,7 +76,7 @@ def query_endpoint(request: HttpRequest) -> HttpResponse:
         allowed = readable_sites(key.token.user).filter(stats_api_keys=key)
         if not allowed.filter(domain=normalise_domain(query.site_id)).exists():
             raise QueryError("site_id", f"this API key may not read {query.site_id!r}")
-        answer: dict[str, Any] = run_query(query, approximate=False)
+        answer: dict[str, Any] = StatsRunner().run(query).as_json()
     except QueryError as error:
         return _refusal(400, error.field, error.message)
     except (StoreUnavailableError, StoreQueryError) as error:
