@@ -165,14 +165,15 @@ def main() -> int:
         folders = {folder(modules, name) for name in group}
         if len(folders) > 1:
             problems += 1
-            print(f"cycle across {len(folders)} folders: " + " -> ".join(shortest_loop(graph, group)))
+            loop = " -> ".join(shortest_loop(graph, group))
+            print(f"cycle across {len(folders)} folders: {loop}")
     within = sum(1 for group in groups if len({folder(modules, n) for n in group}) == 1)
     for app in sorted(p for p in (ROOT / PACKAGE).iterdir() if (p / "__init__.py").exists()):
         count = len(list(app.glob("*.py")))
         if count > options.max_modules:
             problems += 1
             print(f"{app.name}: {count} top-level modules (at most {options.max_modules})")
-    for name, path in modules.items():
+    for path in modules.values():
         lines = len(path.read_text().splitlines())
         allowed = any(part in path.as_posix() for part in LONG_FILE_ALLOWED)
         if lines > options.max_lines and not allowed:
