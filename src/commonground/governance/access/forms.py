@@ -20,7 +20,7 @@ class ThrottledLoginForm(LoginForm):
         if lockout is not None:
             raise ValidationError(lockout.message, code="throttled")
         try:
-            cleaned = super().clean()
+            cleaned: dict[str, Any] = super().clean()
         except ValidationError:
             if username and self.cleaned_data.get("password"):
                 throttling.record_failure(username=username, address=address)

@@ -50,7 +50,8 @@ def _row(user: AbstractBaseUser) -> AbstractBaseUser:
     Wagtail's log registry looks the logged instance's class up."""
     if isinstance(user, LazyObject):
         user.pk  # noqa: B018  (evaluates the wrapper)
-        return user._wrapped
+        wrapped: AbstractBaseUser = user._wrapped
+        return wrapped
     return user
 
 

@@ -61,7 +61,9 @@ def _code_errors(form: CodeForm) -> str:
     return " ".join(str(error) for error in form.errors.get("code", []))
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int) -> Any:
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int
+) -> TemplateResponse:
     return TemplateResponse(request, f"governance/access/{template}", context, status=status)
 
 

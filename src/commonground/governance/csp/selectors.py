@@ -23,7 +23,7 @@ def csp_enforcing(site_id: int | None) -> bool:
     mode = (
         SecuritySettings.objects.filter(site_id=site_id).values_list("csp_mode", flat=True).first()
     )
-    return mode != SecuritySettings.CspMode.REPORT_ONLY
+    return bool(mode != SecuritySettings.CspMode.REPORT_ONLY)
 
 
 def csp_modes() -> list[tuple[str, bool]]:

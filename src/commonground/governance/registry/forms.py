@@ -111,7 +111,8 @@ class HostFieldsMixin(forms.Form):
 
     @property
     def hosts(self) -> dict[str, list[str]]:
-        return self.cleaned_data.get("_hosts", {})
+        hosts: dict[str, list[str]] = self.cleaned_data.get("_hosts", {})
+        return hosts
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -88,7 +88,9 @@ def request_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, technology_request: TechnologyRequest, **forms: Any) -> Any:
+def _detail(
+    request: HttpRequest, technology_request: TechnologyRequest, **forms: Any
+) -> TemplateResponse:
     can_review = request.user.has_perm(services.REVIEW) and technology_request.is_open
     questions = _questions(technology_request)
     answers = {a.question_id: a for a in technology_request.answers.select_related("answered_by")}
@@ -130,7 +132,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _get(pk))
 
 
-def _closed(request: HttpRequest, technology_request: TechnologyRequest, error: Any) -> Any:
+def _closed(
+    request: HttpRequest, technology_request: TechnologyRequest, error: Any
+) -> HttpResponseRedirect:
     messages.error(request, str(error))
     return redirect("governance_request", pk=technology_request.pk)
 
