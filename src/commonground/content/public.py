@@ -1,4 +1,6 @@
-"""What other apps may use of content: counts of publishing, read from Wagtail's own data."""
+"""What other apps may use of content: what a published page says of itself (title, link,
+campaign code, summary, image) and the sources of its feeds, as frozen values; and counts of
+publishing, read from Wagtail's own data."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,6 +10,67 @@ from django.db.models import Max
 from wagtail.models import Page, PageLogEntry, WorkflowState
 
 PUBLISH_ACTION = "wagtail.publish"
+# Where a page's summary is read, most specific first (then Wagtail's search description).
+_SUMMARY_FIELDS = ("summary", "intro", "search_description")
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What a page says of itself to the channels it goes out on."""
+
+    page_id: int
+    title: str
+    slug: str
+    url: str  # absolute; "" when the page has no site
+    campaign_code: str  # the page's campaign code, else its slug
+    summary: str  # plain text; "" when the page has none
+
+
+@dataclass(frozen=True)
+class ImageRendition:
+    """A rendition of a page's image (its lead image, else its Open Graph image)."""
+
+    url: str  # absolute
+    width: int
+    height: int
+    alt: str
+
+
+def page_facts(page: Page) -> PageFacts:
+    """The title, link, campaign code and summary of ``page`` (of its specific type)."""
+    specific = page.specific
+    return PageFacts(
+        page_id=page.pk,
+        title=page.title,
+        slug=page.slug,
+        url=page.full_url or "",
+        campaign_code=str(getattr(specific, "campaign_code", "") or page.slug),
+        summary=_summary(page),
+    )
+
+
+def _summary(page: Page) -> str:
+    specific = page.specific
+    for attribute in _SUMMARY_FIELDS:
+        value = getattr(specific, attribute, "")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return page.search_description or ""
+
+
+def page_image(page: Page, spec: str) -> ImageRendition | None:
+    """The ``spec`` rendition of the page's lead image (else its Open Graph image), if any."""
+    specific = page.specific
+    image = getattr(specific, "lead_image", None) or getattr(specific, "og_image", None)
+    if image is None:
+        return None
+    rendition = image.get_rendition(spec)
+    return ImageRendition(
+        url=rendition.full_url,
+        width=rendition.width,
+        height=rendition.height,
+        alt=getattr(image, "alt_text", ""),
+    )
 
 
 @dataclass(frozen=True)
@@ -87,4 +150,12 @@ def approved_publications(*, start: datetime, end: datetime) -> list[ApprovedPub
     return sorted(found, key=lambda p: (p.published_at, p.page_id))
 
 
-__all__ = ["ApprovedPublication", "approved_publications", "pages_first_published"]
+__all__ = [
+    "ApprovedPublication",
+    "ImageRendition",
+    "PageFacts",
+    "approved_publications",
+    "page_facts",
+    "page_image",
+    "pages_first_published",
+]

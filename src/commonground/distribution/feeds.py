@@ -27,7 +27,7 @@ from wagtail.models import Site
 from commonground.core.pages.cache_invalidation import snippet_tag
 from commonground.core.pages.page_cache import depends_on, page_tag
 
-from .links import tagged_url
+from .channels.links import tagged_url
 
 if TYPE_CHECKING:
     from taggit.models import Tag
