@@ -119,7 +119,7 @@ class Delivery(models.Model):
     # Per plan, channel and recipient: a retry or a second worker finds the row, not a new one.
     idempotency_key = models.CharField(max_length=255, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    # Sent, but the worker stopped before the server's answer was read (see sending.py).
+    # Sent, but the worker stopped before the server's answer was read (see newsletter/smtp.py).
     unconfirmed = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -58,13 +58,14 @@ def record_publication(page: Page) -> list[Dispatch]:
             "planned_channel_id", flat=True
         )
     )
+    pending = [row for row in rows if row.pk not in done]
+    if not pending:
+        return []
     created = []
     now = timezone.now()
     facts = page_facts(page)
     with transaction.atomic():
-        for row in rows:
-            if row.pk in done:
-                continue
+        for row in pending:
             channel = get_channel(row.channel)
             campaign = facts.campaign_code
             url = tagged_url(

@@ -27,7 +27,7 @@ class NewsletterChannel(ChannelBackend):
 
     def dispatch_recipients(self, dispatch: "Dispatch") -> list[Recipient]:
         """One message per confirmed subscription of the dispatch's list (not suppressed)."""
-        if not dispatch.mailing_list_id:
+        if dispatch.mailing_list is None:  # loaded with the dispatch (select_related)
             return []
         return [
             Recipient(
