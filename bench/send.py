@@ -125,9 +125,10 @@ def main() -> None:
         Subscriber,
         Subscription,
     )
-    from commonground.distribution.newsletter import (
+    from commonground.distribution.newsletter.editions import (
         PREFERENCES_PLACEHOLDER,
         UNSUBSCRIBE_PLACEHOLDER,
+        edition_of,
         message_bytes,
         unsubscribe_url,
     )
@@ -176,7 +177,7 @@ def main() -> None:
         for round_number in range(1, args.rounds + 1):
             # The ceiling: the same messages, built before the clock starts.
             dispatch = new_dispatch(round_number * 2)
-            edition = services._edition(dispatch)
+            edition = edition_of(dispatch)
             subscriptions = list(
                 Subscription.objects.filter(mailing_list=news).select_related("subscriber")
             )

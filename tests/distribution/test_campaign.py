@@ -330,7 +330,7 @@ def test_one_worker_holds_a_dispatch_at_a_time(home: Page, settings) -> None:
 
 
 def test_the_newsletter_connection_keeps_its_pace(smtp) -> None:
-    from commonground.distribution.smtp import NewsletterConnection, SMTPServer
+    from commonground.distribution.newsletter.smtp import NewsletterConnection, SMTPServer
 
     inbox, port = smtp
     started = time.monotonic()

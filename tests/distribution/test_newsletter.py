@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from commonground.distribution import newsletter
 from commonground.distribution.models import MailingList, Subscriber, Subscription, Suppression
+from commonground.distribution.newsletter import selectors
+from commonground.distribution.newsletter import subscriptions as newsletter
 
 # Committed for real: the confirmation e-mail is sent by a task enqueued on commit.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -175,7 +176,7 @@ def test_bounces_and_complaints_suppress_the_address(settings, news: MailingList
     subscription = _signed_up(Client(), news, email="x@example.com")
     assert mail.outbox == []
     newsletter.confirm(subscription)
-    assert newsletter.recipients(news) == []
+    assert selectors.recipients(news) == []
 
 
 def test_without_a_secret_the_bounce_endpoint_refuses_everyone(settings) -> None:

@@ -21,10 +21,11 @@ from wagtail.models import ModelLogEntry
 from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from commonground.config import urls as project_urls
-from commonground.distribution import newsletter
-from commonground.distribution.imports import admin, csv_files, selectors, services, tasks
+from commonground.distribution.imports import csv_files, selectors, services, tasks
+from commonground.distribution.imports import views as admin
 from commonground.distribution.imports.models import SubscriberImport, SubscriberImportRow
 from commonground.distribution.models import MailingList, Subscriber, Subscription, Suppression
+from commonground.distribution.newsletter import subscriptions as newsletter
 
 from ..conftest import client_for
 

@@ -43,7 +43,6 @@ from commonground.distribution.channels import Message, Refused, RetryLater, Sen
 from commonground.distribution.channels.webhook import WebhookChannel
 from commonground.distribution.models import Delivery, Dispatch
 from commonground.distribution.webhooks import services, signing
-from commonground.distribution.webhooks.admin import register_webhook_log_actions, webhook_viewset
 from commonground.distribution.webhooks.models import WebhookAttempt, WebhookSubscription
 from commonground.distribution.webhooks.options import WebhookOptions
 from commonground.distribution.webhooks.retry import (
@@ -53,6 +52,7 @@ from commonground.distribution.webhooks.retry import (
     retry_wait,
 )
 from commonground.distribution.webhooks.sender import post_webhook
+from commonground.distribution.webhooks.views import register_webhook_log_actions, webhook_viewset
 
 from ..conftest import client_for
 from ..core.factories import UserFactory

@@ -14,7 +14,7 @@ from commonground.analytics.views import event_endpoint, umami_send_endpoint
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
 from commonground.core.http.front_door import alive_view
-from commonground.distribution import urls as distribution_urls
+from commonground.distribution.newsletter import urls as newsletter_urls
 from commonground.governance import urls as governance_urls
 
 urlpatterns = [
@@ -27,7 +27,7 @@ urlpatterns = [
     path("-/alive", alive_view, name="alive"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),
-    *distribution_urls.urlpatterns,
+    *newsletter_urls.urlpatterns,
     *governance_urls.urlpatterns,
     path(
         "images/<str:signature>/<int:image_id>/<str:filter_spec>/",

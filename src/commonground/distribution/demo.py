@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 from wagtail.models import Page
 
-from .links import tagged_url
+from .channels.links import tagged_url
 from .models import (
     Delivery,
     Dispatch,

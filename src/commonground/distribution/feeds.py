@@ -11,28 +11,27 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlencode, urljoin
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
-from wagtail.images import get_image_model
-from wagtail.images.models import AbstractImage, SourceImageIOError
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
-from commonground.core.pages.cache_invalidation import snippet_tag
-from commonground.core.pages.page_cache import depends_on, page_tag
+from commonground.content.public import (
+    FeedArticle,
+    RenditionFile,
+    feed_articles,
+    feed_index,
+    feed_path,
+    feed_tag,
+)
+from commonground.core.pages.page_cache import depends_on
 
-from .links import tagged_url
-
-if TYPE_CHECKING:
-    from taggit.models import Tag
-
-    from commonground.content.models import ArticleIndexPage, ArticlePage
+from .channels.links import tagged_url
 
 # Enough for a reader catching up after weeks away; more only makes every poll heavier.
 FEED_ITEM_LIMIT = 50
@@ -72,6 +71,16 @@ _FORMAT_FACTS = {
     FeedFormat.ATOM: ("application/atom+xml", "Atom", "atom"),
     FeedFormat.JSON: ("application/feed+json", "JSON Feed", "json-feed"),
 }
+
+
+class NamedTag(Protocol):
+    """A tag as a listing filters by it (content's ``FeedTag``, or a taggit tag)."""
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +124,7 @@ class FeedLink:
 
 
 def feed_response(
-    request: HttpRequest, *, index_page: "ArticleIndexPage", feed_format: str, tag_slug: str = ""
+    request: HttpRequest, *, index_page: Page, feed_format: str, tag_slug: str = ""
 ) -> HttpResponse:
     """The feed of ``index_page`` (of one tag's articles with ``tag_slug``) as a response.
 
@@ -129,7 +138,7 @@ def feed_response(
         raise Http404("No such feed format") from None
     tag = None
     if tag_slug:
-        tag = index_page.feed_tag(tag_slug)
+        tag = feed_tag(index_page, tag_slug)
         if tag is None:
             raise Http404("No article has been published with this tag")
     feed = build_feed(request, index_page=index_page, feed_format=chosen, tag=tag)
@@ -141,13 +150,14 @@ def feed_response(
 
 
 def feed_links(
-    request: HttpRequest, *, index_page: "ArticleIndexPage", tag: "Tag | None" = None
+    request: HttpRequest, *, index_page: Page, tag: NamedTag | None = None
 ) -> list[FeedLink]:
     """The index's feeds (and ``tag``'s, first, when the listing is filtered by it)."""
-    index_url = index_page.get_url(request) or ""
+    index = feed_index(index_page, request)
+    index_url = index.url
     if not index_url:
         return []
-    title = index_page.seo_title or index_page.title
+    title = index.title
     links = []
     if tag is not None:
         links += [
@@ -172,34 +182,27 @@ def feed_links(
 def build_feed(
     request: HttpRequest,
     *,
-    index_page: "ArticleIndexPage",
+    index_page: Page,
     feed_format: FeedFormat,
-    tag: "Tag | None" = None,
+    tag: NamedTag | None = None,
 ) -> Feed:
     """The newest ``FEED_ITEM_LIMIT`` published articles of ``index_page`` (of ``tag``),
     newest first, recording the page-cache tags a change to any of them must clear."""
     # Publishing, unpublishing, moving or deleting an article clears its parent's children.
     depends_on(f"children:{index_page.pk}")
-    index_url = index_page.get_full_url(request) or ""
-    rendition_model = get_image_model().get_rendition_model()
-    articles: list[ArticlePage] = list(
-        index_page.published_articles(tag_slug=tag.slug if tag is not None else "")
-        .select_related("author", "lead_image")
-        .prefetch_related(
-            "tags",
-            Prefetch(
-                "lead_image__renditions",
-                queryset=rendition_model.objects.filter(filter_spec=FEED_IMAGE_SPEC),
-                to_attr="prefetched_renditions",
-            ),
-        )
-        .order_by("-date", "-first_published_at", "-pk")[:FEED_ITEM_LIMIT]
+    index = feed_index(index_page, request)
+    index_url = index.full_url
+    articles = feed_articles(
+        index_page,
+        request,
+        tag_slug=tag.slug if tag is not None else "",
+        limit=FEED_ITEM_LIMIT,
+        image_spec=FEED_IMAGE_SPEC,
     )
     items = tuple(
-        _item(request, article, feed_format=feed_format, index_url=index_url)
-        for article in articles
+        _item(article, feed_format=feed_format, index_url=index_url) for article in articles
     )
-    title = index_page.seo_title or index_page.title
+    title = index.title
     home_page_url = index_url
     if tag is not None:
         title = f"{title}: {tag.name}"
@@ -208,12 +211,12 @@ def build_feed(
     site_name = (site.site_name if site else "") or settings.WAGTAIL_SITE_NAME
     return Feed(
         title=_text(title),
-        description=_text(index_page.search_description or index_page.intro or title),
+        description=_text(index.description or title),
         home_page_url=home_page_url,
         feed_url=urljoin(
             index_url, _subpage(index_page, feed_format, tag.slug if tag is not None else "")
         ),
-        language=index_page.locale.language_code,
+        language=index.language_code,
         author_name=_text(site_name),
         items=items,
     )
@@ -284,15 +287,9 @@ def _json_item(item: FeedItem) -> dict[str, Any]:
     return entry
 
 
-def _item(
-    request: HttpRequest, article: "ArticlePage", *, feed_format: FeedFormat, index_url: str
-) -> FeedItem:
-    depends_on(page_tag(article.pk))
-    author_name = ""
-    if article.author is not None:
-        depends_on(snippet_tag(article.author))
-        author_name = article.author.name
-    guid = article.get_full_url(request) or ""
+def _item(article: FeedArticle, *, feed_format: FeedFormat, index_url: str) -> FeedItem:
+    depends_on(*article.cache_tags)
+    guid = article.url
     published = _published(article)
     return FeedItem(
         guid=guid,
@@ -304,44 +301,31 @@ def _item(
         published=published,
         # A republished article shows as updated; never before its own date.
         updated=max(published, article.last_published_at or published),
-        author_name=_text(author_name),
-        tags=tuple(_text(tag.name) for tag in sorted(article.tags.all(), key=lambda t: t.name)),
-        image=_image(article.lead_image, index_url=index_url),
+        author_name=_text(article.author_name),
+        tags=tuple(_text(name) for name in article.tags),
+        image=_image(article.image, index_url=index_url),
     )
 
 
-def _published(article: "ArticlePage") -> datetime.datetime:
+def _published(article: FeedArticle) -> datetime.datetime:
     # The article date is the date editors give and visitors see; it has no time of day.
     midnight = datetime.datetime.combine(article.date, datetime.time())
     return timezone.make_aware(midnight, timezone.get_default_timezone())
 
 
-def _image(image: AbstractImage | None, *, index_url: str) -> FeedImage | None:
-    if image is None:
+def _image(rendition: RenditionFile | None, *, index_url: str) -> FeedImage | None:
+    if rendition is None:
         return None
-    depends_on(f"image:{image.pk}")
-    try:
-        rendition = image.get_rendition(FEED_IMAGE_SPEC)
-    except SourceImageIOError:
-        return None  # a missing source file costs the item its image, not the feed
-    mime_type, _ = mimetypes.guess_type(rendition.file.name)
+    mime_type, _ = mimetypes.guess_type(rendition.file_name)
     if mime_type is None or not mime_type.startswith("image/"):
         return None
-    try:
-        length = rendition.file.size
-    except (OSError, ValueError):
-        length = 0
-    return FeedImage(url=urljoin(index_url, rendition.url), mime_type=mime_type, length=length)
+    return FeedImage(
+        url=urljoin(index_url, rendition.url), mime_type=mime_type, length=rendition.size
+    )
 
 
-def _subpage(index_page: "ArticleIndexPage", feed_format: FeedFormat, tag_slug: str = "") -> str:
-    if tag_slug:
-        return str(
-            index_page.reverse_subpage(
-                "tag_feed", kwargs={"tag_slug": tag_slug, "feed_format": feed_format.value}
-            )
-        )
-    return str(index_page.reverse_subpage("feed", kwargs={"feed_format": feed_format.value}))
+def _subpage(index_page: Page, feed_format: FeedFormat, tag_slug: str = "") -> str:
+    return feed_path(index_page, feed_format.value, tag_slug)
 
 
 def _text(value: str) -> str:

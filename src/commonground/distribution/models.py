@@ -1,126 +1,20 @@
-"""Distribution state: plans on pages, the outbox of dispatches, deliveries, newsletter lists."""
-
-import secrets
+"""Distribution state: plans on pages, the outbox of dispatches and their deliveries; and,
+so that Django finds them, the models of the newsletter, the imports and the webhooks."""
 
 from django.db import models
-from django.db.models.functions import Lower
 from modelcluster.fields import ParentalKey
 from wagtail.models import Orderable
 
+from .imports.models import SubscriberImport
+from .newsletter.models import (
+    ErasedAddress,
+    MailingList,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
 from .plan import PLANNED_CHANNEL_PANELS, clean_planned_channel
-
-
-def _token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class MailingList(models.Model):
-    """A newsletter list people subscribe to (with double opt-in)."""
-
-    name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(
-        blank=True, help_text="Shown on the sign-up form and the preference page."
-    )
-    from_email = models.EmailField(
-        blank=True, help_text="The sender of this list's e-mails; the site's default if empty."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Subscriber(models.Model):
-    """A person on one or more lists, known by an e-mail address (stored lower-case)."""
-
-    email = models.EmailField(max_length=320)
-    name = models.CharField(max_length=120, blank=True)
-    # The secret in the person's own links (preferences, confirm, unsubscribe).
-    token = models.CharField(max_length=64, unique=True, default=_token, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["email"]
-        constraints = [
-            models.UniqueConstraint(Lower("email"), name="subscriber_unique_email"),
-        ]
-
-    # Not the address: Wagtail titles log entries with str(), and the audit trail keeps every
-    # title for good, also after the person's data is erased. The listing shows the address.
-    def __str__(self) -> str:
-        return f"Subscriber {self.pk}"
-
-
-class Subscription(models.Model):
-    """A subscriber on a list: pending until confirmed, and never re-confirmed silently."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "waiting for confirmation"
-        CONFIRMED = "confirmed", "confirmed"
-        UNSUBSCRIBED = "unsubscribed", "unsubscribed"
-
-    subscriber = models.ForeignKey(
-        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
-    )
-    mailing_list = models.ForeignKey(
-        MailingList, on_delete=models.CASCADE, related_name="subscriptions"
-    )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
-    # When the last confirmation e-mail went out: the form cannot be used to flood an inbox.
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["subscriber", "mailing_list"], name="subscription_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subscriber} on {self.mailing_list} ({self.status})"
-
-
-class Suppression(models.Model):
-    """An address nothing is sent to any more: it bounced, complained or asked."""
-
-    class Reason(models.TextChoices):
-        BOUNCE = "bounce", "hard bounce"
-        COMPLAINT = "complaint", "spam complaint"
-        MANUAL = "manual", "added by an administrator"
-
-    email = models.EmailField(max_length=320)
-    reason = models.CharField(max_length=16, choices=Reason.choices)
-    detail = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(Lower("email"), name="suppression_unique_email"),
-        ]
-
-    def __str__(self) -> str:  # not the address, as for Subscriber
-        return f"Suppression {self.pk} ({self.get_reason_display()})"
-
-
-class ErasedAddress(models.Model):
-    """An address erased on its owner's request, kept only as a keyed digest
-    (``core.email_digest``) so that no later import or send reaches it again."""
-
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        default_permissions = ()  # written by the erasure only
-
-    def __str__(self) -> str:
-        return f"erased address {self.pk}"
+from .webhooks.models import WebhookAttempt, WebhookSubscription
 
 
 class PlannedChannel(Orderable):
@@ -225,7 +119,7 @@ class Delivery(models.Model):
     # Per plan, channel and recipient: a retry or a second worker finds the row, not a new one.
     idempotency_key = models.CharField(max_length=255, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    # Sent, but the worker stopped before the server's answer was read (see sending.py).
+    # Sent, but the worker stopped before the server's answer was read (see newsletter/smtp.py).
     unconfirmed = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -243,5 +137,16 @@ class Delivery(models.Model):
         return f"{self.dispatch.channel} to {self.recipient or 'the network'} ({self.status})"
 
 
-from .imports.models import SubscriberImport  # noqa: E402, F401
-from .webhooks.models import WebhookAttempt, WebhookSubscription  # noqa: E402, F401
+__all__ = [
+    "Delivery",
+    "Dispatch",
+    "ErasedAddress",
+    "MailingList",
+    "PlannedChannel",
+    "Subscriber",
+    "SubscriberImport",
+    "Subscription",
+    "Suppression",
+    "WebhookAttempt",
+    "WebhookSubscription",
+]

@@ -11,7 +11,6 @@ from commonground.core.glossary import lazy_term_html
 
 from .channels import Message, channel_names, get_channel
 from .channels.base import social_copy
-from .channels.email import NewsletterChannel
 
 # Where the editor's URL will be: its length counts against a social network's limit.
 _URL_PLACEHOLDER = "https://example.com/a-page-of-typical-length/?utm_source=x&utm_medium=social"
@@ -37,7 +36,7 @@ def channel_limits() -> dict[str, dict[str, Any]]:
         limits[name] = {
             "label": channel.label or name,
             "max_length": channel.max_length,
-            "newsletter": isinstance(channel, NewsletterChannel),
+            "newsletter": channel.sends_to_list,
             # Mastodon counts any link as 23 characters; others count it as it is.
             "url_length": getattr(channel, "url_length", None),
         }
@@ -58,12 +57,12 @@ def check_row(
     except ImproperlyConfigured:
         return {"channel": "This channel is not configured."}
     errors = {}
-    if isinstance(backend, NewsletterChannel):
+    if backend.sends_to_list:
         if not mailing_list_id:
             errors["mailing_list"] = "Choose the list the newsletter goes to."
     elif mailing_list_id:
         errors["mailing_list"] = "Only the newsletter channel sends to a list."
-    if backend.max_length is not None and not isinstance(backend, NewsletterChannel):
+    if backend.max_length is not None and not backend.sends_to_list:
         post = social_copy(Message(idempotency_key="", title="", url=_URL_PLACEHOLDER, text=text))
         length = backend.text_length(post)
         if length > backend.max_length:
@@ -71,7 +70,7 @@ def check_row(
                 f"With the page's link this post is {length} characters long; "
                 f"{backend.label} allows {backend.max_length}."
             )
-    if isinstance(backend, NewsletterChannel) and len(subject) > 200:
+    if backend.sends_to_list and len(subject) > 200:
         errors["subject"] = "Keep the subject under 200 characters."
     return errors
 

@@ -56,7 +56,7 @@ def mailing_lists() -> list[tuple[int, str]]:
 
 def channels() -> list[tuple[str, str]]:
     """(name, label) of every configured channel; the name is the ``utm_source`` tag its
-    links carry (see links.py), as the delivery view's channel filter lists them."""
+    links carry (see channels/links.py), as the delivery view's channel filter lists them."""
     return channel_choices()
 
 

@@ -11,35 +11,23 @@ recipient) and is sent only from "queued", so a retry or a take-over sends nothi
 import logging
 import os
 import socket
-import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
-from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
-from django.template.loader import render_to_string
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from wagtail.models import Page
 
-from .channels import ChannelBackend, Message, Refused, RetryLater, get_channel
-from .links import tagged_url
-from .models import Delivery, Dispatch, MailingList, PlannedChannel
-from .newsletter import (
-    PREFERENCES_PLACEHOLDER,
-    UNSUBSCRIBE_PLACEHOLDER,
-    Edition,
-    EditionMessages,
-    preferences_url,
-    recipients,
-    text_from_html,
-    unsubscribe_url,
-)
-from .smtp import SMTPAnswerLost, SMTPSendError, newsletter_connection
+from commonground.content.public import page_facts
+
+from . import tasks
+from .channels import ChannelBackend, DeliveryRun, Message, Refused, RetryLater, Sent, get_channel
+from .channels.links import tagged_url
+from .models import Delivery, Dispatch, PlannedChannel
 
 logger = logging.getLogger(__name__)
 
@@ -54,41 +42,8 @@ def lease_seconds() -> float:
 
 
 def campaign_of(page: Page) -> str:
-    specific = page.specific
-    return str(getattr(specific, "campaign_code", "") or page.slug)
-
-
-def _summary(page: Page) -> str:
-    specific = page.specific
-    for attribute in ("summary", "intro", "search_description"):
-        value = getattr(specific, attribute, "")
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return page.search_description or ""
-
-
-def _newsletter_html(page: Page, row: PlannedChannel, url: str) -> str:
-    specific = page.specific
-    image = getattr(specific, "lead_image", None) or getattr(specific, "og_image", None)
-    image_url = ""
-    if image is not None:
-        rendition = image.get_rendition("fill-1200x630|format-jpeg")
-        image_url = rendition.full_url
-    return render_to_string(
-        "distribution/email/newsletter.html",
-        {
-            "title": page.title,
-            "preheader": row.preheader,
-            "summary": _summary(page),
-            "url": url,
-            "image_url": image_url,
-            "image_alt": getattr(image, "alt_text", "") if image is not None else "",
-            "list": row.mailing_list,
-            "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-            "preferences_url": PREFERENCES_PLACEHOLDER,
-            "site_name": settings.WAGTAIL_SITE_NAME,
-        },
-    )
+    """The ``utm_campaign`` of the page's links: its campaign code, else its slug."""
+    return page_facts(page).campaign_code
 
 
 def record_publication(page: Page) -> list[Dispatch]:
@@ -103,16 +58,18 @@ def record_publication(page: Page) -> list[Dispatch]:
             "planned_channel_id", flat=True
         )
     )
+    pending = [row for row in rows if row.pk not in done]
+    if not pending:
+        return []
     created = []
     now = timezone.now()
+    facts = page_facts(page)
     with transaction.atomic():
-        for row in rows:
-            if row.pk in done:
-                continue
+        for row in pending:
             channel = get_channel(row.channel)
-            campaign = campaign_of(page)
+            campaign = facts.campaign_code
             url = tagged_url(
-                page.full_url or "",
+                facts.url,
                 source=row.channel,
                 medium=channel.utm_medium,
                 campaign=campaign,
@@ -122,14 +79,14 @@ def record_publication(page: Page) -> list[Dispatch]:
                     page=page,
                     planned_channel_id=row.pk,
                     channel=row.channel,
-                    title=page.title[:255],
+                    title=facts.title[:255],
                     url=url,
                     campaign=campaign[:255],
                     text=row.text,
-                    subject=row.subject or page.title[:200],
+                    subject=row.subject or facts.title[:200],
                     preheader=row.preheader,
-                    summary=_summary(page),
-                    html=_newsletter_html(page, row, url) if row.mailing_list_id else "",
+                    summary=facts.summary,
+                    html=channel.body_html(page=page, planned=row, url=url),
                     mailing_list=row.mailing_list,
                     due_at=max(row.send_at or now, now),
                 )
@@ -141,10 +98,8 @@ def record_publication(page: Page) -> list[Dispatch]:
 
 
 def _enqueue(dispatch_ids: list[int]) -> None:
-    from .tasks import deliver_dispatch
-
     for dispatch_id in dispatch_ids:
-        deliver_dispatch.enqueue(dispatch_id)
+        tasks.deliver_dispatch.enqueue(dispatch_id)
 
 
 # --- the lease --------------------------------------------------------------------------------
@@ -188,47 +143,44 @@ def _release(dispatch_id: int, owner: str, **changes: Any) -> None:
 
 
 def _expand(dispatch: Dispatch, channel: ChannelBackend) -> None:
-    """One Delivery per recipient, once (a repeat after a crash creates nothing new)."""
+    """One Delivery per recipient the channel names, once (a repeat after a crash creates
+    nothing new)."""
     if dispatch.recipients_expanded:
         return
     with transaction.atomic():
-        if dispatch.mailing_list_id:
-            rows = [
-                Delivery(
-                    dispatch=dispatch,
-                    recipient=s.subscriber.email,
-                    subscription=s,
-                    idempotency_key=f"plan-{dispatch.planned_channel_id}:list-{s.mailing_list_id}:sub-{s.pk}",
-                )
-                for s in recipients(dispatch.mailing_list)  # type: ignore[arg-type]
-            ]
-        elif channel.per_recipient:
-            names = channel.recipients("page.published")
-            rows = [
-                Delivery(
-                    dispatch=dispatch,
-                    recipient=name,
-                    idempotency_key=f"plan-{dispatch.planned_channel_id}:{name}",
-                )
-                for name in names
-            ]
-        else:
-            rows = [
-                Delivery(
-                    dispatch=dispatch,
-                    idempotency_key=f"plan-{dispatch.planned_channel_id}:{dispatch.channel}",
-                )
-            ]
+        rows = [
+            Delivery(
+                dispatch=dispatch,
+                recipient=recipient.address,
+                subscription_id=recipient.subscription_id,
+                idempotency_key=f"plan-{dispatch.planned_channel_id}:{recipient.key}",
+            )
+            for recipient in channel.dispatch_recipients(dispatch)
+        ]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         Dispatch.objects.filter(pk=dispatch.pk).update(recipients_expanded=True)
 
 
-@dataclass
-class DeliveryRun:
-    sent: int = 0
-    failed: int = 0
-    retrying: int = 0
-    stopped: bool = False  # paused or the lease was lost
+class DispatchOutbox:
+    """A dispatch being delivered under ``owner``'s lease, as a channel backend's
+    ``deliver_dispatch`` works through it: the due deliveries, the lease to renew between
+    messages, and the one-at-a-time delivery of the channels that send each message alone."""
+
+    def __init__(self, dispatch: Dispatch, owner: str) -> None:
+        self.dispatch = dispatch
+        self.owner = owner
+
+    def due(self) -> QuerySet[Delivery]:
+        """The deliveries still queued and due, oldest first."""
+        return _due(self.dispatch.pk)
+
+    def renew(self) -> bool:
+        """Renew the lease; False when it was lost or the dispatch paused (stop sending)."""
+        return _renew(self.dispatch.pk, self.owner)
+
+    def send_each(self, send: Callable[[Message], Sent]) -> DeliveryRun:
+        """Hand each due message to ``send`` and record what it answered."""
+        return _deliver_messages(self, send)
 
 
 def deliver(dispatch_id: int, *, owner: str = WORKER_ID) -> DeliveryRun | None:
@@ -239,10 +191,7 @@ def deliver(dispatch_id: int, *, owner: str = WORKER_ID) -> DeliveryRun | None:
     channel = get_channel(dispatch.channel)
     try:
         _expand(dispatch, channel)
-        if dispatch.mailing_list_id:
-            run = _deliver_newsletter(dispatch, owner)
-        else:
-            run = _deliver_messages(dispatch, channel, owner)
+        run = channel.deliver_dispatch(DispatchOutbox(dispatch, owner))
     except Exception as error:
         logger.exception("dispatch %s failed", dispatch_id)
         _release(dispatch_id, owner, error=str(error)[:2000])
@@ -260,7 +209,7 @@ def deliver(dispatch_id: int, *, owner: str = WORKER_ID) -> DeliveryRun | None:
     return run
 
 
-def _due(dispatch_id: int) -> Any:
+def _due(dispatch_id: int) -> QuerySet[Delivery]:
     now = timezone.now()
     return (
         Delivery.objects.filter(dispatch_id=dispatch_id, status=Delivery.Status.QUEUED)
@@ -269,10 +218,11 @@ def _due(dispatch_id: int) -> Any:
     )
 
 
-def _deliver_messages(dispatch: Dispatch, channel: ChannelBackend, owner: str) -> DeliveryRun:
+def _deliver_messages(outbox: DispatchOutbox, send: Callable[[Message], Sent]) -> DeliveryRun:
+    dispatch = outbox.dispatch
     run = DeliveryRun()
-    for delivery in list(_due(dispatch.pk)):
-        if not _renew(dispatch.pk, owner):
+    for delivery in list(outbox.due()):
+        if not outbox.renew():
             run.stopped = True
             break
         attempt = delivery.attempts + 1
@@ -289,7 +239,7 @@ def _deliver_messages(dispatch: Dispatch, channel: ChannelBackend, owner: str) -
         )
         changes: dict[str, Any] = {"attempts": attempt}
         try:
-            sent = channel.send(message)
+            sent = send(message)
         except RetryLater as error:
             wait = error.retry_after if error.retry_after is not None else 60.0
             changes |= {
@@ -311,106 +261,6 @@ def _deliver_messages(dispatch: Dispatch, channel: ChannelBackend, owner: str) -
             }
             run.sent += 1
         Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED).update(**changes)
-    return run
-
-
-def _edition(dispatch: Dispatch) -> Edition:
-    mailing_list: MailingList = dispatch.mailing_list  # type: ignore[assignment]
-    return Edition(
-        subject=dispatch.subject,
-        preheader=dispatch.preheader,
-        html=dispatch.html,
-        text=text_from_html(dispatch.html),
-        from_email=mailing_list.from_email or settings.DEFAULT_FROM_EMAIL,
-        list_id=mailing_list.pk,
-        list_name=mailing_list.name,
-    )
-
-
-def _batches(dispatch_id: int, size: int = 200) -> Iterator[Delivery]:
-    """The due deliveries, a batch at a time (each one leaves "queued" as it is handled, so
-    the next query starts after it; no cursor stays open while rows are written)."""
-    while True:
-        batch = list(_due(dispatch_id).select_related("subscription__subscriber")[:size])
-        if not batch:
-            return
-        yield from batch
-
-
-def _deliver_newsletter(dispatch: Dispatch, owner: str) -> DeliveryRun:
-    """Each message sent once (see smtp.py): committed as sent just before its final "."."""
-    run = DeliveryRun()
-    edition = _edition(dispatch)
-    messages = EditionMessages(edition)
-    sender = parseaddr(edition.from_email)[1]  # the envelope's: the address alone
-    renewed = time.monotonic()
-    unconfirmed: list[int] = []  # sent but the server's answer not read yet: at most one
-    channel = get_channel(dispatch.channel)
-    max_rate = float(channel.options.get("max_per_second", 0) or 0)
-    with newsletter_connection(max_per_second=max_rate) as smtp:
-        for delivery in _batches(dispatch.pk):
-            if run.stopped:
-                break
-            if time.monotonic() - renewed > 1:
-                if not _renew(dispatch.pk, owner):
-                    run.stopped = True
-                    break
-                renewed = time.monotonic()
-            subscription = delivery.subscription
-            if subscription is None:  # deleted since: a data-subject request, say
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.SKIPPED, error="the subscription was deleted"
-                )
-                continue
-            body = messages.message(
-                to=delivery.recipient,
-                unsubscribe=unsubscribe_url(subscription),
-                preferences=preferences_url(subscription),
-                idempotency_key=delivery.idempotency_key,
-            )
-
-            def committed(
-                delivery_id: int = delivery.pk, attempts: int = delivery.attempts
-            ) -> None:
-                with transaction.atomic():
-                    if unconfirmed:
-                        Delivery.objects.filter(pk__in=unconfirmed).update(unconfirmed=False)
-                    Delivery.objects.filter(pk=delivery_id).update(
-                        status=Delivery.Status.SENT,
-                        unconfirmed=True,
-                        sent_at=timezone.now(),
-                        attempts=attempts + 1,
-                    )
-                unconfirmed[:] = [delivery_id]
-
-            try:
-                smtp.send(
-                    sender=sender, recipient=delivery.recipient, message=body, committed=committed
-                )
-            except SMTPAnswerLost as error:
-                logger.warning("SMTP answer lost for delivery %s: %s", delivery.pk, error)
-                unconfirmed.clear()  # stays marked unconfirmed, sent
-                run.sent += 1
-                continue
-            except SMTPSendError as error:
-                changes: dict[str, Any] = {"attempts": delivery.attempts + 1, "error": str(error)}
-                if error.permanent:
-                    changes |= {"status": Delivery.Status.FAILED, "unconfirmed": False}
-                    run.failed += 1
-                else:
-                    changes |= {
-                        "status": Delivery.Status.QUEUED,
-                        "unconfirmed": False,
-                        "next_attempt_at": timezone.now() + timedelta(seconds=60),
-                    }
-                    run.retrying += 1
-                Delivery.objects.filter(pk=delivery.pk).update(**changes)
-                if delivery.pk in unconfirmed:
-                    unconfirmed.clear()
-                continue
-            run.sent += 1
-    if unconfirmed:
-        Delivery.objects.filter(pk__in=unconfirmed).update(unconfirmed=False)
     return run
 
 

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from . import newsletter, services
+from . import services
 
 
 @task()
@@ -18,9 +18,3 @@ def deliver_dispatch(dispatch_id: int) -> dict[str, int] | None:
 def deliver_due_dispatches() -> int:
     """Bring back dispatches with work due: scheduled sends, retries, a killed worker's."""
     return len(services.deliver_due())
-
-
-@task()
-def send_confirmation_email(subscription_id: int) -> None:
-    """The double opt-in message with the confirmation link."""
-    newsletter.send_confirmation(subscription_id)

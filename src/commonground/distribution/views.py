@@ -1,137 +1,156 @@
-"""The newsletter's public pages: sign-up, confirm, one-click unsubscribe, preferences, bounces.
+"""The delivery view: every dispatch per channel and plan, its progress live, and the pause,
+resume and retry buttons. Views parse input and call one service; each change is logged."""
 
-A GET never changes anything (link scanners and mail previews fetch every link): confirming
-and unsubscribing happen on POST. The unsubscribe POST is the RFC 8058 one-click request a
-mail program sends without a session or CSRF token; the token in the URL is what authorises
-it, and the body must say ``List-Unsubscribe=One-Click``.
-"""
+from typing import Any
 
-import hmac
-import json
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_GET, require_POST
+from wagtail.log_actions import log
 
-from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from . import services
+from .channels import channel_choices, channel_label
+from .models import Delivery, Dispatch
 
-from . import newsletter
-from .models import MailingList, Subscription, Suppression
-
-MAX_BOUNCE_BODY = 64 * 1024
-
-
-@require_http_methods(["GET", "POST"])
-def subscribe_view(request: HttpRequest) -> HttpResponse:
-    lists = MailingList.objects.all()
-    context: dict[str, object] = {"lists": lists, "email": "", "error": "", "chosen": ""}
-    if request.method == "POST":
-        email = request.POST.get("email", "")
-        context.update(email=email, chosen=request.POST.get("list", ""))
-        try:
-            mailing_list = lists.get(pk=int(request.POST.get("list", "")))
-        except (ValueError, OverflowError, MailingList.DoesNotExist):
-            context["error"] = "Choose a newsletter."
-            return render(request, "distribution/subscribe.html", context, status=400)
-        try:
-            newsletter.subscribe(email=email, mailing_list=mailing_list)
-        except newsletter.SubscriptionError as error:
-            context["error"] = str(error)
-            return render(request, "distribution/subscribe.html", context, status=400)
-        return render(request, "distribution/subscribe_sent.html", {"list": mailing_list})
-    return render(request, "distribution/subscribe.html", context)
+VIEW = "distribution.view_dispatch"
+CHANGE = "distribution.change_dispatch"
+DELIVERIES_SHOWN = 200
 
 
-def _subscription(token: str, list_id: int) -> Subscription:
-    found = newsletter.subscription_for(token, list_id)
-    if found is None:
-        raise Http404("This link is not valid (any more).")
-    return found
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
 
 
-@require_http_methods(["GET", "POST"])
-def confirm_view(request: HttpRequest, token: str, list_id: int) -> HttpResponse:
-    subscription = _subscription(token, list_id)
-    if request.method == "POST":
-        newsletter.confirm(subscription)
-    return render(request, "distribution/confirm.html", {"subscription": subscription})
+def _breadcrumbs(*trail: tuple[str, str]) -> list[dict[str, str]]:
+    home = {"url": reverse("wagtailadmin_home"), "label": "Home"}
+    return [home, *({"url": url, "label": label} for url, label in trail)]
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def unsubscribe_view(request: HttpRequest, token: str, list_id: int) -> HttpResponse:
-    subscription = _subscription(token, list_id)
-    if request.method == "POST":
-        if request.POST.get("List-Unsubscribe") != "One-Click":
-            return render(
-                request,
-                "distribution/unsubscribe.html",
-                {"subscription": subscription, "error": "The request did not ask to unsubscribe."},
-                status=400,
-            )
-        newsletter.unsubscribe(subscription)
-    return render(request, "distribution/unsubscribe.html", {"subscription": subscription})
-
-
-@require_http_methods(["GET", "POST"])
-def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
-    subscriptions = list(
-        Subscription.objects.filter(subscriber__token=token).select_related(
-            "mailing_list", "subscriber"
-        )
+def _counted(queryset: Any) -> Any:
+    return queryset.annotate(
+        **{
+            f"n_{status}": Count("deliveries", filter=Q(deliveries__status=status))
+            for status in Delivery.Status.values
+        },
+        n_all=Count("deliveries"),
     )
-    if not subscriptions:
-        raise Http404("This link is not valid (any more).")
-    saved = False
-    if request.method == "POST":
-        wanted = set(request.POST.getlist("lists"))
-        for subscription in subscriptions:
-            keep = str(subscription.mailing_list_id) in wanted
-            if not keep and subscription.status != Subscription.Status.UNSUBSCRIBED:
-                newsletter.unsubscribe(subscription)
-            elif keep and subscription.status == Subscription.Status.UNSUBSCRIBED:
-                # Back on the list, through the same double opt-in as a new sign-up.
-                newsletter.subscribe(
-                    email=subscription.subscriber.email, mailing_list=subscription.mailing_list
-                )
-        subscriptions = [
-            Subscription.objects.select_related("mailing_list", "subscriber").get(pk=s.pk)
-            for s in subscriptions
-        ]
-        saved = True
-    return render(
+
+
+@require_GET
+def dispatch_index(request: HttpRequest) -> HttpResponse:
+    _require(request, VIEW)
+    dispatches = _counted(Dispatch.objects.select_related("page", "mailing_list"))
+    channel = request.GET.get("channel", "")
+    status = request.GET.get("status", "")
+    if channel:
+        dispatches = dispatches.filter(channel=channel)
+    if status in Dispatch.Status.values:
+        dispatches = dispatches.filter(status=status)
+    page = Paginator(dispatches.order_by("-created_at"), 50).get_page(request.GET.get("p"))
+    return TemplateResponse(
         request,
-        "distribution/preferences.html",
-        {"subscriptions": subscriptions, "saved": saved, "token": token},
+        "distribution/admin/dispatch_index.html",
+        {
+            "page_obj": page,
+            "channels": channel_choices(),
+            "statuses": Dispatch.Status.choices,
+            "channel": channel,
+            "status": status,
+            "labels": {name: channel_label(name) for name in {d.channel for d in page}},
+            "header_title": "Deliveries",
+            "header_icon": "mail",
+            "breadcrumbs_items": _breadcrumbs(("", "Deliveries")),
+        },
     )
 
 
-@csrf_exempt
-@require_POST
-def bounce_view(request: HttpRequest) -> HttpResponse:
-    """Bounces and complaints from the mail provider: ``{"type": "bounce" | "complaint",
-    "email": ..., "detail": ...}`` with ``Authorization: Bearer <NEWSLETTER_BOUNCE_SECRET>``."""
-    secret = getattr(settings, "NEWSLETTER_BOUNCE_SECRET", "")
-    offered = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not secret or not hmac.compare_digest(offered.encode(), secret.encode()):
-        return JsonResponse({"error": "a valid bearer token is required"}, status=401)
-    if len(request.body) > MAX_BOUNCE_BODY:
-        return JsonResponse({"error": "the body is over 64 KB"}, status=413)
-    try:
-        report = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse({"error": "the body is not JSON"}, status=400)
-    if not isinstance(report, dict):
-        return JsonResponse({"error": "the body is a JSON object"}, status=400)
-    kinds = {"bounce": Suppression.Reason.BOUNCE, "complaint": Suppression.Reason.COMPLAINT}
-    if report.get("type") not in kinds:
-        return JsonResponse({"error": "type: 'bounce' or 'complaint'"}, status=400)
-    try:
-        email = newsletter.normalise_email(str(report.get("email", "")))
-    except newsletter.SubscriptionError:
-        return JsonResponse({"error": "email: not an e-mail address"}, status=400)
-    detail = report.get("detail", "")
-    added = newsletter.suppress(
-        email=email, reason=kinds[report["type"]], detail=str(detail) if detail else ""
+@require_GET
+def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, VIEW)
+    dispatch = get_object_or_404(Dispatch.objects.select_related("page", "mailing_list"), pk=pk)
+    # Failures first: they are what someone came to look at.
+    failed = dispatch.deliveries.filter(status=Delivery.Status.FAILED).order_by("pk")
+    shown = list(failed[:DELIVERIES_SHOWN])
+    if len(shown) < DELIVERIES_SHOWN:
+        shown += list(
+            dispatch.deliveries.exclude(status=Delivery.Status.FAILED).order_by("pk")[
+                : DELIVERIES_SHOWN - len(shown)
+            ]
+        )
+    return TemplateResponse(
+        request,
+        "distribution/admin/dispatch_detail.html",
+        {
+            "dispatch": dispatch,
+            "label": channel_label(dispatch.channel),
+            "progress": services.progress(dispatch),
+            "deliveries": shown,
+            "can_change": request.user.has_perm(CHANGE),
+            "progress_url": reverse("distribution_dispatch_progress", args=[dispatch.pk]),
+            "header_title": f"{channel_label(dispatch.channel)}: {dispatch.title}",
+            "header_icon": "mail",
+            "breadcrumbs_items": _breadcrumbs(
+                (reverse("distribution_dispatches"), "Deliveries"),
+                ("", f"{channel_label(dispatch.channel)}: {dispatch.title}"),
+            ),
+        },
     )
-    return JsonResponse({"suppressed": email, "new": added}, status=201 if added else 200)
+
+
+@require_GET
+def dispatch_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    _require(request, VIEW)
+    dispatch = get_object_or_404(Dispatch, pk=pk)
+    counts = services.progress(dispatch)
+    return JsonResponse(
+        {
+            "status": dispatch.status,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "expanded": dispatch.recipients_expanded,
+        }
+    )
+
+
+def _control(action: str) -> Any:
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        _require(request, CHANGE)
+        dispatch = get_object_or_404(Dispatch, pk=pk)
+        if action == "pause":
+            done, text = services.pause(dispatch), "Paused after the message in flight."
+        elif action == "resume":
+            done, text = services.resume(dispatch), "Resumed where it stopped."
+        else:
+            count = services.retry_failed(dispatch)
+            done, text = bool(count), f"{count} failed deliveries queued again."
+        if done:
+            log(dispatch, f"distribution.dispatch.{action}", user=request.user)
+            messages.success(request, text)
+        else:
+            messages.warning(request, f"Nothing to {action.replace('_', ' ')}.")
+        return redirect("distribution_dispatch", pk=dispatch.pk)
+
+    view.__name__ = f"dispatch_{action}"
+    return view
+
+
+urlpatterns = [
+    path("distribution/", dispatch_index, name="distribution_dispatches"),
+    path("distribution/<id:pk>/", dispatch_detail, name="distribution_dispatch"),
+    path(
+        "distribution/<id:pk>/progress/", dispatch_progress, name="distribution_dispatch_progress"
+    ),
+    path("distribution/<id:pk>/pause/", _control("pause"), name="distribution_dispatch_pause"),
+    path("distribution/<id:pk>/resume/", _control("resume"), name="distribution_dispatch_resume"),
+    path(
+        "distribution/<id:pk>/retry/", _control("retry_failed"), name="distribution_dispatch_retry"
+    ),
+]

@@ -10,11 +10,11 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import admin_views
-from .imports import admin as imports_admin
+from . import views
+from .imports import views as imports_views
+from .newsletter.viewsets import NewsletterViewSetGroup
 from .plan import limits_script
-from .viewsets import NewsletterViewSetGroup
-from .webhooks.admin import (
+from .webhooks.views import (
     WebhookSubscriptionViewSet,
     register_webhook_log_actions,
     webhook_viewset,
@@ -32,17 +32,17 @@ def register_webhook_viewset() -> WebhookSubscriptionViewSet:
 
 
 hooks.register("register_log_actions", register_webhook_log_actions)
-hooks.register("register_log_actions", imports_admin.register_import_log_actions)
+hooks.register("register_log_actions", imports_views.register_import_log_actions)
 
 
 @hooks.register("register_admin_urls")
 def register_subscriber_import_urls() -> list[URLPattern | URLResolver]:
-    return list(imports_admin.admin_urlpatterns())
+    return list(imports_views.admin_urlpatterns())
 
 
 class _DeliveriesMenuItem(MenuItem):
     def is_shown(self, request: HttpRequest) -> bool:
-        return request.user.has_perm(admin_views.VIEW)
+        return request.user.has_perm(views.VIEW)
 
 
 @hooks.register("register_admin_menu_item")
@@ -54,7 +54,7 @@ def register_deliveries_menu_item() -> MenuItem:
 
 @hooks.register("register_admin_urls")
 def register_delivery_urls() -> list[URLPattern | URLResolver]:
-    return list(admin_views.urlpatterns)
+    return list(views.urlpatterns)
 
 
 @hooks.register("insert_editor_js")

@@ -16,7 +16,6 @@ from wagtail.models import Comment, CommentReply, ModelLogEntry
 
 from commonground.core import roles
 from commonground.core.audit.models import AuditEntry
-from commonground.distribution import newsletter
 from commonground.distribution.imports.models import SubscriberImport, SubscriberImportRow
 from commonground.distribution.models import (
     Delivery,
@@ -25,6 +24,7 @@ from commonground.distribution.models import (
     Subscription,
     Suppression,
 )
+from commonground.distribution.newsletter import selectors as newsletter
 from commonground.governance.models import DataSubjectRequest, RequestComment, TechnologyRequest
 from commonground.governance.privacy import data_subjects, registry
 from commonground.governance.registry import services

@@ -7,12 +7,23 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
-from .base import ChannelBackend, DeliveryError, Message, Refused, RetryLater, Sent
+from .base import (
+    ChannelBackend,
+    DeliveryError,
+    DeliveryRun,
+    Message,
+    Recipient,
+    Refused,
+    RetryLater,
+    Sent,
+)
 
 __all__ = [
     "ChannelBackend",
     "DeliveryError",
+    "DeliveryRun",
     "Message",
+    "Recipient",
     "Refused",
     "RetryLater",
     "Sent",

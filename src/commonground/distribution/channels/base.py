@@ -11,7 +11,13 @@ cannot post twice.
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wagtail.models import Page
+
+    from ..models import Dispatch, PlannedChannel
+    from ..services import DispatchOutbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,26 @@ class Sent:
     remote_id: str = ""
     remote_url: str = ""
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One message a dispatch makes: its key (unique in the dispatch, part of the delivery's
+    idempotency key), the address it goes to ("" for a broadcast) and the subscription."""
+
+    key: str
+    address: str = ""
+    subscription_id: int | None = None
+
+
+@dataclass
+class DeliveryRun:
+    """What one worker's turn at a dispatch did."""
+
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    stopped: bool = False  # paused or the lease was lost
 
 
 class DeliveryError(Exception):
@@ -68,6 +94,8 @@ class ChannelBackend(ABC):
     per_recipient: bool = False
     #: The utm_medium of the links it sends (utm_source is the channel's name).
     utm_medium: str = "social"
+    #: Whether a plan row names the mailing list it goes to (the newsletter).
+    sends_to_list: bool = False
 
     def __init__(self, name: str, **options: Any) -> None:
         self.name = name
@@ -85,6 +113,24 @@ class ChannelBackend(ABC):
     def problems(self) -> list[str]:
         """What is wrong with the configuration (a missing token...), in words for the admin."""
         return []
+
+    def dispatch_recipients(self, dispatch: "Dispatch") -> list[Recipient]:
+        """The messages of ``dispatch``, one per recipient: for a per-recipient channel its
+        recipients of ``page.published``, for a broadcast channel the one post."""
+        if self.per_recipient:
+            return [Recipient(key=name, address=name) for name in self.recipients("page.published")]
+        return [Recipient(key=self.name)]
+
+    def body_html(self, *, page: "Page", planned: "PlannedChannel", url: str) -> str:
+        """The rendered body a dispatch of this channel carries, made when the page is
+        published (the newsletter's e-mail); none by default."""
+        return ""
+
+    def deliver_dispatch(self, outbox: "DispatchOutbox") -> DeliveryRun:
+        """Deliver what is due of the dispatch ``outbox`` holds the lease of. By default each
+        message goes through ``send`` on its own; a channel that sends in bulk (the
+        newsletter, on one SMTP session) overrides this."""
+        return outbox.send_each(self.send)
 
     @abstractmethod
     def send(self, message: Message) -> Sent:

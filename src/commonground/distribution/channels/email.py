@@ -1,9 +1,16 @@
 """The newsletter channel: a page's plan row names a mailing list; its confirmed
-subscribers get the page as a multipart e-mail (sent by services.deliver, see smtp.py)."""
+subscribers get the page as a multipart e-mail, all of a dispatch on one SMTP session."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .base import ChannelBackend, Message, Refused, Sent
+from wagtail.models import Page
+
+from ..newsletter import editions, selectors, sender
+from .base import ChannelBackend, DeliveryRun, Message, Recipient, Refused, Sent
+
+if TYPE_CHECKING:
+    from ..models import Dispatch, PlannedChannel
+    from ..services import DispatchOutbox
 
 
 class NewsletterChannel(ChannelBackend):
@@ -12,12 +19,34 @@ class NewsletterChannel(ChannelBackend):
     label = "Newsletter"
     per_recipient = True
     utm_medium = "email"
+    sends_to_list = True
 
     def __init__(self, name: str, **options: Any) -> None:
         super().__init__(name, **options)
         self.max_per_second = float(options.get("max_per_second", 0) or 0)
 
+    def dispatch_recipients(self, dispatch: "Dispatch") -> list[Recipient]:
+        """One message per confirmed subscription of the dispatch's list (not suppressed)."""
+        if dispatch.mailing_list is None:  # loaded with the dispatch (select_related)
+            return []
+        return [
+            Recipient(
+                key=f"list-{s.mailing_list_id}:sub-{s.pk}",
+                address=s.subscriber.email,
+                subscription_id=s.pk,
+            )
+            for s in selectors.recipients(dispatch.mailing_list)
+        ]
+
+    def body_html(self, *, page: Page, planned: "PlannedChannel", url: str) -> str:
+        if not planned.mailing_list_id:
+            return ""
+        return editions.edition_html(page=page, planned=planned, url=url)
+
+    def deliver_dispatch(self, outbox: "DispatchOutbox") -> DeliveryRun:
+        return sender.send_edition(outbox, max_per_second=self.max_per_second)
+
     def send(self, message: Message) -> Sent:
-        # Newsletter messages go out in bulk on one SMTP session, each committed as sent just
-        # before its final "." (services._deliver_newsletter); never one by one through here.
+        # One by one would open a session per message and lose the two-phase send (see
+        # newsletter/smtp.py): a newsletter goes out through deliver_dispatch.
         raise Refused("newsletter messages are sent by the dispatch, not one at a time")

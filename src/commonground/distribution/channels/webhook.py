@@ -12,8 +12,10 @@ import random
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.module_loading import import_string
 
 from ..webhooks import selectors, services
 from ..webhooks.models import PAGE_PUBLISHED
@@ -122,3 +124,18 @@ class WebhookChannel(ChannelBackend):
             created: datetime = delivery.dispatch.created_at
             return created
         return timezone.now()
+
+
+def configured_webhook_options() -> WebhookOptions:
+    """The options of the first configured webhook channel; the defaults if there is none
+    (the admin's "Send test" works before any channel is set up)."""
+    # The classes, not get_channel(): building every backend would make a misconfigured
+    # Mastodon account break the webhooks' "Send test".
+    for config in getattr(settings, "DISTRIBUTION_CHANNELS", {}).values():
+        try:
+            backend = import_string(config["BACKEND"])
+        except (KeyError, ImportError):
+            continue
+        if isinstance(backend, type) and issubclass(backend, WebhookChannel):
+            return WebhookOptions.from_options(config.get("OPTIONS", {}))
+    return WebhookOptions()

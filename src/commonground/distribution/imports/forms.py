@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from ..models import MailingList
+from ..newsletter.models import MailingList
 from . import csv_files, services
 from .models import SubscriberImport
 

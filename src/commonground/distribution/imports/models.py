@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from ..models import MailingList, Subscription
+from ..newsletter.models import MailingList, Subscription
 
 # Wagtail's model permissions: "add" starts (and resumes) imports, "view" sees them and
 # their reports (personal data). Granted to the roles by migration 0004.

@@ -16,9 +16,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from .. import newsletter
-from ..models import MailingList, Subscriber, Subscription, Suppression
-from . import csv_files, selectors
+from ..newsletter import selectors as newsletter_selectors
+from ..newsletter import subscriptions as newsletter
+from ..newsletter.models import MailingList, Subscriber, Subscription, Suppression
+from . import csv_files, selectors, tasks
 from .models import SubscriberImport, SubscriberImportRow
 
 logger = logging.getLogger(__name__)
@@ -180,9 +181,7 @@ def _checked(row: csv_files.CsvRow) -> _Row:
 
 
 def _enqueue_after_commit(import_id: int) -> None:
-    from .tasks import import_subscribers
-
-    transaction.on_commit(lambda: import_subscribers.enqueue(import_id))
+    transaction.on_commit(lambda: tasks.import_subscribers.enqueue(import_id))
 
 
 def _claim(import_id: int) -> bool:
@@ -269,7 +268,7 @@ def _import_rows(
         .filter(address__in=addresses)
         .values_list("address", "reason")
     )
-    erased = newsletter.erased_among(addresses)
+    erased = newsletter_selectors.erased_among(addresses)
     subscribers = {
         subscriber.email.lower(): subscriber
         for subscriber in Subscriber.objects.annotate(address=Lower("email")).filter(

@@ -4,9 +4,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Self
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import import_string
 
 import commonground
 
@@ -74,21 +72,3 @@ class WebhookOptions:
     def unknown_names(cls, options: Mapping[str, Any]) -> list[str]:
         known = {field.name for field in fields(cls)} | {"label"}
         return sorted(set(options) - known)
-
-
-def configured_webhook_options() -> WebhookOptions:
-    """The options of the first configured webhook channel; the defaults if there is none
-    (the admin's "Send test" works before any channel is set up)."""
-    # Imported here: the channel module imports the services, which import this module.
-    from ..channels.webhook import WebhookChannel
-
-    # The classes, not get_channel(): building every backend would make a misconfigured
-    # Mastodon account break the webhooks' "Send test".
-    for config in getattr(settings, "DISTRIBUTION_CHANNELS", {}).values():
-        try:
-            backend = import_string(config["BACKEND"])
-        except (KeyError, ImportError):
-            continue
-        if isinstance(backend, type) and issubclass(backend, WebhookChannel):
-            return WebhookOptions.from_options(config.get("OPTIONS", {}))
-    return WebhookOptions()

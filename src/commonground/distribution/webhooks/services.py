@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from . import tasks
 from .models import WEBHOOK_TEST, WebhookAttempt, WebhookSubscription
 from .options import WebhookOptions
 from .sender import WebhookResponse, post_webhook
@@ -198,9 +199,7 @@ def _disable(subscription: WebhookSubscription, *, reason: str, by: User | None 
 
 
 def _enqueue_owner_notice(subscription_id: int) -> None:
-    from .tasks import notify_owner_of_disabled_webhook  # the task module imports this one
-
-    notify_owner_of_disabled_webhook.enqueue(subscription_id)
+    tasks.notify_owner_of_disabled_webhook.enqueue(subscription_id)
 
 
 def notify_owner_of_disabled_subscription(subscription_id: int) -> bool:

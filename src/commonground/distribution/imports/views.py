@@ -21,7 +21,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.log_actions import LogActionRegistry, LogFormatter
 
-from ..models import MailingList
+from ..newsletter.models import MailingList
 from . import selectors, services
 from .forms import SubscriberImportForm
 from .models import ADD_IMPORT, VIEW_IMPORTS, SubscriberImport

@@ -7,7 +7,7 @@ write ``wagtail.create``/``wagtail.edit``/``wagtail.delete`` log entries for eve
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .imports.admin import SubscriberImportViewSet
+from ..imports.views import SubscriberImportViewSet
 from .models import MailingList, Subscriber, Subscription, Suppression
 
 

@@ -22,10 +22,10 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import LogActionRegistry, LogFormatter
 
+from ..channels.webhook import configured_webhook_options
 from . import selectors, services
 from .forms import WebhookSubscriptionForm
 from .models import WebhookSubscription
-from .options import configured_webhook_options
 
 
 def register_webhook_log_actions(actions: LogActionRegistry) -> None:

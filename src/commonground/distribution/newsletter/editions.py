@@ -1,173 +1,37 @@
-"""Newsletter subscriptions (double opt-in, one-click unsubscribe) and the e-mails themselves."""
+"""The newsletter e-mail: an edition built once per send (from the dispatch, itself rendered
+from the page when it was published), and each recipient's message with their own links."""
 
 import base64
 import hashlib
 import html
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.core.validators import validate_email
-from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Page
 
-from commonground.core.mail.email_digest import email_digests
+from commonground.content.public import page_facts, page_image
 
-from .models import ErasedAddress, MailingList, Subscriber, Subscription, Suppression
+from .models import MailingList, Subscription
 
-# One confirmation e-mail per address and list in this time, however often the form is sent.
-CONFIRMATION_INTERVAL = timedelta(minutes=10)
+if TYPE_CHECKING:
+    from ..models import Dispatch, PlannedChannel
+
 # What a mail client posts to the List-Unsubscribe URL (RFC 8058, section 3.1).
 ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
-
-
-class SubscriptionError(ValueError):
-    """An address or list that cannot be subscribed; the message says why, for the form."""
-
-
-def normalise_email(address: str) -> str:
-    """``address`` trimmed and lower-cased, or SubscriptionError when it is not one."""
-    cleaned = address.strip().lower()
-    try:
-        validate_email(cleaned)
-    except Exception as error:  # ValidationError: one message for the form
-        raise SubscriptionError("That is not an e-mail address.") from error
-    return cleaned
 
 
 def absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
-
-def is_suppressed(email: str) -> bool:
-    """Nothing may be sent to ``email``: it is on the suppression list, or it was erased."""
-    if Suppression.objects.filter(email__iexact=email).exists():
-        return True
-    return ErasedAddress.objects.filter(digest__in=email_digests(email)).exists()
-
-
-def erased_among(addresses: Iterable[str]) -> set[str]:
-    """Those of ``addresses`` that were erased on request. The digests are few (one per
-    erasure) and cannot be compared in SQL, so they are read once and matched here."""
-    erased = set(ErasedAddress.objects.values_list("digest", flat=True))
-    if not erased:
-        return set()
-    return {a for a in addresses if not erased.isdisjoint(email_digests(a))}
-
-
-@transaction.atomic
-def subscribe(*, email: str, mailing_list: MailingList, name: str = "") -> Subscription:
-    """Start a subscription and e-mail the confirmation link (after commit).
-
-    Asking again for a pending subscription sends the link again; a confirmed one is left as
-    it is (no mail: nobody learns from the form whether an address is subscribed)."""
-    address = normalise_email(email)
-    subscriber = Subscriber.objects.filter(email__iexact=address).first()
-    if subscriber is None:
-        subscriber = Subscriber.objects.create(email=address, name=name.strip()[:120])
-    subscription, _ = Subscription.objects.get_or_create(
-        subscriber=subscriber, mailing_list=mailing_list
-    )
-    if subscription.status == Subscription.Status.CONFIRMED:
-        return subscription
-    asked_again = subscription.status == Subscription.Status.PENDING
-    if subscription.status == Subscription.Status.UNSUBSCRIBED:
-        subscription.status = Subscription.Status.PENDING
-        subscription.save(update_fields=["status"])
-    recently = (
-        asked_again
-        and subscription.confirmation_sent_at
-        and (timezone.now() - subscription.confirmation_sent_at < CONFIRMATION_INTERVAL)
-    )
-    if not is_suppressed(address) and not recently:
-        from .tasks import send_confirmation_email
-
-        Subscription.objects.filter(pk=subscription.pk).update(confirmation_sent_at=timezone.now())
-
-        transaction.on_commit(lambda: send_confirmation_email.enqueue(subscription.pk))
-    return subscription
-
-
-def send_confirmation(subscription_id: int) -> None:
-    subscription = Subscription.objects.select_related("subscriber", "mailing_list").get(
-        pk=subscription_id
-    )
-    link = absolute(
-        reverse(
-            "newsletter_confirm", args=[subscription.subscriber.token, subscription.mailing_list_id]
-        )
-    )
-    context = {"list": subscription.mailing_list, "link": link}
-    send_mail(
-        subject=f"Please confirm: {subscription.mailing_list.name}",
-        message=render_to_string("distribution/email/confirm.txt", context),
-        from_email=subscription.mailing_list.from_email or settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[subscription.subscriber.email],
-        html_message=render_to_string("distribution/email/confirm.html", context),
-    )
-
-
-def subscription_for(token: str, list_id: int) -> Subscription | None:
-    return (
-        Subscription.objects.select_related("subscriber", "mailing_list")
-        .filter(subscriber__token=token, mailing_list_id=list_id)
-        .first()
-    )
-
-
-@transaction.atomic
-def confirm(subscription: Subscription) -> None:
-    """Pending becomes confirmed; an unsubscribed one stays unsubscribed (the link is old)."""
-    locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
-    if locked.status == Subscription.Status.PENDING:
-        locked.status = Subscription.Status.CONFIRMED
-        locked.confirmed_at = timezone.now()
-        locked.save(update_fields=["status", "confirmed_at"])
-    subscription.refresh_from_db()
-
-
-@transaction.atomic
-def unsubscribe(subscription: Subscription) -> None:
-    Subscription.objects.filter(pk=subscription.pk).exclude(
-        status=Subscription.Status.UNSUBSCRIBED
-    ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
-    subscription.refresh_from_db()
-
-
-@transaction.atomic
-def suppress(*, email: str, reason: str, detail: str = "") -> bool:
-    """Send nothing more to ``email`` (a bounce, a complaint); False if it already was."""
-    address = email.strip().lower()
-    if is_suppressed(address):
-        return False
-    Suppression.objects.create(email=address, reason=reason, detail=detail[:2000])
-    return True
-
-
-def recipients(mailing_list: MailingList) -> list[Subscription]:
-    """The list's confirmed subscriptions, without suppressed addresses."""
-    suppressed = Suppression.objects.values("email")
-    subscriptions = list(
-        Subscription.objects.filter(mailing_list=mailing_list, status=Subscription.Status.CONFIRMED)
-        .exclude(Q(subscriber__email__in=suppressed))
-        .select_related("subscriber")
-        .order_by("pk")
-    )
-    erased = erased_among({s.subscriber.email for s in subscriptions})
-    return [s for s in subscriptions if s.subscriber.email not in erased]
-
-
-# --- the e-mail ------------------------------------------------------------------------------
 
 _TAGS = re.compile(r"<[^>]+>")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -199,6 +63,44 @@ class Edition:
 
 UNSUBSCRIBE_PLACEHOLDER = "%%unsubscribe_url%%"
 PREFERENCES_PLACEHOLDER = "%%preferences_url%%"
+# The Open Graph size, as a JPEG: what every mail program shows.
+EDITION_IMAGE_SPEC = "fill-1200x630|format-jpeg"
+
+
+def edition_html(*, page: Page, planned: "PlannedChannel", url: str) -> str:
+    """The e-mail's HTML as the page is published, the recipient's links left as
+    placeholders (the dispatch keeps it: later edits of the page do not change the send)."""
+    facts = page_facts(page)
+    image = page_image(page, EDITION_IMAGE_SPEC)
+    return render_to_string(
+        "distribution/email/newsletter.html",
+        {
+            "title": facts.title,
+            "preheader": planned.preheader,
+            "summary": facts.summary,
+            "url": url,
+            "image_url": image.url if image is not None else "",
+            "image_alt": image.alt if image is not None else "",
+            "list": planned.mailing_list,
+            "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+            "preferences_url": PREFERENCES_PLACEHOLDER,
+            "site_name": settings.WAGTAIL_SITE_NAME,
+        },
+    )
+
+
+def edition_of(dispatch: "Dispatch") -> Edition:
+    """What every recipient of the newsletter ``dispatch`` gets."""
+    mailing_list: MailingList = dispatch.mailing_list  # type: ignore[assignment]
+    return Edition(
+        subject=dispatch.subject,
+        preheader=dispatch.preheader,
+        html=dispatch.html,
+        text=text_from_html(dispatch.html),
+        from_email=mailing_list.from_email or settings.DEFAULT_FROM_EMAIL,
+        list_id=mailing_list.pk,
+        list_name=mailing_list.name,
+    )
 
 
 def unsubscribe_url(subscription: Subscription) -> str:
