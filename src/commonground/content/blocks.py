@@ -155,7 +155,7 @@ class VideoBlock(blocks.StructBlock):
         template = "content/blocks/video.html"
 
     def get_context(self, value: blocks.StructValue, parent_context: dict | None = None) -> dict:
-        context = super().get_context(value, parent_context)
+        context: dict = super().get_context(value, parent_context)
         context["embed_url"] = video_embed_url(value["url"])
         return context
 
@@ -230,7 +230,7 @@ class HTMLBlock(blocks.RawHTMLBlock):
         template = "content/blocks/html.html"
 
     def clean(self, value: str) -> str:
-        cleaned = super().clean(value)
+        cleaned: str = super().clean(value)
         governance.check_html(str(cleaned))
         return cleaned
 

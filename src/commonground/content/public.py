@@ -246,9 +246,10 @@ def pages_first_published(*, start: datetime, end: datetime) -> int:
     """Pages whose first publication (Wagtail's ``first_published_at``) fell between
     ``start`` (included) and ``end`` (excluded). Republishing never counts a page again;
     aliases (the same page shown in another place or locale) are not pages of their own."""
-    return Page.objects.filter(
+    pages: int = Page.objects.filter(
         first_published_at__gte=start, first_published_at__lt=end, alias_of__isnull=True
     ).count()
+    return pages
 
 
 def approved_publications(*, start: datetime, end: datetime) -> list[ApprovedPublication]:

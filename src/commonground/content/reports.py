@@ -68,7 +68,8 @@ class ContentOverviewView(PageReportView):
         # safe if it is ever mounted elsewhere, since the report asks for no page permission.
         if not request.user.has_perm(ACCESS_ADMIN):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
+        return response
 
     def get_queryset(self) -> QuerySet[Page]:
         # The tree root is Wagtail's internal anchor, not content anyone wrote.
@@ -80,7 +81,8 @@ class ContentOverviewView(PageReportView):
             .annotate_approved_schedule()
             .order_by("path")
         )
-        return super().get_queryset()
+        pages: QuerySet[Any] = super().get_queryset()
+        return pages
 
     def decorate_paginated_queryset(self, object_list: Iterable[Page]) -> list[Page]:
         pages = list(object_list)

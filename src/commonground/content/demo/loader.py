@@ -270,7 +270,10 @@ def _approvers_not_emailed() -> Iterator[None]:
 def _apply_cta(page: Page) -> dict[str, object]:
     value = s.call_to_action("Apply now", url="https://jobs.larkspur.example")["value"]
     block_value: dict[str, object] = value
-    return page.body.stream_block.child_blocks["call_to_action"].to_python(block_value)
+    button: dict[str, object] = page.body.stream_block.child_blocks["call_to_action"].to_python(
+        block_value
+    )
+    return button
 
 
 def _index_references(objects: Iterable[models.Model]) -> None:

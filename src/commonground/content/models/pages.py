@@ -134,7 +134,7 @@ class HomePage(SeoFields, Page):
     parent_page_types = ["wagtailcore.Page"]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context(request, *args, **kwargs)
+        context: dict[str, Any] = super().get_context(request, *args, **kwargs)
         context["latest_articles"] = (
             ArticlePage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:3]
         )
@@ -258,7 +258,7 @@ class ArticleIndexPage(RoutablePageMixin, SeoFields, Page):
         ).first()
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context(request, *args, **kwargs)
+        context: dict[str, Any] = super().get_context(request, *args, **kwargs)
         tag = request.GET.get("tag", "").strip()[:100]
         articles = (
             self.published_articles(tag_slug=tag)

@@ -88,7 +88,7 @@ def post_facets(text: str, url: str) -> list[models.AppBskyRichtextFacet.Main]:
 def _overlaps(
     a: models.AppBskyRichtextFacet.ByteSlice, b: models.AppBskyRichtextFacet.ByteSlice
 ) -> bool:
-    return a.byte_start < b.byte_end and b.byte_start < a.byte_end
+    return bool(a.byte_start < b.byte_end and b.byte_start < a.byte_end)
 
 
 @dataclass

@@ -30,7 +30,8 @@ ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
 
 
 def absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    base: str = settings.WAGTAILADMIN_BASE_URL
+    return base.rstrip("/") + path
 
 
 _TAGS = re.compile(r"<[^>]+>")

@@ -13,7 +13,7 @@ def backoff_ceiling(attempt: int, *, base: float, cap: float) -> float:
     """The longest wait after failed attempt ``attempt`` (1-based): ``base * 2**(attempt-1)``,
     at most ``cap``."""
     exponent = min(max(attempt, 1) - 1, _MAX_EXPONENT)
-    return min(cap, base * 2**exponent)
+    return min(cap, base * 2.0**exponent)
 
 
 def backoff_delay(attempt: int, *, base: float, cap: float, rng: random.Random) -> float:
