@@ -12,13 +12,13 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from commonground.analytics import sites
 from commonground.analytics.forms import (
     DOMAIN_ONLY_MESSAGE,
     IDNA_DEVIATION_MESSAGE,
     INVALID_DOMAIN_MESSAGE,
     TrackedSiteForm,
 )
+from commonground.analytics.ingest import sites
 from commonground.analytics.models import TrackedSite
 from commonground.analytics.views_admin import embed_instructions
 from commonground.core import roles

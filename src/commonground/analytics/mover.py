@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import msgspec
 
 from .eventstore import Event, EventStore, epoch_microseconds
-from .spool import Segment, list_segments, read_lines
+from .ingest.spool import Segment, list_segments, read_lines
 
 logger = logging.getLogger(__name__)
 

@@ -39,8 +39,8 @@ from wagtail.models import Page
 
 from .display import change_text, source_text
 from .eventstore import StoreQueryError, StoreUnavailableError
+from .http_errors import store_failure
 from .models import VIEW_ANALYTICS, Goal, TrackedSite, normalise_domain
-from .stats_api.store_errors import store_failure
 
 if TYPE_CHECKING:  # the queries are imported where they run
     from .queries.stats import Reader

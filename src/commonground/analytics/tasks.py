@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from .visitors import delete_expired_salts
+from .ingest.visitors import delete_expired_salts
 
 
 @task()

@@ -23,6 +23,7 @@ from wagtail.admin.auth import permission_required
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from ..eventstore import StoreQueryError, StoreUnavailableError
+from ..http_errors import store_failure
 from ..models import VIEW_ANALYTICS, Annotation, TrackedSite
 from ..queries import (
     QueryError,
@@ -34,7 +35,6 @@ from ..queries import (
     property_keys,
     run_query,
 )
-from ..stats_api.store_errors import store_failure
 from . import annotations as annotation_service
 from .forms import AnnotationForm, SiteRangeForm
 
