@@ -15,11 +15,11 @@ from django.conf import settings
 
 from .eventstore import StoreQueryError, StoreUnavailableError
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
-from .page_panel import PageAnalyticsPanel
 from .queries import QueryError, parse_query, run_query
 from .queries.catalogue import EVENT_DIMENSIONS, VISIT_DIMENSIONS, dimension
 from .queries.stats import Reader
-from .weekly_report import is_subscribed, set_report_subscription
+from .reports.page_panel import PageAnalyticsPanel
+from .reports.weekly_report import is_subscribed, set_report_subscription
 
 __all__ = [
     "PageAnalyticsPanel",

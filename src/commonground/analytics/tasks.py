@@ -14,6 +14,8 @@ def delete_expired_visitor_salts() -> int:
 @task()
 def send_weekly_reports() -> int:
     """Send the weekly e-mail reports that are due (Monday 07:00, site time) and not yet sent."""
-    from .weekly_report import send_due_reports  # the queries are not needed to start a worker
+    from .reports.weekly_report import (
+        send_due_reports,  # the queries are not needed to start a worker
+    )
 
     return send_due_reports()

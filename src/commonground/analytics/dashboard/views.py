@@ -22,11 +22,12 @@ from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_required
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..eventstore import StoreQueryError, StoreUnavailableError
 from ..http_errors import store_failure
 from ..models import VIEW_ANALYTICS, Annotation, TrackedSite
 from ..queries import (
     QueryError,
+    StoreQueryError,
+    StoreUnavailableError,
     answer_funnel,
     answer_journey,
     parse_funnel,

@@ -8,6 +8,7 @@ event store's query service. Every refusal is a :class:`QueryError` naming the f
 from datetime import date
 from typing import Any
 
+from ..eventstore import StoreQueryError, StoreUnavailableError
 from .funnels import FunnelQuery, parse_funnel, run_funnel
 from .journeys import JourneyQuery, parse_journey, run_journey
 from .properties import run_property_keys
@@ -20,6 +21,8 @@ __all__ = [
     "QueryBody",
     "QueryError",
     "StatsQuery",
+    "StoreQueryError",
+    "StoreUnavailableError",
     "answer_funnel",
     "answer_journey",
     "parse_funnel",

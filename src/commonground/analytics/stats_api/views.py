@@ -10,10 +10,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ..eventstore import StoreQueryError, StoreUnavailableError
 from ..http_errors import json_error, store_failure
 from ..models import normalise_domain
-from ..queries import QueryError, parse_query, run_query
+from ..queries import (
+    QueryError,
+    StoreQueryError,
+    StoreUnavailableError,
+    parse_query,
+    run_query,
+)
 from . import keys, rate_limits
 from .openapi import openapi_schema
 from .permissions import readable_sites

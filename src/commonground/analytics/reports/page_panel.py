@@ -37,13 +37,13 @@ from django.views.decorators.http import require_GET
 from wagtail.admin.panels import Panel
 from wagtail.models import Page
 
+from ..http_errors import store_failure
+from ..models import VIEW_ANALYTICS, Goal, TrackedSite, normalise_domain
+from ..queries import StoreQueryError, StoreUnavailableError
 from .display import change_text, source_text
-from .eventstore import StoreQueryError, StoreUnavailableError
-from .http_errors import store_failure
-from .models import VIEW_ANALYTICS, Goal, TrackedSite, normalise_domain
 
 if TYPE_CHECKING:  # the queries are imported where they run
-    from .queries.stats import Reader
+    from ..queries.stats import Reader
 
 PERIOD = "30d"
 PERIOD_DAYS = 30
@@ -198,7 +198,7 @@ def page_figures(
 ) -> PageFigures:
     """The panel's figures for ``path`` on ``site``, its channels those of the visits tagged
     with ``campaign``; raises StoreUnavailableError."""
-    from .queries import parse_query, run_query  # not needed to render the editor itself
+    from ..queries import parse_query, run_query  # not needed to render the editor itself
 
     page_filter = ["is", "event:page", [path]]
 
@@ -296,7 +296,7 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 def _matches(pattern: str, path: str) -> bool:
-    from .queries.compiler import page_path_regex
+    from ..queries.compiler import page_path_regex
 
     return re.match(page_path_regex(pattern), path) is not None
 

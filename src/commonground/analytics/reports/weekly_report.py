@@ -30,19 +30,19 @@ from django.utils import timezone
 
 from commonground.core.mail import send_once
 
-from .display import change_text, duration_text, source_text
-from .eventstore import StoreUnavailableError
-from .models import (
+from ..models import (
     VIEW_ANALYTICS,
     ReportDelivery,
     ReportSubscription,
     TrackedSite,
     normalise_domain,
 )
+from ..queries import StoreUnavailableError
+from .display import change_text, duration_text, source_text
 from .page_panel import dashboard_url
 
 if TYPE_CHECKING:  # the queries are imported where they run
-    from .queries.stats import Reader
+    from ..queries.stats import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def weekly_figures(
     site: TrackedSite, week_start: date, *, reader: "Reader | None" = None
 ) -> WeeklyFigures:
     """The week from ``week_start`` (Monday) against the week before, in the site's zone."""
-    from .queries import parse_query, run_query  # not needed by the processes that only serve
+    from ..queries import parse_query, run_query  # not needed by the processes that only serve
 
     week_end = week_start + timedelta(days=6)
     week = [week_start.isoformat(), week_end.isoformat()]
