@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from commonground.analytics import generator
+from commonground.analytics.eventstore.generator import traffic as generator
 from commonground.analytics.models import Goal, Segment, TrackedSite
 from commonground.analytics.public import ensure_goals
 from commonground.analytics.queries import QueryError, parse_query

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
+from commonground.analytics.eventstore.mover import VisitTracker, move_once
 from commonground.analytics.ingest.spool import SpoolWriter, list_segments
-from commonground.analytics.mover import VisitTracker, move_once
 
 BASE_TS = 1_795_000_000.0
 
@@ -203,7 +203,7 @@ MOVER_SCRIPT = """
 import sys
 from pathlib import Path
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.mover import VisitTracker, move_once
+from commonground.analytics.eventstore.mover import VisitTracker, move_once
 store = DuckDBEventStore(sys.argv[2])
 store.migrate()
 visits = VisitTracker()
@@ -215,7 +215,7 @@ while True:
 def test_retention_keeps_the_configured_months(tmp_path: Path, store: DuckDBEventStore) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from commonground.analytics.mover import enforce_retention
+    from commonground.analytics.eventstore.mover import enforce_retention
 
     spool = tmp_path / "spool"
     writer = SpoolWriter(spool)

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 from django.conf import settings
 
-from .eventstore import StoreQueryError, StoreUnavailableError
+from .eventstore import StoreQueryError, StoreUnavailableError, open_event_store
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
 from .queries import QueryError, parse_query, run_query
 from .queries.catalogue import EVENT_DIMENSIONS, VISIT_DIMENSIONS, dimension
@@ -72,18 +72,17 @@ def ensure_history(*, site: str, paths: Sequence[str], days: int, events: int) -
     already holds some of its events (so that a demo shows dashboards with a past). Returns
     one line saying what was done, for the caller to print."""
     # Imported here: numpy and the generator are not needed to serve pages.
-    from .eventstore.duckdb import DuckDBEventStore
-    from .generator import StoreLockedError, generate_traffic
+    from .eventstore.generator import StoreLockedError, generate_traffic
 
     config: dict[str, Any] = settings.EVENT_STORE
     if not str(config["BACKEND"]).endswith("DuckDBEventStore"):
         return "Analytics history: skipped (the event store is not DuckDB)."
     path = str(config["OPTIONS"]["path"])
     try:
-        store = DuckDBEventStore(path)
+        store = open_event_store()
         try:
             store.migrate()
-            [(existing,)] = store.query("SELECT count(*) FROM events WHERE site = ?", [site])
+            existing = store.count_events(site=site)
         finally:
             store.close()
         if existing:
@@ -182,15 +181,13 @@ def reading_the_store_file() -> Iterator[bool]:
     A context rather than a ``reader`` argument because the reads happen deep inside the
     metric catalogue (scorecard, agenda, snapshots: ``compute(key, params, period)``), which
     knows nothing of readers; callers that hold a reader pass it to ``site_totals``."""
-    # Imported here: the embedded store's module loads numpy, which nothing else here needs.
-    from .eventstore.duckdb import DuckDBEventStore
-
     config: dict[str, Any] = settings.EVENT_STORE
     if not str(config["BACKEND"]).endswith("DuckDBEventStore"):
         yield False
         return
     try:
-        store = DuckDBEventStore(str(config["OPTIONS"]["path"]), read_only=True)
+        # The backend's module (numpy, for the embedded store) loads here, on first use.
+        store = open_event_store(read_only=True)
     except duckdb.Error:
         yield False
         return
