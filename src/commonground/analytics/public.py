@@ -1,14 +1,16 @@
-"""What other apps may call in analytics: the page panel, the ingest helpers (client IP,
-rate limiter), the demo's sites, goals and history, weekly-report subscriptions; and the
-Stats API's totals for a site (``site_totals``, per goal ``site_totals_by_goal``) with the
-sites, goal names and filter dimensions they accept, and the errors they raise."""
+"""What other apps may call in analytics: the page panel, the demo's sites (as frozen
+:class:`TrackedSiteInfo`), goals and history, weekly-report subscriptions; and the Stats API's
+totals for a site (``site_totals``, per goal ``site_totals_by_goal``) with the sites, goal
+names and filter dimensions they accept, and the errors they raise. Plain values and frozen
+dataclasses only, never model instances."""
 
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 from django.conf import settings
@@ -27,6 +29,7 @@ __all__ = [
     "Reader",
     "StoreQueryError",
     "StoreUnavailableError",
+    "TrackedSiteInfo",
     "ensure_goals",
     "ensure_history",
     "ensure_tracked_site",
@@ -41,25 +44,43 @@ __all__ = [
 ]
 
 
-def ensure_tracked_site(*, domain: str, name: str) -> TrackedSite:
+@dataclass(frozen=True)
+class TrackedSiteInfo:
+    """A tracked site as other apps see it: its domain (what every query names it by) and
+    its name."""
+
+    domain: str
+    name: str
+
+
+class _SiteByDomain(Protocol):
+    """Anything that names a tracked site by its domain (a TrackedSiteInfo)."""
+
+    @property
+    def domain(self) -> str: ...
+
+
+def ensure_tracked_site(*, domain: str, name: str) -> TrackedSiteInfo:
     """The tracked site for ``domain``, created if it does not exist yet."""
     site, _ = TrackedSite.objects.get_or_create(
         domain=normalise_domain(domain), defaults={"name": name}
     )
-    return site
+    return TrackedSiteInfo(domain=site.domain, name=site.name)
 
 
 def ensure_goals(
-    *, site: TrackedSite, events: Sequence[str] = (), pages: Sequence[str] = ()
+    *, site: _SiteByDomain, events: Sequence[str] = (), pages: Sequence[str] = ()
 ) -> int:
     """Goals for custom ``events`` (by name) and page ``paths`` (``/pricing/``, ``/blog/**``)
-    on ``site``, each created unless a goal of that name exists; returns how many were made."""
+    on the tracked site ``site`` (a TrackedSiteInfo), each created unless a goal of that name
+    exists; returns how many were made."""
+    tracked = TrackedSite.objects.get(domain=normalise_domain(site.domain))
     wanted = [(Goal.Kind.EVENT, name, "") for name in events]
     wanted += [(Goal.Kind.PAGE, "", path) for path in pages]
     created = 0
     for kind, event_name, page_path in wanted:
         _, made = Goal.objects.get_or_create(
-            site=site,
+            site=tracked,
             display_name=default_goal_name(kind=kind, event_name=event_name, page_path=page_path),
             defaults={"kind": kind, "event_name": event_name, "page_path": page_path},
         )
