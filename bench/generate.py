@@ -1,6 +1,7 @@
 """Benchmark: the traffic generator against DuckDB's own insert ceiling for the events table."""
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -9,8 +10,11 @@ from pathlib import Path
 
 import duckdb
 
+# The generator opens the store the settings configure (their backend, at the path given here).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.config.settings.dev")
+
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.generator import generate_traffic
+from commonground.analytics.eventstore.generator import generate_traffic
 
 # The same rows with constant values: what the engine costs before any realism.
 _CEILING_SQL = """

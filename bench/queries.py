@@ -43,7 +43,7 @@ django.setup()
 import duckdb  # noqa: E402
 
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore, pinned_read  # noqa: E402
-from commonground.analytics.generator import generate_traffic  # noqa: E402
+from commonground.analytics.eventstore.generator import generate_traffic  # noqa: E402
 from commonground.analytics.models import Goal, TrackedSite  # noqa: E402
 from commonground.analytics.queries import (  # noqa: E402
     PropertyKeysQuery,

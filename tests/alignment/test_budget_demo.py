@@ -9,7 +9,7 @@ from django.utils import timezone
 from commonground.alignment.budget import selectors
 from commonground.alignment.budget.demo import load_budget_demo
 from commonground.alignment.models import Actual, BudgetLine, BusinessCase, Campaign, Reallocation
-from commonground.analytics import generator
+from commonground.analytics.eventstore.generator import traffic as generator
 from commonground.analytics.public import ensure_goals, ensure_tracked_site
 from commonground.governance.public import load_governance_demo
 

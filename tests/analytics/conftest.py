@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from commonground.analytics import ingest as ingest_module
-from commonground.analytics import ratelimit, sites
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
+from commonground.analytics.ingest import pipeline as ingest_module
+from commonground.analytics.ingest import rate_limits as ratelimit
+from commonground.analytics.ingest import sites
 from commonground.analytics.models import TrackedSite
 
 

@@ -29,7 +29,7 @@ from wagtail.models import ModelLogEntry, Site
 
 from commonground.analytics.eventstore import get_query_client
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.generator import generate_traffic
+from commonground.analytics.eventstore.generator import generate_traffic
 from commonground.analytics.models import Annotation, Goal, Segment, TrackedSite
 
 from ..conftest import client_for

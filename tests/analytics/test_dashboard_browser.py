@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 
-from commonground.analytics.generator import generate_traffic
+from commonground.analytics.eventstore.generator import generate_traffic
 from commonground.analytics.models import Goal, Segment, TrackedSite
 from commonground.analytics.queries import (
     FunnelRunner,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from commonground.analytics.enrichment import (
+from commonground.analytics.ingest.enrichment import (
     Campaign,
     GeoDatabaseError,
     GeoLookup,
@@ -474,7 +474,7 @@ def test_bot_detection_agrees_with_crawlerdetect_itself() -> None:
     # We run crawlerdetect's own pattern data through RE2 for speed; it must judge alike.
     from crawlerdetect import CrawlerDetect
 
-    from commonground.analytics.enrichment.bots import _is_crawler
+    from commonground.analytics.ingest.enrichment.bots import _is_crawler
 
     reference = CrawlerDetect()
     agents = [

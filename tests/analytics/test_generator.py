@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.generator import generate_traffic
+from commonground.analytics.eventstore.generator import generate_traffic
 
 EVENTS = 200_000
 

@@ -5,11 +5,11 @@ from django.http import HttpResponse
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from commonground.analytics import generator
+from commonground.analytics.eventstore.generator import traffic as generator
 from commonground.analytics.models import Goal, Segment, TrackedSite
 from commonground.analytics.public import ensure_goals
 from commonground.analytics.queries import QueryError, parse_query
-from commonground.analytics.queries.stats import expand_segments
+from commonground.analytics.queries.context import expand_segments
 from commonground.content.demo.loader import GOAL_EVENTS, GOAL_PAGES
 
 from ..conftest import client_for

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from commonground.analytics import ingest as ingest_module
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
+from commonground.analytics.eventstore.mover import VisitTracker, move_once
+from commonground.analytics.ingest import pipeline as ingest_module
 from commonground.analytics.models import TrackedSite
-from commonground.analytics.mover import VisitTracker, move_once
 from commonground.core.http import client_address
 
 pytestmark = pytest.mark.django_db

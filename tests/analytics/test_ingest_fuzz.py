@@ -18,7 +18,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commonground.analytics import ingest as ingest_module
+from commonground.analytics.ingest import pipeline as ingest_module
 from commonground.analytics.models import TrackedSite
 from commonground.core.http import client_address
 

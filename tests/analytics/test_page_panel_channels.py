@@ -14,7 +14,7 @@ from wagtail.models import Page
 
 from commonground.analytics.eventstore import Event
 from commonground.analytics.models import TrackedSite
-from commonground.analytics.page_panel import page_campaign
+from commonground.analytics.reports.page_panel import page_campaign
 from commonground.distribution.services import campaign_of
 
 from ..browser import browser_test, launch_chromium

@@ -25,7 +25,7 @@ from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import Goal, Segment, TrackedSite
 from commonground.analytics.queries import QueryError, parse_query
 from commonground.analytics.queries.catalogue import METRICS, VISIT_DIMENSIONS
-from commonground.analytics.queries.compiler import page_path_regex
+from commonground.analytics.queries.goals import page_path_regex
 from commonground.analytics.queries.stats import StatsRunner, metric_value
 
 SITE = "contract.example"

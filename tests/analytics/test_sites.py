@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from commonground.analytics import sites
+from commonground.analytics.ingest import sites
 from commonground.analytics.models import TrackedSite
 
 # Committed transactions, so on_commit fires; the serialised rollback keeps the live tests

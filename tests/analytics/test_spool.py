@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.mover import VisitTracker, move_once
-from commonground.analytics.spool import SpoolWriter, list_segments
+from commonground.analytics.eventstore.mover import VisitTracker, move_once
+from commonground.analytics.ingest.spool import SpoolWriter, list_segments
 
 BASE_TS = 1_795_000_000.0
 
@@ -148,7 +148,7 @@ def test_visits_end_after_30_minutes_of_inactivity(tmp_path: Path, store: DuckDB
 
 WRITER_SCRIPT = """
 import sys
-from commonground.analytics.spool import SpoolWriter
+from commonground.analytics.ingest.spool import SpoolWriter
 writer = SpoolWriter(sys.argv[1], rotate_seconds=0.05)
 n = 0
 while True:
@@ -203,7 +203,7 @@ MOVER_SCRIPT = """
 import sys
 from pathlib import Path
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.mover import VisitTracker, move_once
+from commonground.analytics.eventstore.mover import VisitTracker, move_once
 store = DuckDBEventStore(sys.argv[2])
 store.migrate()
 visits = VisitTracker()
@@ -215,7 +215,7 @@ while True:
 def test_retention_keeps_the_configured_months(tmp_path: Path, store: DuckDBEventStore) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from commonground.analytics.mover import enforce_retention
+    from commonground.analytics.eventstore.mover import enforce_retention
 
     spool = tmp_path / "spool"
     writer = SpoolWriter(spool)

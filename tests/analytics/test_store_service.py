@@ -19,7 +19,7 @@ from commonground.analytics.eventstore import (
     get_query_client,
 )
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.spool import SpoolWriter
+from commonground.analytics.ingest.spool import SpoolWriter
 
 from ..processes import Process, commonground, subprocess_env, wait_for
 from .test_eventstore import make_event

@@ -12,15 +12,15 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from commonground.analytics import sites
-from commonground.analytics.forms import (
+from commonground.analytics.admin.forms import (
     DOMAIN_ONLY_MESSAGE,
     IDNA_DEVIATION_MESSAGE,
     INVALID_DOMAIN_MESSAGE,
     TrackedSiteForm,
 )
+from commonground.analytics.admin.sites import embed_instructions
+from commonground.analytics.ingest import sites
 from commonground.analytics.models import TrackedSite
-from commonground.analytics.views_admin import embed_instructions
 from commonground.core import roles
 
 from ..conftest import client_for

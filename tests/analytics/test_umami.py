@@ -132,7 +132,7 @@ def test_unknown_website_is_dropped_and_counted(
 ) -> None:
     from django.core.cache import caches
 
-    from commonground.analytics.ingest import flush_dropped_counts
+    from commonground.analytics.ingest.pipeline import flush_dropped_counts
 
     flush_dropped_counts()
     before = caches["default"].get("analytics:dropped:unknown_site", 0)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from commonground.analytics import visitors
+from commonground.analytics.ingest import visitors
 from commonground.analytics.models import DailySalt
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.core.management import call_command
 
 from commonground.analytics.eventstore import Event, get_event_store
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-from commonground.analytics.generator import generate_traffic
-from commonground.analytics.mover import VisitTracker, close_finished_visits, move_once
-from commonground.analytics.spool import SpoolWriter
+from commonground.analytics.eventstore.generator import generate_traffic
+from commonground.analytics.eventstore.mover import VisitTracker, close_finished_visits, move_once
+from commonground.analytics.ingest.spool import SpoolWriter
 
 T0 = datetime(2026, 11, 20, 10, 0)  # naive: UTC, as the store gives it back
 CLOSED_THROUGH = T0 + timedelta(hours=1)

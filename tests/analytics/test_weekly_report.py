@@ -19,8 +19,8 @@ from commonground.analytics.eventstore import Event, StoreQueryError, get_query_
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.models import Goal, ReportDelivery, ReportSubscription, TrackedSite
 from commonground.analytics.public import is_subscribed, set_report_subscription
+from commonground.analytics.reports.weekly_report import CLAIM_TIMEOUT, due_report, send_due_reports
 from commonground.analytics.tasks import send_weekly_reports
-from commonground.analytics.weekly_report import CLAIM_TIMEOUT, due_report, send_due_reports
 
 from ..conftest import client_for
 from ..core.factories import UserFactory

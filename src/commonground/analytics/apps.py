@@ -14,7 +14,7 @@ class AnalyticsConfig(AppConfig):
 
         from commonground.core.pages.page_cache import invalidate_on_commit
 
-        from . import sites
+        from .ingest import sites
         from .models import TrackedSite
         from .templatetags.analytics_tags import TRACKER_CACHE_TAG
 

@@ -1,25 +1,27 @@
-"""What other apps may call in analytics: the page panel, the ingest helpers (client IP,
-rate limiter), the demo's sites, goals and history, weekly-report subscriptions; and the
-Stats API's totals for a site (``site_totals``, per goal ``site_totals_by_goal``) with the
-sites, goal names and filter dimensions they accept, and the errors they raise."""
+"""What other apps may call in analytics: the page panel, the demo's sites (as frozen
+:class:`TrackedSiteInfo`), goals and history, weekly-report subscriptions; and the Stats API's
+totals for a site (``site_totals``, per goal ``site_totals_by_goal``) with the sites, goal
+names and filter dimensions they accept, and the errors they raise. Plain values and frozen
+dataclasses only, never model instances."""
 
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 from django.conf import settings
 
-from .eventstore import StoreQueryError, StoreUnavailableError
+from .eventstore import StoreQueryError, StoreUnavailableError, open_event_store
 from .models import Goal, TrackedSite, default_goal_name, normalise_domain
-from .page_panel import PageAnalyticsPanel
 from .queries import QueryError, StatsRunner, parse_query
 from .queries.catalogue import EVENT_DIMENSIONS, VISIT_DIMENSIONS, dimension
-from .queries.stats import Reader
-from .weekly_report import is_subscribed, set_report_subscription
+from .queries.runner import Reader
+from .reports.page_panel import PageAnalyticsPanel
+from .reports.weekly_report import is_subscribed, set_report_subscription
 
 __all__ = [
     "PageAnalyticsPanel",
@@ -27,6 +29,7 @@ __all__ = [
     "Reader",
     "StoreQueryError",
     "StoreUnavailableError",
+    "TrackedSiteInfo",
     "ensure_goals",
     "ensure_history",
     "ensure_tracked_site",
@@ -41,25 +44,43 @@ __all__ = [
 ]
 
 
-def ensure_tracked_site(*, domain: str, name: str) -> TrackedSite:
+@dataclass(frozen=True)
+class TrackedSiteInfo:
+    """A tracked site as other apps see it: its domain (what every query names it by) and
+    its name."""
+
+    domain: str
+    name: str
+
+
+class _SiteByDomain(Protocol):
+    """Anything that names a tracked site by its domain (a TrackedSiteInfo)."""
+
+    @property
+    def domain(self) -> str: ...
+
+
+def ensure_tracked_site(*, domain: str, name: str) -> TrackedSiteInfo:
     """The tracked site for ``domain``, created if it does not exist yet."""
     site, _ = TrackedSite.objects.get_or_create(
         domain=normalise_domain(domain), defaults={"name": name}
     )
-    return site
+    return TrackedSiteInfo(domain=site.domain, name=site.name)
 
 
 def ensure_goals(
-    *, site: TrackedSite, events: Sequence[str] = (), pages: Sequence[str] = ()
+    *, site: _SiteByDomain, events: Sequence[str] = (), pages: Sequence[str] = ()
 ) -> int:
     """Goals for custom ``events`` (by name) and page ``paths`` (``/pricing/``, ``/blog/**``)
-    on ``site``, each created unless a goal of that name exists; returns how many were made."""
+    on the tracked site ``site`` (a TrackedSiteInfo), each created unless a goal of that name
+    exists; returns how many were made."""
+    tracked = TrackedSite.objects.get(domain=normalise_domain(site.domain))
     wanted = [(Goal.Kind.EVENT, name, "") for name in events]
     wanted += [(Goal.Kind.PAGE, "", path) for path in pages]
     created = 0
     for kind, event_name, page_path in wanted:
         _, made = Goal.objects.get_or_create(
-            site=site,
+            site=tracked,
             display_name=default_goal_name(kind=kind, event_name=event_name, page_path=page_path),
             defaults={"kind": kind, "event_name": event_name, "page_path": page_path},
         )
@@ -72,18 +93,17 @@ def ensure_history(*, site: str, paths: Sequence[str], days: int, events: int) -
     already holds some of its events (so that a demo shows dashboards with a past). Returns
     one line saying what was done, for the caller to print."""
     # Imported here: numpy and the generator are not needed to serve pages.
-    from .eventstore.duckdb import DuckDBEventStore
-    from .generator import StoreLockedError, generate_traffic
+    from .eventstore.generator import StoreLockedError, generate_traffic
 
     config: dict[str, Any] = settings.EVENT_STORE
     if not str(config["BACKEND"]).endswith("DuckDBEventStore"):
         return "Analytics history: skipped (the event store is not DuckDB)."
     path = str(config["OPTIONS"]["path"])
     try:
-        store = DuckDBEventStore(path)
+        store = open_event_store()
         try:
             store.migrate()
-            [(existing,)] = store.query("SELECT count(*) FROM events WHERE site = ?", [site])
+            existing = store.count_events(site=site)
         finally:
             store.close()
         if existing:
@@ -184,15 +204,13 @@ def reading_the_store_file() -> Iterator[bool]:
     A context rather than a ``reader`` argument because the reads happen deep inside the
     metric catalogue (scorecard, agenda, snapshots: ``compute(key, params, period)``), which
     knows nothing of readers; callers that hold a reader pass it to ``site_totals``."""
-    # Imported here: the embedded store's module loads numpy, which nothing else here needs.
-    from .eventstore.duckdb import DuckDBEventStore
-
     config: dict[str, Any] = settings.EVENT_STORE
     if not str(config["BACKEND"]).endswith("DuckDBEventStore"):
         yield False
         return
     try:
-        store = DuckDBEventStore(str(config["OPTIONS"]["path"]), read_only=True)
+        # The backend's module (numpy, for the embedded store) loads here, on first use.
+        store = open_event_store(read_only=True)
     except duckdb.Error:
         yield False
         return

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from .visitors import delete_expired_salts
+from .ingest.visitors import delete_expired_salts
 
 
 @task()
@@ -14,6 +14,7 @@ def delete_expired_visitor_salts() -> int:
 @task()
 def send_weekly_reports() -> int:
     """Send the weekly e-mail reports that are due (Monday 07:00, site time) and not yet sent."""
-    from .weekly_report import send_due_reports  # the queries are not needed to start a worker
+    # Imported on first use: the queries (sqlglot) are not needed to start a worker.
+    from .reports.weekly_report import send_due_reports
 
     return send_due_reports()

@@ -10,14 +10,14 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
+from .admin.goals import GoalViewSet, SegmentViewSet
+from .admin.reports import WeeklyReportsPanel
+from .admin.sites import TrackedSiteViewSet
 from .dashboard import urls as dashboard_urls
 from .models import VIEW_ANALYTICS, StatsApiKey
-from .page_panel import page_analytics_view
+from .reports.page_panel import page_analytics_view
 from .stats_api.permissions import ApiKeyPermissionPolicy
 from .stats_api.viewsets import ApiKeyViewSet
-from .views_admin import TrackedSiteViewSet
-from .views_goals import GoalViewSet, SegmentViewSet
-from .views_reports import WeeklyReportsPanel
 
 # The API keys' own policy, registered before anything asks for the model's default one.
 register_permission_policy(StatsApiKey, ApiKeyPermissionPolicy())

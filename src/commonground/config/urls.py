@@ -9,8 +9,8 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
+from commonground.analytics.ingest.endpoints import event_endpoint, umami_send_endpoint
 from commonground.analytics.stats_api import urls as stats_api_urls
-from commonground.analytics.views import event_endpoint, umami_send_endpoint
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
 from commonground.core.http.front_door import alive_view

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.config.settings.de
 django_application = get_wsgi_application()
 
 # Imported once Django is set up: they use models and settings.
-from commonground.analytics.views import event_wsgi, umami_send_wsgi  # noqa: E402
+from commonground.analytics.ingest.endpoints import event_wsgi, umami_send_wsgi  # noqa: E402
 from commonground.core.http.front_door import FrontDoor, alive  # noqa: E402
 
 application = FrontDoor(

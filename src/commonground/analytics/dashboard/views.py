@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.auth import permission_required
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..eventstore import StoreQueryError, StoreUnavailableError
+from ..http_errors import store_failure
 from ..models import VIEW_ANALYTICS, Annotation, TrackedSite
 from ..queries import (
     FunnelRunner,
@@ -32,8 +32,9 @@ from ..queries import (
     QueryError,
     QueryRunner,
     StatsRunner,
+    StoreQueryError,
+    StoreUnavailableError,
 )
-from ..stats_api.store_errors import store_failure
 from . import annotations as annotation_service
 from .forms import AnnotationForm, SiteRangeForm
 

@@ -1,7 +1,9 @@
 """The event store: one interface, an embedded DuckDB backend by default (ClickHouse later).
 
-:func:`get_event_store` is the one place a store is opened; only the mover (the one writer)
-opens an embedded store. Every other process reads through :func:`get_query_client`.
+:func:`open_event_store` is the one place a store is opened, as EVENT_STORE configures it;
+:func:`get_event_store` is the mover's (the one writer's) store, and one-off work while no
+mover runs (the traffic generator, the demo's history) opens its own. Every other process
+reads through :func:`get_query_client`.
 """
 
 from functools import cache
@@ -23,15 +25,22 @@ __all__ = [
     "epoch_microseconds",
     "get_event_store",
     "get_query_client",
+    "open_event_store",
 ]
+
+
+def open_event_store(**options: Any) -> EventStore:
+    """A new store of the configured backend (EVENT_STORE), ``options`` replacing its OPTIONS
+    where given (another file, ``read_only``, a memory limit); the caller closes it."""
+    config: dict[str, Any] = settings.EVENT_STORE
+    backend = import_string(str(config["BACKEND"]))
+    store: EventStore = backend(**{**dict(config.get("OPTIONS", {})), **options})
+    return store
 
 
 @cache
 def get_event_store() -> EventStore:
-    config: dict[str, Any] = settings.EVENT_STORE
-    backend = import_string(str(config["BACKEND"]))
-    store: EventStore = backend(**dict(config.get("OPTIONS", {})))
-    return store
+    return open_event_store()
 
 
 @cache

@@ -159,6 +159,21 @@ class EventStore(ABC):
         rolled up yet is: see :data:`ROLLUP_VISIT_COLUMNS`.
         """
 
+    @abstractmethod
+    def closed_through(self) -> datetime:
+        """Up to when visits are closed: every visit whose events all lie before this moment
+        (naive, UTC) is stored; see :meth:`close_visits`."""
+
+    @abstractmethod
+    def latest_visits(self, *, since: datetime) -> list[tuple[str, int, datetime, int]]:
+        """(site, visitor id, time of the visitor's latest event, that event's visit) of every
+        visitor with an event at or after ``since``: what the mover rebuilds the open visits
+        from after a restart."""
+
+    @abstractmethod
+    def count_events(self, *, site: str) -> int:
+        """How many events of the tracked site ``site`` (its domain) the store holds."""
+
     def query_service(self, path: Path) -> "QueryService | None":
         """What lets other processes read this store while its owner writes, if it needs one
         (an embedded store does; a database server does not)."""

@@ -8,6 +8,7 @@ through the event store's query service as a frozen result whose ``as_json()`` i
 API returns. Every refusal is a :class:`QueryError` naming the field.
 """
 
+from ..eventstore import StoreQueryError, StoreUnavailableError
 from .funnels import FunnelQuery, FunnelRunner, parse_funnel
 from .journeys import JourneyQuery, JourneyRunner, parse_journey
 from .properties import PropertyKeysQuery, PropertyKeysRunner, parse_property_keys
@@ -36,6 +37,8 @@ __all__ = [
     "StatsQuery",
     "StatsResult",
     "StatsRunner",
+    "StoreQueryError",
+    "StoreUnavailableError",
     "get_runner",
     "parse_funnel",
     "parse_journey",

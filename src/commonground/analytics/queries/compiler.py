@@ -20,14 +20,14 @@ from sqlglot import exp
 
 from .catalogue import METRICS, PAGE_SPEED_COLUMNS, Dimension, Level, Ratio
 from .conditions import column, filter_expression
-from .goals import check_goal_names, goal_events, page_path_regex
+from .goals import goal_events
 from .plan import TABLES, TIME_COLUMNS, Plan
 from .rollups import not_rolled, rollup_source
 from .sql import DIALECT, Parameters, fragment
 from .timezones import local_time
 
 # Where they were before the compiler was split; views_goals and page_panel import them here.
-__all__ = ["Compiled", "Plan", "check_goal_names", "compile_plan", "page_path_regex"]
+__all__ = ["Compiled", "Plan", "compile_plan"]
 
 _AGGREGATES: dict[Level, dict[str, str]] = {
     Level.VISIT: {

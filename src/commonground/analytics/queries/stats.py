@@ -20,14 +20,7 @@ from .runner import Body, QueryRunner, Reader, register
 from .sql import Statement
 
 # Imported from here by the analytics facade and panels (the reader type, the site look-up).
-__all__ = [
-    "Reader",
-    "StatsRunner",
-    "change",
-    "expand_segments",
-    "metric_value",
-    "site_context",
-]
+__all__ = ["StatsRunner", "change", "metric_value"]
 
 
 @dataclass(frozen=True, slots=True)

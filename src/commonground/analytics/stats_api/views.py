@@ -10,14 +10,18 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ..eventstore import StoreQueryError, StoreUnavailableError
+from ..http_errors import json_error, store_failure
 from ..models import normalise_domain
-from ..queries import QueryError, StatsRunner, parse_query
-from ..requests import json_error
+from ..queries import (
+    QueryError,
+    StatsRunner,
+    StoreQueryError,
+    StoreUnavailableError,
+    parse_query,
+)
 from . import keys, rate_limits
 from .openapi import openapi_schema
 from .permissions import readable_sites
-from .store_errors import store_failure
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_TYPES = ("application/json",)

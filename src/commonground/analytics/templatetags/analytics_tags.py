@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 
 from commonground.core.pages.page_cache import depends_on
 
-from ..sites import site_for_host
+from ..ingest.sites import site_for_host
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from commonground.analytics.generator import StoreLockedError, generate_traffic
+from commonground.analytics.eventstore.generator import StoreLockedError, generate_traffic
 
 
 class Command(BaseCommand):

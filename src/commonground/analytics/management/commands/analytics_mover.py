@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from commonground.analytics.eventstore import get_event_store
-from commonground.analytics.mover import (
+from commonground.analytics.eventstore.mover import (
     VisitTracker,
     close_finished_visits,
     enforce_retention,

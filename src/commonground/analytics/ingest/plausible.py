@@ -44,11 +44,6 @@ class EventRequestError(ValueError):
         self.message = message
 
 
-def json_error(field_name: str, message: str) -> bytes:
-    """The body of a refusal: ``{"error": "<field>: <message>", "field": "<field>"}``."""
-    return json.dumps({"error": f"{field_name}: {message}", "field": field_name}).encode()
-
-
 class EventRequest(msgspec.Struct, frozen=True, kw_only=True):
     """One validated event request, before enrichment.
 

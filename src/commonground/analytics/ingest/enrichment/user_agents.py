@@ -7,7 +7,7 @@ from typing import Literal
 
 from ua_parser import BestAvailableResolver, Parser, load_lazy_builtins
 
-from commonground.analytics.enrichment.bots import is_bot_user_agent
+from commonground.analytics.ingest.enrichment.bots import is_bot_user_agent
 
 Device = Literal["desktop", "mobile", "tablet"]
 

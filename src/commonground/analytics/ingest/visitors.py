@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from .models import DailySalt
+from ..models import DailySalt
 
 SALT_BYTES = 32
 SALT_LIFETIME = timedelta(hours=48)

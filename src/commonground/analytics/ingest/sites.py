@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http.request import split_domain_port
 
-from .models import TrackedSite, normalise_domain
+from ..models import TrackedSite, normalise_domain
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from ..models import TrackedSite
 from .forms import TrackedSiteForm
-from .models import TrackedSite
 
 TRACKER_SCRIPT = "analytics/tracker.min.js"
 

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 import msgspec
 
-from .eventstore import Event, EventStore, epoch_microseconds
-from .spool import Segment, list_segments, read_lines
+from ..ingest.spool import Segment, list_segments, read_lines
+from .base import Event, EventStore, epoch_microseconds
 
 logger = logging.getLogger(__name__)
 
@@ -67,18 +67,14 @@ class VisitTracker:
 
     def load(self, store: EventStore, *, now: datetime) -> None:
         """The open visits' visitors, from the store (after a restart)."""
-        [(closed_through,)] = store.query("SELECT closed_through FROM visit_state")
+        closed_through = store.closed_through()
         # A visit lies within one UTC day: a store that has not closed visits for longer
         # (one migrated just now) has nothing older that could still grow.
         naive_now = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
         since = max(closed_through, naive_now - timedelta(days=1))
-        rows = store.query(
-            "SELECT site, visitor_id, max(ts), arg_max(session_id, ts) FROM events "
-            "WHERE ts >= ? GROUP BY site, visitor_id",
-            [since],
-        )
         self._last = {
-            (site, vid): (epoch_microseconds(ts), session) for site, vid, ts, session in rows
+            (site, vid): (epoch_microseconds(ts), session)
+            for site, vid, ts, session in store.latest_visits(since=since)
         }
 
     def visit_for(self, site: str, visitor_id: int, ts: int) -> int:

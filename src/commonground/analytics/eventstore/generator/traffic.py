@@ -1,33 +1,21 @@
-"""Synthetic, realistic analytics traffic, written in bulk straight into the DuckDB event store."""
+"""The demo traffic model: a world of pages, channels, campaigns, devices and places (shares
+are rough public web-analytics averages), and the visits and events drawn from it as numpy
+columns of small integer codes, with the lookup tables that turn the codes into strings."""
 
 import math
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 
-from commonground.analytics.eventstore.base import EVENT_COLUMNS
-from commonground.analytics.eventstore.duckdb import DuckDBEventStore
-
-CHUNK_EVENTS = 1_000_000
-GENERATOR_MEMORY_LIMIT = "2GB"  # DuckDB's share; it spills a busier range to disk
 VISIT_TIMEOUT_S = 30 * 60
 _DAY_S = 86_400
-_US = 1_000_000
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-Progress = Callable[[int], None]
-
-
-class StoreLockedError(RuntimeError):
-    """Another process (usually the mover) holds the DuckDB file's write lock."""
 
 
 # --- The world the traffic comes from. Shares are rough public web-analytics averages. ---
@@ -164,8 +152,9 @@ _GOALS: tuple[tuple[str, float, str, tuple[str, ...]], ...] = (
     ("Form: Submission", 0.015, "path", ()),
     ("Purchase", 0.006, "plan", ("team", "business")),
 )
-_PLAN_PRICE = {"team": 29.0, "business": 99.0}
+PLAN_PRICE = {"team": 29.0, "business": 99.0}
 _NAMES: tuple[str, ...] = ("pageview", "Web Vitals", *(goal[0] for goal in _GOALS))
+PURCHASE_KIND = _NAMES.index("Purchase")
 _PAGEVIEW, _VITALS, _FIRST_GOAL = 0, 1, 2
 
 _WEEKDAY_FACTOR = np.array([1.0, 1.06, 1.05, 1.0, 0.86, 0.52, 0.58])  # Monday first
@@ -219,7 +208,7 @@ def _pick(rng: np.random.Generator, cdf: FloatArray, size: int) -> IntArray:
 
 
 @dataclass(frozen=True, slots=True)
-class _World:
+class World:
     """Everything fixed for one run: lookup tables and per-day weights."""
 
     first_day: date
@@ -237,7 +226,7 @@ class _World:
     goal_cdf: FloatArray
 
 
-def _build_world(*, days: int, end_day: date, paths: Sequence[str], seed: int) -> _World:
+def build_world(*, days: int, end_day: date, paths: Sequence[str], seed: int) -> World:
     rng = np.random.default_rng([seed, 0])
     first_day = end_day - timedelta(days=days - 1)
     weekday = np.array([(first_day + timedelta(days=d)).weekday() for d in range(days)])
@@ -271,7 +260,7 @@ def _build_world(*, days: int, end_day: date, paths: Sequence[str], seed: int) -
         rows = np.array([i for i, r in enumerate(_REFERRERS) if r[2] == channel], dtype=np.int64)
         referrer_cdf.append((rows, _cdf([_REFERRERS[i][3] for i in rows])))
     goal_shares = [1.0 - sum(g[1] for g in _GOALS), *(g[1] for g in _GOALS)]
-    return _World(
+    return World(
         first_day=first_day,
         days=days,
         paths=tuple(paths),
@@ -288,8 +277,8 @@ def _build_world(*, days: int, end_day: date, paths: Sequence[str], seed: int) -
     )
 
 
-def _visits_then_events(
-    rng: np.random.Generator, world: _World, visit_count: int, days: range
+def visits_then_events(
+    rng: np.random.Generator, world: World, visit_count: int, days: range
 ) -> dict[str, npt.NDArray[Any]]:
     """One batch of visits on ``days``, expanded to events (pageviews, Web Vitals, goals) in
     visit order. Every visit lies within its UTC day, as visitor ids rotate at midnight."""
@@ -415,51 +404,7 @@ def _visits_then_events(
     }
 
 
-# Strings are looked up in SQL from small integer codes: numpy only ever holds numbers.
-# Only our own constants are formatted in; every value arrives as a bound parameter.
-_INSERT_TEMPLATE = """
-INSERT INTO events ({columns})
-SELECT
-    $site, make_timestamp(ts_us), $names[kind + 1], visitor_id, session_id, $site, pathname,
-    CASE WHEN prev_path >= 0 THEN 'https://' || $site || $paths[prev_path + 1]
-         ELSE $referrer_urls[referrer + 1] END,
-    CASE WHEN campaign >= 0 THEN $campaign_sources[campaign + 1]
-         ELSE $referrer_sources[referrer + 1] END,
-    $referrer_channels[referrer + 1],
-    $utm_sources[campaign + 2], $utm_mediums[campaign + 2], $utm_campaigns[campaign + 2],
-    $search_terms[paid_term + 1], '', $click_ids[campaign + 2],
-    $countries[place + 1], $regions[place + 1],
-    $browsers[agent + 1], $browser_versions[agent + 1], $oses[agent + 1],
-    $os_versions[agent + 1], $devices[agent + 1],
-    CASE WHEN kind < 2 THEN MAP {{}}::MAP(VARCHAR, VARCHAR)
-         WHEN $goal_keys[kind - 1] = 'path' THEN MAP([$goal_keys[kind - 1]], [pathname])
-         ELSE MAP([$goal_keys[kind - 1]], [goal_value]) END,
-    CASE WHEN kind = {purchase}
-         THEN (CASE goal_value WHEN 'team' THEN {team} ELSE {business} END) END,
-    CASE WHEN kind = {purchase} THEN 'EUR' ELSE '' END,
-    kind <> 1,
-    CASE WHEN kind = 1 THEN lcp END, CASE WHEN kind = 1 THEN inp END,
-    CASE WHEN kind = 1 THEN cls END, CASE WHEN kind = 1 THEN ttfb END
-FROM (
-    SELECT *, $paths[path + 1] AS pathname,
-        CASE WHEN kind >= 2
-             THEN $goal_values[kind - 1][prop_value % len($goal_values[kind - 1]) + 1]
-        END AS goal_value
-    -- Sorted before the strings are made: a sort of numbers, not of whole event rows.
-    FROM (SELECT * FROM generated_range ORDER BY ts_us, seq)
-)
-"""
-# Only our own constants are put into the text; every value arrives as a bound parameter.
-_INSERT_SQL = (
-    _INSERT_TEMPLATE.replace("{columns}", ", ".join(EVENT_COLUMNS))
-    .replace("{purchase}", str(_NAMES.index("Purchase")))
-    .replace("{team}", str(_PLAN_PRICE["team"]))
-    .replace("{business}", str(_PLAN_PRICE["business"]))
-    .replace("{{}}", "{}")
-)
-
-
-def _lookup_params(world: _World, site: str) -> dict[str, Any]:
+def lookup_params(world: World, site: str) -> dict[str, Any]:
     def column(rows: Sequence[tuple[Any, ...]], index: int) -> list[str]:
         return [str(row[index]) for row in rows]
 
@@ -496,14 +441,14 @@ def _lookup_params(world: _World, site: str) -> dict[str, Any]:
     }
 
 
-def _mean_events_per_visit(rng_seed: int, world: _World) -> float:
-    sample = _visits_then_events(
+def mean_events_per_visit(rng_seed: int, world: World) -> float:
+    sample = visits_then_events(
         np.random.default_rng([rng_seed, 1]), world, 20_000, range(world.days)
     )
     return len(sample["kind"]) / 20_000
 
 
-def _events_per_day(world: _World, events: int) -> IntArray:
+def events_per_day(world: World, events: int) -> IntArray:
     """``events`` shared out over the days by their expected visits, summing exactly."""
     share = world.visit_weight.sum(axis=0)
     exact = events * share / share.sum()
@@ -512,147 +457,3 @@ def _events_per_day(world: _World, events: int) -> IntArray:
     short = events - int(counts.sum())
     counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
     return counts
-
-
-@dataclass(frozen=True, slots=True)
-class _Batch:
-    days: range  # the day range the batch's visits fall on
-    events: int
-    last_of_range: bool  # the range is complete once this batch is staged
-
-
-def _batches(per_day: IntArray, chunk_events: int) -> list[_Batch]:
-    """Consecutive days grouped into ranges of about ``chunk_events`` events (a busier day is
-    a range of its own), each range cut into batches of at most ``chunk_events``."""
-    found: list[_Batch] = []
-    first = 0
-    while first < len(per_day):
-        last = first + 1
-        total = int(per_day[first])
-        while last < len(per_day) and total + int(per_day[last]) <= chunk_events:
-            total += int(per_day[last])
-            last += 1
-        sizes = [min(chunk_events, total - done) for done in range(0, total, chunk_events)]
-        found.extend(
-            _Batch(range(first, last), size, index == len(sizes) - 1)
-            for index, size in enumerate(sizes)
-        )
-        first = last
-    return found
-
-
-def generate_traffic(
-    *,
-    path: str | Path,
-    site: str,
-    events: int,
-    days: int,
-    end_day: date,
-    seed: int = 1,
-    paths: Sequence[str] = DEFAULT_PATHS,
-    chunk_events: int = CHUNK_EVENTS,
-    progress: Progress | None = None,
-) -> int:
-    """Write exactly ``events`` events of ``site`` over the ``days`` days ending on ``end_day``,
-    in time order, and their visits.
-
-    Deterministic for a given seed (and chunk size). Returns the number of events written.
-    Raises :class:`StoreLockedError` when another process has the store open for writing.
-    """
-    if events < 0 or days < 1 or chunk_events < 1:
-        raise ValueError("events must be >= 0, days and chunk_events >= 1")
-    world = _build_world(days=days, end_day=end_day, paths=paths or DEFAULT_PATHS, seed=seed)
-    per_visit = _mean_events_per_visit(seed, world)
-    first_midnight = datetime.combine(world.first_day, datetime.min.time())  # naive: UTC
-    first_us = (first_midnight - datetime(1970, 1, 1)) // timedelta(microseconds=1)
-    try:
-        # It only ever works on the latest range, so what DuckDB would cache beyond that is
-        # of no use: at 100M events it grew to 7 GB.
-        store = DuckDBEventStore(path, memory_limit=GENERATOR_MEMORY_LIMIT)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise StoreLockedError(str(error)) from error
-        raise
-    try:
-        store.migrate()
-        params = _lookup_params(world, site)
-        rng = np.random.default_rng([seed, 2])
-        batches = _batches(_events_per_day(world, events), chunk_events)
-        with store.bulk_transaction() as con:
-            con.execute(_STAGING_TABLE_SQL)
-        numbered = 0
-
-        def make_batch(batch: _Batch) -> dict[str, npt.NDArray[Any]]:
-            nonlocal numbered
-            want = batch.events
-            columns = _visits_then_events(rng, world, int(want / per_visit * 1.04) + 8, batch.days)
-            while len(columns["kind"]) < want:  # rare: a small batch that came out short
-                more = _visits_then_events(rng, world, int(want / per_visit * 0.2) + 8, batch.days)
-                columns = {k: np.concatenate([columns[k], more[k]]) for k in columns}
-            # Cutting the batch mid-visit only shortens its last visit.
-            made = {k: v[:want] for k, v in columns.items()}
-            made["ts_us"] = first_us + (made.pop("ts_s") * _US).astype(np.int64)
-            # Breaks ties in ts when the range is sorted, so a seed gives the same order too.
-            made["seq"] = np.arange(numbered, numbered + want, dtype=np.int64)
-            numbered += want
-            return made
-
-        written = 0
-        # numpy builds the next batch while DuckDB (which releases the GIL) stores this one;
-        # one worker keeps the random stream in order, so a seed still gives the same events.
-        with ThreadPoolExecutor(max_workers=1) as builder:
-            pending = builder.submit(make_batch, batches[0]) if batches else None
-            for index, batch in enumerate(batches):
-                assert pending is not None
-                columns = pending.result()
-                if index + 1 < len(batches):
-                    pending = builder.submit(make_batch, batches[index + 1])
-                _stage(store, columns)
-                if batch.last_of_range:
-                    _store_range(store, params, first_midnight, batch.days)
-                written += batch.events
-                if progress is not None:
-                    progress(batch.events)
-        return written
-    finally:
-        store.close()
-
-
-# A day range's events, staged until the range is complete. Declared, not created from a
-# batch's columns: in DuckDB 2.0.0 a table made by CREATE TABLE AS and filled with over one
-# row group in the same transaction reads back empty after the commit.
-_STAGING_TABLE_SQL = """
-CREATE OR REPLACE TEMP TABLE generated_range (
-    ts_us BIGINT, seq BIGINT, kind BIGINT, visitor_id BIGINT, session_id BIGINT, path BIGINT,
-    prev_path BIGINT, referrer BIGINT, campaign BIGINT, paid_term BIGINT, agent BIGINT,
-    place BIGINT, prop_value BIGINT, lcp DOUBLE, inp DOUBLE, cls DOUBLE, ttfb DOUBLE
-)
-"""
-
-
-def _stage(store: DuckDBEventStore, columns: dict[str, npt.NDArray[Any]]) -> None:
-    """Add a batch to the range being built; whole numpy columns, not Event objects (~50x)."""
-    with store.bulk_transaction() as con:
-        con.register("generated_events", columns)
-        con.execute("INSERT INTO generated_range BY NAME SELECT * FROM generated_events")
-        con.unregister("generated_events")
-
-
-def _store_range(
-    store: DuckDBEventStore, params: dict[str, Any], first_midnight: datetime, days: range
-) -> None:
-    """Move a complete day range into the events in time order, then store its visits.
-
-    Ranges follow one another in time, so the whole table ends up in time order as real
-    ingest leaves it (zone maps prune date ranges), while only one range is ever sorted.
-    """
-    with store.bulk_transaction() as con:
-        con.execute(_INSERT_SQL, params)
-        # Made anew rather than emptied: DuckDB does not give a temporary table's deleted
-        # rows' memory back.
-        con.execute(_STAGING_TABLE_SQL)
-    # Every visit lies within its day, so the range's visits are complete.
-    store.close_visits(
-        since=first_midnight + timedelta(days=days.start),
-        through=first_midnight + timedelta(days=days.stop),
-    )

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .models import TrackedSite, normalise_domain
+from ..models import TrackedSite, normalise_domain
 
 DOMAIN_ONLY_MESSAGE = (
     "Enter the domain only, e.g. www.example.com: no https://, path, port or spaces."

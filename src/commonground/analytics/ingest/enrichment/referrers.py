@@ -23,7 +23,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from commonground.analytics.enrichment.referrer_sources import (
+from commonground.analytics.ingest.enrichment.referrer_sources import (
     BRANDS,
     EMAIL,
     EMAIL_MEDIUMS,

@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from .models import normalise_domain
-from .requests import (
+from ..models import normalise_domain
+from .plausible import (
     EventRequest,
     EventRequestError,
     decode_json_object,

@@ -14,12 +14,12 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from .models import Goal, Segment, TrackedSite, default_goal_name
-from .queries import QueryError, parse_query
-from .queries.compiler import check_goal_names
-from .queries.request import SegmentRef, conditions
-from .queries.stats import site_context
-from .views_admin import _DuplicateRaceAsFormError
+from ..models import Goal, Segment, TrackedSite, default_goal_name
+from ..queries import QueryError, parse_query
+from ..queries.context import site_context
+from ..queries.goals import check_goal_names
+from ..queries.request import SegmentRef, conditions
+from .sites import _DuplicateRaceAsFormError
 
 PAGEVIEW = "pageview"
 

@@ -7,8 +7,8 @@ from django import forms
 from django.contrib.auth.models import User
 from wagtail.admin.views.account import BaseSettingsPanel, notifications_tab
 
-from .models import VIEW_ANALYTICS, TrackedSite
-from .weekly_report import set_report_subscription, subscribed_sites
+from ..models import VIEW_ANALYTICS, TrackedSite
+from ..reports.weekly_report import set_report_subscription, subscribed_sites
 
 
 class WeeklyReportsForm(forms.Form):

@@ -3,21 +3,21 @@
 Every function here is pure (no database, no network) and cheap enough for the ingest path.
 """
 
-from commonground.analytics.enrichment.bots import is_bot_user_agent
-from commonground.analytics.enrichment.campaigns import (
+from commonground.analytics.ingest.enrichment.bots import is_bot_user_agent
+from commonground.analytics.ingest.enrichment.campaigns import (
     CLICK_ID_PARAMETERS,
     Campaign,
     campaign_from_url,
 )
-from commonground.analytics.enrichment.geo import GeoDatabaseError, GeoLookup
-from commonground.analytics.enrichment.referrer_spam import is_referrer_spam
-from commonground.analytics.enrichment.referrers import (
+from commonground.analytics.ingest.enrichment.geo import GeoDatabaseError, GeoLookup
+from commonground.analytics.ingest.enrichment.referrer_spam import is_referrer_spam
+from commonground.analytics.ingest.enrichment.referrers import (
     CHANNELS,
     Channel,
     classify_referrer,
     referrer_hostname,
 )
-from commonground.analytics.enrichment.user_agents import UserAgentInfo, parse_user_agent
+from commonground.analytics.ingest.enrichment.user_agents import UserAgentInfo, parse_user_agent
 
 __all__ = [
     "CHANNELS",

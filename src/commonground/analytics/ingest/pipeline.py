@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 
+from ..models import normalise_domain
 from . import enrichment, sites
-from .models import normalise_domain
-from .requests import EventRequest
+from .plausible import EventRequest
 from .spool import SpoolWriter
 from .visitors import visitor_id
 

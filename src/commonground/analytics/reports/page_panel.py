@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpRequest, HttpResponse
@@ -37,13 +37,12 @@ from django.views.decorators.http import require_GET
 from wagtail.admin.panels import Panel
 from wagtail.models import Page
 
+from ..http_errors import store_failure
+from ..models import VIEW_ANALYTICS, Goal, TrackedSite, normalise_domain
+from ..queries import StatsRunner, StoreQueryError, StoreUnavailableError, parse_query
+from ..queries.goals import page_path_regex
+from ..queries.runner import Reader
 from .display import change_text, source_text
-from .eventstore import StoreQueryError, StoreUnavailableError
-from .models import VIEW_ANALYTICS, Goal, TrackedSite, normalise_domain
-from .stats_api.store_errors import store_failure
-
-if TYPE_CHECKING:  # the queries are imported where they run
-    from .queries.stats import Reader
 
 PERIOD = "30d"
 PERIOD_DAYS = 30
@@ -198,8 +197,6 @@ def page_figures(
 ) -> PageFigures:
     """The panel's figures for ``path`` on ``site``, its channels those of the visits tagged
     with ``campaign``; raises StoreUnavailableError."""
-    from .queries import StatsRunner, parse_query  # not needed to render the editor itself
-
     page_filter = ["is", "event:page", [path]]
 
     def ask(**body: Any) -> list[dict[str, Any]]:
@@ -296,8 +293,6 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 def _matches(pattern: str, path: str) -> bool:
-    from .queries.compiler import page_path_regex
-
     return re.match(page_path_regex(pattern), path) is not None
 
 

@@ -14,7 +14,7 @@ says how, and what a worker killed in between leaves).
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -30,19 +30,17 @@ from django.utils import timezone
 
 from commonground.core.mail import send_once
 
-from .display import change_text, duration_text, source_text
-from .eventstore import StoreUnavailableError
-from .models import (
+from ..models import (
     VIEW_ANALYTICS,
     ReportDelivery,
     ReportSubscription,
     TrackedSite,
     normalise_domain,
 )
+from ..queries import StatsRunner, StoreUnavailableError, parse_query
+from ..queries.runner import Reader
+from .display import change_text, duration_text, source_text
 from .page_panel import dashboard_url
-
-if TYPE_CHECKING:  # the queries are imported where they run
-    from .queries.stats import Reader
 
 logger = logging.getLogger(__name__)
 
@@ -158,8 +156,6 @@ def weekly_figures(
     site: TrackedSite, week_start: date, *, reader: "Reader | None" = None
 ) -> WeeklyFigures:
     """The week from ``week_start`` (Monday) against the week before, in the site's zone."""
-    from .queries import StatsRunner, parse_query  # not needed by the processes that only serve
-
     week_end = week_start + timedelta(days=6)
     week = [week_start.isoformat(), week_end.isoformat()]
 

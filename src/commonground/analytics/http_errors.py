@@ -1,15 +1,22 @@
-"""How a query the event store could not answer is answered over HTTP: the same status for
-the same error, whether the Stats API or the admin's dashboard asked."""
+"""How analytics refuses over HTTP: the JSON body of a refusal (ingest and the Stats API), and
+how a query the event store could not answer is answered: the same status for the same error,
+whether the Stats API, the admin's dashboard or a page's analytics panel asked."""
 
+import json
 import logging
 from dataclasses import dataclass
 
-from ..eventstore import StoreQueryError, StoreUnavailableError
+from .eventstore import StoreQueryError, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
 STORE_DOWN_RETRY_SECONDS = 60  # the mover restarting takes seconds, a stopped one longer
 STORE_BUSY_RETRY_SECONDS = 10
+
+
+def json_error(field_name: str, message: str) -> bytes:
+    """The body of a refusal: ``{"error": "<field>: <message>", "field": "<field>"}``."""
+    return json.dumps({"error": f"{field_name}: {message}", "field": field_name}).encode()
 
 
 @dataclass(frozen=True)

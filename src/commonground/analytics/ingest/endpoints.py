@@ -18,9 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from commonground.core.http.client_address import client_ip
 
-from . import ratelimit, sites, umami
-from .ingest import count_dropped, ingest
-from .requests import MAX_BODY_BYTES, EventRequestError, json_error, parse_event_request
+from ..http_errors import json_error
+from . import rate_limits, sites, umami
+from .pipeline import count_dropped, ingest
+from .plausible import MAX_BODY_BYTES, EventRequestError, parse_event_request
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def _answer(method: str, meta: Mapping[str, Any], read: Read, handler: Handler) 
         count_dropped("too_large")
         return _error(413, "body", f"must be at most {MAX_BODY_BYTES} bytes")
     ip = client_ip(meta)
-    wait = ratelimit.limiter().retry_after(ip)
+    wait = rate_limits.limiter().retry_after(ip)
     if wait:
         count_dropped("rate_limited")
         return _error(429, "source", "sends too many events; slow down", ("Retry-After", str(wait)))

@@ -1,0 +1,2 @@
+"""Reports: the analytics panel on a page's editor, the weekly e-mail report, and the
+display helpers both share."""
