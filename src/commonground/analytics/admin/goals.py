@@ -46,7 +46,7 @@ class GoalForm(WagtailAdminModelForm):
         self.fields["display_name"].required = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean()
         kind = data.get("kind")
         event_name = (data.get("event_name") or "").strip()
         page_path = (data.get("page_path") or "").strip()
@@ -133,7 +133,7 @@ class SegmentForm(WagtailAdminModelForm):
         self.fields["filters"].required = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean()
         site, name = data.get("site"), (data.get("name") or "").strip()
         if not isinstance(site, TrackedSite):
             return data

@@ -59,7 +59,8 @@ class _DuplicateRaceAsFormError:
 
     def form_valid(self, form: ModelForm) -> HttpResponse:
         try:
-            return super().form_valid(form)  # type: ignore[misc]
+            response: HttpResponse = super().form_valid(form)  # type: ignore[misc]
+            return response
         except IntegrityError:
             # The transaction was rolled back; the other row is now visible to the checks.
             # All of them again, not validate_unique() alone: that skips Meta.constraints,
@@ -69,18 +70,20 @@ class _DuplicateRaceAsFormError:
                 raise
             self.produced_error_code = "validation_error"
             self.produced_error_message = self.get_error_message()  # type: ignore[attr-defined]
-            return self.form_invalid(form)  # type: ignore[attr-defined]
+            refused: HttpResponse = self.form_invalid(form)  # type: ignore[attr-defined]
+            return refused
 
 
 class TrackedSiteCreateView(_DuplicateRaceAsFormError, generic.CreateView):
     def get_success_url(self) -> str:
         # Straight to the page with the snippet: pasting it is the next step.
-        return self.get_edit_url()
+        url: str = self.get_edit_url()
+        return url
 
 
 class TrackedSiteEditView(_DuplicateRaceAsFormError, generic.EditView):
     def get_object(self, queryset: Any = None) -> TrackedSite:
-        site = super().get_object(queryset)
+        site: TrackedSite = super().get_object(queryset)
         # Built before the form binds: a refused POST writes its values onto this instance,
         # and the snippet must show what is saved.
         self.embed = embed_instructions(site, request=self.request)

@@ -111,24 +111,26 @@ def _props(value: Any) -> dict[str, str]:
             raise EventRequestError("props", f"keys {_UNPRINTABLE_MESSAGE}")
         if raw is None:
             continue  # Plausible drops null values
-        if isinstance(raw, bool):
-            text = "true" if raw else "false"
-        elif isinstance(raw, int | float):
-            if isinstance(raw, float) and not math.isfinite(raw):
-                raise EventRequestError("props", f"value of {key!r} must be finite")
-            text = str(raw)
-        elif isinstance(raw, str):
-            text = raw
-        else:
-            raise EventRequestError(
-                "props", f"value of {key!r} must be a string, number or boolean"
-            )
+        text = _prop_text(key, raw)
         if len(text) > MAX_PROP_VALUE:
             raise EventRequestError("props", f"value of {key!r} is longer than {MAX_PROP_VALUE}")
         if _UNPRINTABLE.search(text):
             raise EventRequestError("props", f"value of {key!r} {_UNPRINTABLE_MESSAGE}")
         props[key] = text
     return props
+
+
+def _prop_text(key: str, raw: Any) -> str:
+    """A property's value as the text stored: booleans as true/false, numbers as written."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, int | float):
+        if isinstance(raw, float) and not math.isfinite(raw):
+            raise EventRequestError("props", f"value of {key!r} must be finite")
+        return str(raw)
+    if isinstance(raw, str):
+        return raw
+    raise EventRequestError("props", f"value of {key!r} must be a string, number or boolean")
 
 
 def _revenue(value: Any) -> tuple[float | None, str]:

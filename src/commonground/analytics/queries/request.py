@@ -261,17 +261,8 @@ def parse_filter(value: Any, at: str, depth: int) -> Filter:
     if not isinstance(value, list) or not value or not isinstance(value[0], str):
         raise QueryError(at, 'a filter is ["operator", dimension, [values]], or and/or/not')
     operator = value[0]
-    if operator in ("and", "or"):
-        if len(value) != 2 or not isinstance(value[1], list) or not value[1]:
-            raise QueryError(at, f'"{operator}" takes one non-empty list of filters')
-        children = tuple(
-            parse_filter(child, f"{at}[1][{i}]", depth + 1) for i, child in enumerate(value[1])
-        )
-        return Junction("and" if operator == "and" else "or", children)
-    if operator == "not":
-        if len(value) != 2:
-            raise QueryError(at, '"not" takes one filter')
-        return Negation(parse_filter(value[1], f"{at}[1]", depth + 1))
+    if operator in ("and", "or", "not"):
+        return _logical(operator, value, at, depth)
     if operator not in FILTER_OPERATORS:
         raise QueryError(
             f"{at}[0]",
@@ -282,6 +273,25 @@ def parse_filter(value: Any, at: str, depth: int) -> Filter:
     name, values = value[1], value[2]
     if name == "segment":
         return _segment(operator, values, at)
+    found = _filtered_dimension(operator, name, at)
+    return Condition(operator, found, _filter_values(operator, values, at))
+
+
+def _logical(operator: str, value: list[Any], at: str, depth: int) -> Filter:
+    """An and/or of a list of filters, or a not of one."""
+    if operator == "not":
+        if len(value) != 2:
+            raise QueryError(at, '"not" takes one filter')
+        return Negation(parse_filter(value[1], f"{at}[1]", depth + 1))
+    if len(value) != 2 or not isinstance(value[1], list) or not value[1]:
+        raise QueryError(at, f'"{operator}" takes one non-empty list of filters')
+    children = tuple(
+        parse_filter(child, f"{at}[1][{i}]", depth + 1) for i, child in enumerate(value[1])
+    )
+    return Junction("and" if operator == "and" else "or", children)
+
+
+def _filtered_dimension(operator: str, name: Any, at: str) -> Dimension:
     found = dimension(name) if isinstance(name, str) else None
     if found is None:
         raise QueryError(f"{at}[1]", f"unknown dimension {name!r}")
@@ -289,6 +299,10 @@ def parse_filter(value: Any, at: str, depth: int) -> Filter:
         raise QueryError(f"{at}[1]", "time is chosen by date_range, not filtered")
     if found.is_goal and operator not in ("is", "is_not"):
         raise QueryError(f"{at}[0]", "goals are filtered with is or is_not")
+    return found
+
+
+def _filter_values(operator: str, values: Any, at: str) -> tuple[str, ...]:
     if not isinstance(values, list) or not values:
         raise QueryError(f"{at}[2]", "a non-empty list of values")
     if len(values) > MAX_FILTER_VALUES:
@@ -303,7 +317,7 @@ def parse_filter(value: Any, at: str, depth: int) -> Filter:
                 re2.compile(item)
             except re2.error as error:
                 raise QueryError(f"{at}[2][{index}]", f"not a valid pattern: {error}") from None
-    return Condition(operator, found, tuple(values))
+    return tuple(values)
 
 
 def _segment(operator: str, values: Any, at: str) -> SegmentRef:

@@ -56,13 +56,16 @@ def _status(key: StatsApiKey) -> str:
 class ApiKeyIndexView(generic.IndexView):
     def get_base_queryset(self) -> QuerySet[StatsApiKey]:
         keys = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
-        return keys.select_related("token__user").prefetch_related("sites")
+        readable: QuerySet[StatsApiKey] = keys.select_related("token__user").prefetch_related(
+            "sites"
+        )
+        return readable
 
     @cached_property
     def shows_everyones_keys(self) -> bool:
         # Wagtail's rule gives everyone's keys to those who may change users.
         user = self.request.user
-        return get_manageable_token_owners(user).exclude(pk=user.pk).exists()
+        return bool(get_manageable_token_owners(user).exclude(pk=user.pk).exists())
 
     @cached_property
     def columns(self) -> list[Column]:
@@ -112,7 +115,7 @@ class ApiKeyCreateView(generic.CreateView):
     success_template_name = "analytics/api_keys/created.html"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
+        kwargs: dict[str, Any] = super().get_form_kwargs()
         kwargs.pop("instance", None)  # a plain form: the key is made by the service
         kwargs["user"] = self.request.user
         return kwargs
@@ -198,13 +201,14 @@ class ApiKeyViewSet(ModelViewSet):
     def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         # The "delete" views revoke; keys have no edit, usage or history pages (their audit
         # entries are in Reports → Site history).
-        return super().get_common_view_kwargs(
+        common: dict[str, Any] = super().get_common_view_kwargs(
             delete_url_name=self.get_url_name("revoke"),
             edit_url_name=None,
             usage_url_name=None,
             history_url_name=None,
             **kwargs,
         )
+        return common
 
     def register_admin_url_finder(self) -> None:
         # A key has no edit page for Wagtail's log views and reports to link to.

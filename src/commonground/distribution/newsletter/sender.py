@@ -87,18 +87,7 @@ def send_edition(outbox: "DispatchOutbox", *, max_per_second: float = 0) -> Deli
                 run.sent += 1
                 continue
             except SMTPSendError as error:
-                changes: dict[str, Any] = {"attempts": delivery.attempts + 1, "error": str(error)}
-                if error.permanent:
-                    changes |= {"status": Delivery.Status.FAILED, "unconfirmed": False}
-                    run.failed += 1
-                else:
-                    changes |= {
-                        "status": Delivery.Status.QUEUED,
-                        "unconfirmed": False,
-                        "next_attempt_at": timezone.now() + timedelta(seconds=60),
-                    }
-                    run.retrying += 1
-                Delivery.objects.filter(pk=delivery.pk).update(**changes)
+                _record_refusal(delivery, error, run)
                 if delivery.pk in unconfirmed:
                     unconfirmed.clear()
                 continue
@@ -106,3 +95,19 @@ def send_edition(outbox: "DispatchOutbox", *, max_per_second: float = 0) -> Deli
     if unconfirmed:
         Delivery.objects.filter(pk__in=unconfirmed).update(unconfirmed=False)
     return run
+
+
+def _record_refusal(delivery: Delivery, error: SMTPSendError, run: DeliveryRun) -> None:
+    """A message the server refused: failed for good, or queued again in a minute."""
+    changes: dict[str, Any] = {"attempts": delivery.attempts + 1, "error": str(error)}
+    if error.permanent:
+        changes |= {"status": Delivery.Status.FAILED, "unconfirmed": False}
+        run.failed += 1
+    else:
+        changes |= {
+            "status": Delivery.Status.QUEUED,
+            "unconfirmed": False,
+            "next_attempt_at": timezone.now() + timedelta(seconds=60),
+        }
+        run.retrying += 1
+    Delivery.objects.filter(pk=delivery.pk).update(**changes)

@@ -142,34 +142,41 @@ class _Collector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
         for name, value in values.items():
-            directive = _URL_ATTRIBUTES.get((tag, name))
-            if directive:
-                self._add(value, directive, tag)
-            if name in {"srcset", "imagesrcset"}:
-                for url in _srcset_urls(value):
-                    self._add(url, IMG, tag)
-            if name in _HELD_ATTRIBUTES and value:
-                self._hold(tag, name, value)
-            if name == "style":
-                self._css(value, tag)
-            if name.startswith("on"):
-                self.inline_code.append(InlineCode(tag, f"an {name} handler"))
-            if name in {"href", "src", "action", "formaction"} and value.strip().lower().startswith(
-                "javascript:"
-            ):
-                self.inline_code.append(InlineCode(tag, "a javascript: URL"))
+            self._attribute(tag, name, value)
         if tag == "link":
-            rels = values.get("rel", "").lower().split()
-            for rel in rels:
-                directive = _LINK_RELS.get(rel)
-                if rel == "preload":
-                    directive = _PRELOAD_AS.get(values.get("as", "").lower())
-                if directive:
-                    self._add(values.get("href"), directive, "link")
+            self._link(values)
         if tag == "script" and "src" not in values and _is_executable(values.get("type")):
             self.inline_code.append(InlineCode("script", "an inline script"))
         if tag in {"style", "script"}:
             self._in = tag
+
+    def _attribute(self, tag: str, name: str, value: str) -> None:
+        """What one attribute loads, holds for consent or runs."""
+        directive = _URL_ATTRIBUTES.get((tag, name))
+        if directive:
+            self._add(value, directive, tag)
+        if name in {"srcset", "imagesrcset"}:
+            for url in _srcset_urls(value):
+                self._add(url, IMG, tag)
+        if name in _HELD_ATTRIBUTES and value:
+            self._hold(tag, name, value)
+        if name == "style":
+            self._css(value, tag)
+        if name.startswith("on"):
+            self.inline_code.append(InlineCode(tag, f"an {name} handler"))
+        if name in {"href", "src", "action", "formaction"} and value.strip().lower().startswith(
+            "javascript:"
+        ):
+            self.inline_code.append(InlineCode(tag, "a javascript: URL"))
+
+    def _link(self, values: dict[str, str]) -> None:
+        """What a <link> loads, by each of its rel values (a preload by its "as")."""
+        for rel in values.get("rel", "").lower().split():
+            directive = _LINK_RELS.get(rel)
+            if rel == "preload":
+                directive = _PRELOAD_AS.get(values.get("as", "").lower())
+            if directive:
+                self._add(values.get("href"), directive, "link")
 
     def _hold(self, tag: str, name: str, value: str) -> None:
         attribute, when = _HELD_ATTRIBUTES[name]

@@ -21,23 +21,7 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 def normalise_host(value: str) -> str:
     """The host in its stored form, or ValidationError saying what is wrong with it."""
     host = (value or "").strip()
-    if not host:
-        raise ValidationError("Enter a host name, e.g. cdn.example.com.")
-    if any(character.isspace() for character in host):
-        raise ValidationError(f"“{host}” contains spaces; enter one host per line.")
-    if any(unicodedata.category(character) in {"Cc", "Cf"} for character in host):
-        # UTS #46 would drop a zero-width character silently: a different-looking host.
-        raise ValidationError(f"“{host}” is not a valid host name (invisible characters).")
-    if "://" in host or host.lower().startswith(("http:", "https:")):
-        raise ValidationError(f"“{host}”: enter the host without the scheme (no https://).")
-    if any(character in host for character in "/?#"):
-        raise ValidationError(f"“{host}”: enter the host alone, without a path.")
-    if "@" in host:
-        raise ValidationError(f"“{host}”: enter the host alone, without a user name.")
-    if _is_ip_address(host):
-        raise ValidationError(f"“{host}” is an IP address; enter the vendor's host name.")
-    if ":" in host:
-        raise ValidationError(f"“{host}”: enter the host without a port.")
+    _refuse_more_than_a_host(host)
     wildcard = host.startswith("*.")
     name = host[2:] if wildcard else host
     if "*" in name:
@@ -60,6 +44,28 @@ def normalise_host(value: str) -> str:
     if len(result) > MAX_LENGTH:
         raise ValidationError(f"A host name has at most {MAX_LENGTH} characters.")
     return result
+
+
+def _refuse_more_than_a_host(host: str) -> None:
+    """ValidationError for a value that is empty or more than a host: spaces, invisible
+    characters, a scheme, a path, a user name, an IP address or a port."""
+    if not host:
+        raise ValidationError("Enter a host name, e.g. cdn.example.com.")
+    if any(character.isspace() for character in host):
+        raise ValidationError(f"“{host}” contains spaces; enter one host per line.")
+    if any(unicodedata.category(character) in {"Cc", "Cf"} for character in host):
+        # UTS #46 would drop a zero-width character silently: a different-looking host.
+        raise ValidationError(f"“{host}” is not a valid host name (invisible characters).")
+    if "://" in host or host.lower().startswith(("http:", "https:")):
+        raise ValidationError(f"“{host}”: enter the host without the scheme (no https://).")
+    if any(character in host for character in "/?#"):
+        raise ValidationError(f"“{host}”: enter the host alone, without a path.")
+    if "@" in host:
+        raise ValidationError(f"“{host}”: enter the host alone, without a user name.")
+    if _is_ip_address(host):
+        raise ValidationError(f"“{host}” is an IP address; enter the vendor's host name.")
+    if ":" in host:
+        raise ValidationError(f"“{host}”: enter the host without a port.")
 
 
 def _is_ip_address(host: str) -> bool:

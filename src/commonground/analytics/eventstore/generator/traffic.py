@@ -198,8 +198,9 @@ def _campaigns(days: int, first_day: date) -> list[_Campaign]:
 
 
 def _cdf(weights: Sequence[float] | FloatArray) -> FloatArray:
-    cumulative = np.cumsum(np.asarray(weights, dtype=np.float64))
-    return cumulative / cumulative[-1]
+    cumulative: FloatArray = np.cumsum(np.asarray(weights, dtype=np.float64))
+    shares: FloatArray = cumulative / cumulative[-1]
+    return shares
 
 
 def _pick(rng: np.random.Generator, cdf: FloatArray, size: int) -> IntArray:
@@ -452,7 +453,7 @@ def events_per_day(world: World, events: int) -> IntArray:
     """``events`` shared out over the days by their expected visits, summing exactly."""
     share = world.visit_weight.sum(axis=0)
     exact = events * share / share.sum()
-    counts = np.floor(exact).astype(np.int64)
+    counts: IntArray = np.floor(exact).astype(np.int64)
     # Largest remainders first; a stable sort keeps ties deterministic.
     short = events - int(counts.sum())
     counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
