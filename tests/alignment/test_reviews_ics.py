@@ -141,14 +141,15 @@ def test_without_an_organiser_the_sender_organises(cmo: Any, cio: Any, settings:
 
 @pytest.mark.django_db
 def test_a_hostile_name_stays_one_property(cmo: Any, cio: Any) -> None:
-    """Line breaks, a NUL, escapes and property-looking text in the series' and a person's
-    name: the SUMMARY is the name (less the control characters), nothing new appears."""
+    """Line breaks, escapes and property-looking text in the series' and a person's name: the
+    SUMMARY is the name, nothing new appears. (No NUL: PostgreSQL cannot store one and the
+    series form refuses it; escape_text's own test removes it.)"""
     cio.first_name, cio.last_name = 'Eve:mailto:x@evil.example;ROLE="CHAIR"', "\r\nATTENDEE:x"
     cio.save()
-    name = "Review\r\nEND:VEVENT\nBEGIN:VALARM;\\n, x\x00" + "ß" * 40
+    name = "Review\r\nEND:VEVENT\nBEGIN:VALARM;\\n, x" + "ß" * 40
     series = a_series(cmo, [cmo, cio], name=name)
     calendar, event = event_of(series_calendar(series))
-    assert unescape(prop(event, "SUMMARY")[1]) == name.replace("\r\n", "\n").replace("\x00", "")
+    assert unescape(prop(event, "SUMMARY")[1]) == name.replace("\r\n", "\n")
     assert [c["name"] for c in calendar["children"]] == ["VTIMEZONE", "VEVENT"]
     attendees = [(params, value) for n, params, value in event["props"] if n == "ATTENDEE"]
     assert [value for _, value in attendees] == [f"mailto:{cmo.email}", f"mailto:{cio.email}"]
