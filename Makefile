@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.installed-test
 VENDOR_STAMP := src/commonground/analytics/static/analytics/vendor/.fetched
 export COMMONGROUND_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test install lint typecheck test-sqlite test-postgres bench clean
+.PHONY: demo test install lint typecheck test-setup test-sqlite test-postgres bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
@@ -45,15 +45,23 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-test-sqlite: $(TEST_STAMP)
+# Chromium and Redis from Debian (once, before the suites: two apt-get runs would fight over
+# dpkg's lock).
+test-setup: $(TEST_STAMP)
 	$(BIN)/python scripts/test_setup.py
-	$(BIN)/pytest
 
-test-postgres: $(TEST_STAMP)
-	$(BIN)/python scripts/test_setup.py
-	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest
+# Each suite has its own temporary directories (settings/test.py, --basetemp) and ports.
+test-sqlite: test-setup
+	$(BIN)/pytest --basetemp=$(CURDIR)/test-artifacts/pytest-sqlite
 
-test: lint typecheck test-sqlite test-postgres
+test-postgres: test-setup
+	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest --basetemp=$(CURDIR)/test-artifacts/pytest-postgres
+
+# The two suites side by side: much of each is waiting on servers, browsers and sockets, so on
+# two cores they take little longer together than the longer one alone. Each one's output is
+# printed whole when it ends.
+test: lint typecheck
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 bench: $(STAMP)
 	$(BIN)/python bench/pages.py
