@@ -49,6 +49,7 @@ typecheck: $(TEST_STAMP)
 # dpkg's lock).
 test-setup: $(TEST_STAMP)
 	$(BIN)/python scripts/test_setup.py
+	@mkdir -p test-artifacts  # pytest makes its --basetemp, but not the folder above it
 
 # Each suite has its own temporary directories (settings/test.py, --basetemp) and ports.
 test-sqlite: test-setup
