@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.table_block",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "commonground.governance.access.users_app.UsersConfig",  # wagtail.users, no quiet root
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
