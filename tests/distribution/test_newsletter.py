@@ -72,6 +72,10 @@ def test_signing_up_again_neither_duplicates_nor_tells(news: MailingList) -> Non
     ("data", "message"),
     [
         ({"email": "not-an-address", "list": "1"}, "That is not an e-mail address."),
+        # Not a public domain: this server, or the internal network by a domain literal.
+        ({"email": "a@localhost", "list": "1"}, "That is not an e-mail address."),
+        ({"email": "a@[127.0.0.1]", "list": "1"}, "That is not an e-mail address."),
+        ({"email": "a@[IPv6:::1]", "list": "1"}, "That is not an e-mail address."),
         ({"email": "ada@example.com", "list": "999"}, "Choose a newsletter."),
         ({"email": "ada@example.com", "list": "x"}, "Choose a newsletter."),
         ({"email": "ada@example.com"}, "Choose a newsletter."),

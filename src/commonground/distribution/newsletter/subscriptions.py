@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,12 +23,21 @@ class SubscriptionError(ValueError):
     """An address or list that cannot be subscribed; the message says why, for the form."""
 
 
+# Only addresses on a public domain name: Django's default also takes "a@localhost" and
+# domain literals such as "a@[127.0.0.1]", which would have the newsletter mail this server
+# or the internal network.
+_PUBLIC_ADDRESS = EmailValidator(allowlist=[])
+
+
 def normalise_email(address: str) -> str:
-    """``address`` trimmed and lower-cased, or SubscriptionError when it is not one."""
+    """``address`` trimmed and lower-cased, or SubscriptionError when it is not one (or not on
+    a public domain name)."""
     cleaned = address.strip().lower()
     try:
-        validate_email(cleaned)
-    except Exception as error:  # ValidationError: one message for the form
+        _PUBLIC_ADDRESS(cleaned)
+        if cleaned.rpartition("@")[2].startswith("["):
+            raise ValueError("a domain literal")
+    except Exception as error:  # ValidationError or ValueError: one message for the form
         raise SubscriptionError("That is not an e-mail address.") from error
     return cleaned
 
