@@ -12,19 +12,23 @@ from wagtail.users.views import users as wagtail_users
 SUPERUSER_FIELD = "is_superuser"
 
 
-class CreationForm(UserCreationForm):
-    """Wagtail's form less the superuser flag: a posted ``is_superuser`` is not a field, so
-    it is ignored."""
+class _WithoutSuperuserFlag:
+    """A user form less the superuser flag: a posted ``is_superuser`` is not a field, so it
+    is ignored."""
+
+    fields: dict[str, Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.pop(SUPERUSER_FIELD, None)
 
 
-class EditForm(UserEditForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields.pop(SUPERUSER_FIELD, None)
+class CreationForm(_WithoutSuperuserFlag, UserCreationForm):
+    pass
+
+
+class EditForm(_WithoutSuperuserFlag, UserEditForm):
+    pass
 
 
 class EditView(wagtail_users.EditView):
