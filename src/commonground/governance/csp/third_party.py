@@ -1,15 +1,15 @@
 """What a piece of HTML loads from other hosts, per CSP directive, as a browser would see it.
 
-One parser for three users: content validation (refuse what the registry has not approved),
-the consent gate (hold back what needs the visitor's consent) and the shadow-IT scan (list
-what the published site loads). Links (``<a href>``) load nothing and are not references.
-Relative URLs are first-party; so are the site's own hosts, which the caller passes in.
+One parser for content validation (refuse what the registry has not approved) and the
+shadow-IT scan (list what the published site loads); the consent gate (``consent/gate.py``)
+holds back what needs the visitor's consent. Links (``<a href>``) load nothing and are not
+references. Relative URLs are first-party; so are the site's own hosts, which the caller
+passes in.
 """
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -122,7 +122,7 @@ _HELD_ATTRIBUTES: dict[str, tuple[str, str]] = {
 }
 
 
-def _srcset_urls(value: str) -> list[str]:
+def srcset_urls(value: str) -> list[str]:
     return [candidate.strip().split(" ")[0] for candidate in value.split(",")]
 
 
@@ -156,7 +156,7 @@ class _Collector(HTMLParser):
         if directive:
             self._add(value, directive, tag)
         if name in {"srcset", "imagesrcset"}:
-            for url in _srcset_urls(value):
+            for url in srcset_urls(value):
                 self._add(url, IMG, tag)
         if name in _HELD_ATTRIBUTES and value:
             self._hold(tag, name, value)
@@ -181,7 +181,7 @@ class _Collector(HTMLParser):
     def _hold(self, tag: str, name: str, value: str) -> None:
         attribute, when = _HELD_ATTRIBUTES[name]
         if attribute == "srcset":
-            urls, directive = _srcset_urls(value), IMG
+            urls, directive = srcset_urls(value), IMG
         else:
             urls = [value]
             directive = _URL_ATTRIBUTES.get((tag, attribute), "") if attribute else FRAME
@@ -241,75 +241,3 @@ def third_party(references: Iterable[Reference], own_hosts: Iterable[str]) -> li
         if found.host not in own:
             seen.setdefault((found.directive, found.host), found)
     return list(seen.values())
-
-
-# The consent gate: elements from a host that needs consent are written inert, with the
-# real URL in a data- attribute that consent.js restores once the visitor agrees.
-_GATED = {("script", "src"), ("iframe", "src"), ("img", "src"), ("img", "srcset")}
-
-
-class _Gate(HTMLParser):
-    def __init__(self, purpose_for_host: Callable[[str], str | None]) -> None:
-        super().__init__(convert_charrefs=False)
-        self.purpose_for_host = purpose_for_host
-        self.out: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        raw = self.get_starttag_text() or ""
-        purpose = None
-        for name, value in attrs:
-            if (tag, name) in _GATED and value:
-                host = url_host(_srcset_urls(value)[0])
-                purpose = purpose or (self.purpose_for_host(host) if host else None)
-        if purpose is None:
-            self.out.append(raw)
-            return
-        self.out.append(_inert_tag(tag, attrs, purpose, closed=raw.endswith("/>")))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        self.out.append(f"</{tag}>")
-
-    def handle_data(self, data: str) -> None:
-        self.out.append(data)
-
-    def handle_entityref(self, name: str) -> None:
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self.out.append(f"&#{name};")
-
-    def handle_comment(self, data: str) -> None:
-        self.out.append(f"<!--{data}-->")
-
-    def handle_decl(self, decl: str) -> None:
-        self.out.append(f"<!{decl}>")
-
-    def handle_pi(self, data: str) -> None:
-        self.out.append(f"<?{data}>")
-
-    def unknown_decl(self, data: str) -> None:
-        self.out.append(f"<![{data}]>")
-
-
-def _inert_tag(tag: str, attrs: list[tuple[str, str | None]], purpose: str, *, closed: bool) -> str:
-    parts = [tag]
-    for name, value in attrs:
-        if (tag, name) in _GATED or (tag == "script" and name == "type"):
-            name = f"data-consent-{name}"
-        parts.append(name if value is None else f'{name}="{escape(value, quote=True)}"')
-    parts.append(f'data-consent-purpose="{escape(purpose, quote=True)}"')
-    if tag == "script":
-        parts.append('type="text/plain"')
-    return "<" + " ".join(parts) + (" />" if closed else ">")
-
-
-def hold_for_consent(html: str, purpose_for_host: Callable[[str], str | None]) -> str:
-    """``html`` with every script, frame and image from a host that needs consent made inert
-    (``purpose_for_host`` names the consent purpose, or None for hosts that need none)."""
-    gate = _Gate(purpose_for_host)
-    gate.feed(html)
-    gate.close()
-    return "".join(gate.out)

@@ -8,11 +8,11 @@ from wagtail.models import Site
 from commonground.core.pages import page_cache
 
 from ..consent.banner import banner
+from ..consent.gate import hold_for_consent as gate
 from ..consent.selectors import consent_purpose_for_host
 from ..csp import policy as csp
 from ..csp import selectors
 from ..csp.policy_changes import REGISTRY_TAG
-from ..csp.third_party import hold_for_consent as gate
 from ..csp.third_party import url_host
 
 register = template.Library()
