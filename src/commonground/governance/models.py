@@ -18,6 +18,7 @@ from .registry.models import (
     TechnologyRequest,
 )
 from .scan.models import ScanFinding, SiteScan
+from .scripts.models import MonitorRun, PageHeaders, ReviewedScript, ScriptFinding, ScriptOnPage
 
 __all__ = [
     "COMMENT_MAX_LENGTH",
@@ -27,12 +28,17 @@ __all__ = [
     "ConsentTally",
     "CspViolation",
     "DataSubjectRequest",
+    "MonitorRun",
+    "PageHeaders",
     "RequestComment",
     "RetentionPolicy",
     "RetentionRun",
     "ReviewAnswer",
     "ReviewQuestion",
+    "ReviewedScript",
     "ScanFinding",
+    "ScriptFinding",
+    "ScriptOnPage",
     "SecuritySettings",
     "SiteScan",
     "SiteTag",

@@ -27,6 +27,8 @@ from .registry import selectors, services
 from .registry import views as registry_views
 from .registry.panels import OpenRequestsPanel
 from .scan.services import SCAN_START
+from .scripts import services as script_services
+from .scripts import views as script_views
 from .viewsets import GovernanceViewSetGroup
 
 
@@ -119,6 +121,18 @@ def register_consent_choices_menu_item() -> MenuItem:
         icon_name="tick",
         order=70,
         permission=consent_views.VIEW_CONSENT,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_script_urls() -> list[URLPattern | URLResolver]:
+    return list(script_views.urlpatterns)
+
+
+@hooks.register("register_governance_menu_item")
+def register_script_inventory_menu_item() -> MenuItem:
+    return ITAdministratorMenuItem(
+        "Script inventory", reverse("governance_script_inventory"), icon_name="code", order=55
     )
 
 
@@ -219,6 +233,15 @@ def register_log_actions(actions: Any) -> None:
     )
 
     actions.register_action(SCAN_START, "Start site scan", "Started a scan for third-party hosts")
+    actions.register_action(
+        script_services.SCRIPT_FETCH, "Fetch script for review", "Fetched a script for review"
+    )
+    actions.register_action(
+        script_services.SCRIPT_APPROVE, "Approve script", "Approved a script and its SRI hash"
+    )
+    actions.register_action(
+        script_services.MONITOR_RUN, "Script monitor run", "Checked scripts and security headers"
+    )
 
 
 @hooks.register("insert_editor_js")

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from commonground.governance.models import SiteTag, Technology
 from commonground.governance.registry import services
+from commonground.governance.scripts.models import ReviewedScript
+from commonground.governance.scripts.services import sri_hash
 
 from ...conftest import client_for
 from ..factories import registered_technology
@@ -31,6 +33,13 @@ def _tag(**changes: Any) -> dict[str, Any]:
     return data
 
 
+def reviewed(url: str) -> str:
+    """The script at ``url`` as IT approved it (tests/governance/scripts fetch it for real)."""
+    integrity = sri_hash(url.encode())
+    ReviewedScript.objects.create(url=url, integrity=integrity, status="reviewed")
+    return integrity
+
+
 @pytest.fixture
 def ads(it_admin: Any) -> Technology:
     return registered_technology(
@@ -49,11 +58,17 @@ def test_a_publisher_adds_a_tag_and_every_page_carries_it_held_for_consent(
     assert "snap.ads.example" not in visitor.get("/").content.decode()  # cached now
     response = client_for(publisher).post(ADD, _tag())
     assert response.status_code == 302
+    assert "snap.ads.example" not in visitor.get("/").content.decode()  # not reviewed yet
+    listing = client_for(publisher).get(INDEX).content.decode()
+    assert "not loaded: its script has no reviewed hash" in listing
+    integrity = reviewed("https://snap.ads.example/insight.js")
+    SiteTag.objects.get().save()  # the tag's save re-renders the pages, as a review does
     body = visitor.get("/").content.decode()
     head = body.split("</head>")[0]
     assert (
         '<script data-consent-src="https://snap.ads.example/insight.js" async '
-        'data-consent-purpose="marketing" type="text/plain" data-site-tag="Insight tag">'
+        'data-consent-purpose="marketing" type="text/plain" '
+        f'integrity="{integrity}" crossorigin="anonymous" data-site-tag="Insight tag">'
     ) in head
     assert 'id="cg-consent"' in body
     listing = client_for(publisher).get(INDEX).content.decode()
@@ -81,10 +96,11 @@ def test_a_necessary_vendor_loads_at_once_and_a_retired_one_not_at_all(
         SiteTag.objects.create(
             name="Chat", script_url="https://widget.chat.example/w.js", placement="body"
         )
+        integrity = reviewed("https://widget.chat.example/w.js")
     body = Client().get("/").content.decode()
     assert (
-        '<script src="https://widget.chat.example/w.js" async data-site-tag="Chat">'
-        in (body.split("</main>")[1])
+        f'<script src="https://widget.chat.example/w.js" async integrity="{integrity}" '
+        'crossorigin="anonymous" data-site-tag="Chat">' in (body.split("</main>")[1])
     )
     chat.status = Technology.Status.RETIRED
     with django_capture_on_commit_callbacks(execute=True):

@@ -62,7 +62,10 @@ def test_debug_and_plain_http_are_problems(it_admin) -> None:
 def test_production_settings_pass(it_admin, home) -> None:
     from commonground.governance.scan.services import scan_site
 
+    from commonground.governance.scripts.services import run_monitor
+
     scan_site(trigger="command")
+    run_monitor()
     found = statuses(client_for(it_admin))
     assert found == {
         "Debug mode off": "ok",
@@ -73,6 +76,7 @@ def test_production_settings_pass(it_admin, home) -> None:
         "Password policy": "ok",
         "Session timeout": "ok",
         "Technology reviews on time": "ok",
+        "Third-party scripts reviewed and monitored": "ok",
     }
 
 

@@ -238,6 +238,10 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.governance.privacy.tasks.enforce_retention": 86400,
     # Scans only when none started in the last SCAN_EVERY_HOURS: hourly checks, a daily scan.
     "commonground.governance.scan.tasks.scan_site_if_due": 3600,
+    # The script monitor (PCI DSS 11.6.1): reviewed scripts and public pages' security headers.
+    "commonground.governance.scripts.tasks.monitor_scripts": env.float(
+        "SCRIPT_MONITOR_INTERVAL_SECONDS", default=3600
+    ),
     # Every goal's value and status for today (the scorecard page reads these snapshots).
     "commonground.alignment.scorecard.tasks.snapshot_goals": env.float(
         "ALIGNMENT_SNAPSHOT_INTERVAL_SECONDS", default=600

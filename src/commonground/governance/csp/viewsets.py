@@ -4,6 +4,7 @@ without a deploy, each listed with what the page does with it."""
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from ..scripts.selectors import reviewed_integrity
 from . import selectors
 from .forms import SiteTagForm
 from .models import SiteTag
@@ -16,6 +17,8 @@ def _tag_verdict(tag: SiteTag) -> str:
     [judged] = selectors.judged_tags([tag])
     if not judged.approved:
         return f"not loaded: {judged.host or 'this address'} is not approved for scripts"
+    if not reviewed_integrity([tag.script_url]):
+        return "not loaded: its script has no reviewed hash (IT reviews it in Script inventory)"
     if judged.consent_purpose:
         return f"loads after consent ({judged.consent_purpose})"
     return "loads on every page"

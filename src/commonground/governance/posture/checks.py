@@ -306,3 +306,52 @@ def technology_reviews_on_time() -> PostureCheck:
     return PostureCheck(
         "Technology reviews on time", Status.OK, "No technology request is past its deadline."
     )
+
+
+@posture_check(order=90)
+def script_integrity() -> PostureCheck:
+    """Third-party scripts reviewed and monitored"""
+    from ..scripts import selectors as script_selectors
+
+    title = "Third-party scripts reviewed and monitored"
+    coverage = script_selectors.sri_coverage()
+    run = script_selectors.latest_run()
+    every = float(getattr(settings, "SCRIPT_MONITOR_INTERVAL_SECONDS", 3600))
+    stale = (
+        run is None
+        or run.finished_at is None
+        or (timezone.now() - run.finished_at).total_seconds() > max(2 * every, 86400)
+    )
+    problems = []
+    if coverage.without_review:
+        problems.append(
+            f"{len(coverage.without_review)} of {coverage.third_party} third-party script"
+            f"{'s have' if len(coverage.without_review) != 1 else ' has'} no reviewed hash "
+            f"(site tags without one are left out of the pages): "
+            f"{_names(coverage.without_review)}."
+        )
+    if coverage.changed:
+        problems.append(
+            f"Changed or gone since the review (browsers refuse them): {_names(coverage.changed)}."
+        )
+    if stale:
+        when = (
+            timezone.localtime(run.finished_at).strftime("%d %b %Y %H:%M")
+            if run is not None and run.finished_at
+            else "never"
+        )
+        problems.append(f"The script monitor last ran: {when}.")
+    if problems:
+        return PostureCheck(
+            title,
+            Status.WARNING,
+            " ".join(problems),
+            "Review each script under Governance → Script inventory (review this script), and "
+            "check that the scheduler runs the script monitor.",
+        )
+    return PostureCheck(
+        title,
+        Status.OK,
+        f"All {coverage.third_party} third-party scripts carry a reviewed hash; the script "
+        "monitor ran in time.",
+    )

@@ -14,6 +14,7 @@ from ..csp import policy as csp
 from ..csp import selectors
 from ..csp.policy_changes import REGISTRY_TAG
 from ..csp.third_party import url_host
+from ..scripts.selectors import reviewed_integrity
 
 register = template.Library()
 
@@ -56,33 +57,40 @@ def consent_banner(context: template.Context) -> dict:
 @register.simple_tag(takes_context=True)
 def site_tags(context: template.Context, placement: str) -> SafeString:
     """The site's tags for ``placement`` ("head" or "body"): each from an approved host only,
-    and written inert until consent when its technology needs consent."""
+    with the SRI hash IT reviewed (a tag without one is left out: the browser would run any
+    copy), and written inert until consent when its technology needs consent (consent.js
+    restores every attribute, integrity and crossorigin included)."""
     request = context.get("request")
     page_cache.depends_on(REGISTRY_TAG)
     site = Site.find_for_request(request) if request is not None else None
+    on_site = [
+        tag
+        for tag in selectors.site_tags(site_id=site.pk if site else None, placement=placement)
+        if tag.approved  # the policy would block it: the tag list says so, the page stays clean
+    ]
+    hashes = reviewed_integrity(tag.tag.script_url for tag in on_site)
     parts = []
-    for on_page in selectors.site_tags(site_id=site.pk if site else None, placement=placement):
-        if not on_page.approved:
-            continue  # the policy would block it: the tag list says so, the page stays clean
+    for on_page in on_site:
+        integrity = hashes.get(on_page.tag.script_url)
+        if not integrity:
+            continue  # not reviewed: the inventory and the posture page say so
         asynchronous = " async" if on_page.tag.load_async else ""
-        if on_page.consent_purpose:
-            parts.append(
-                format_html(
-                    '<script data-consent-src="{}"{} data-consent-purpose="{}" '
-                    'type="text/plain" data-site-tag="{}"></script>',
-                    on_page.tag.script_url,
-                    mark_safe(asynchronous),  # noqa: S308 - a constant
-                    on_page.consent_purpose,
-                    on_page.tag.name,
-                )
+        source = "data-consent-src" if on_page.consent_purpose else "src"
+        held = (
+            format_html(' data-consent-purpose="{}" type="text/plain"', on_page.consent_purpose)
+            if on_page.consent_purpose
+            else ""
+        )
+        parts.append(
+            format_html(
+                '<script {}="{}"{}{} integrity="{}" crossorigin="anonymous" '
+                'data-site-tag="{}"></script>',
+                mark_safe(source),  # noqa: S308 - a constant
+                on_page.tag.script_url,
+                mark_safe(asynchronous),  # noqa: S308 - a constant
+                held,
+                integrity,
+                on_page.tag.name,
             )
-        else:
-            parts.append(
-                format_html(
-                    '<script src="{}"{} data-site-tag="{}"></script>',
-                    on_page.tag.script_url,
-                    mark_safe(asynchronous),  # noqa: S308 - a constant
-                    on_page.tag.name,
-                )
-            )
+        )
     return mark_safe("\n".join(parts))  # noqa: S308 - each part built by format_html

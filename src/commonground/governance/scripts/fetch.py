@@ -1,0 +1,183 @@
+"""The script monitor's HTTP client (the one place it is built): a GET of a vendor's script or
+of one of our public pages, with a size and a time limit, no redirects followed, and, for
+vendors' scripts, public addresses only.
+
+Server-side request forgery: a script URL comes from a site tag or an editor's snippet, so
+the server must not fetch ``http://10.0.0.5/`` for whoever typed it. As the webhook sender
+does, the host is resolved once, every address is checked (IPv4-mapped, NAT64 and 6to4
+forms of internal addresses included) and the connection goes to a checked address, so DNS
+rebinding cannot slip through. ``SCRIPT_FETCH_PROXY`` sends every script fetch through a
+proxy instead (which then decides; point it at an SSRF-filtering one), and
+``SCRIPT_FETCH_ALLOW_PRIVATE_NETWORKS`` lifts the check for vendors on the internal network.
+Our own pages are fetched at the site's root URL, which only a site administrator sets, so
+they may be on a private address (a load balancer's).
+"""
+
+import functools
+import http.client
+import ipaddress
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A GET's outcome: the body of a 200, or an ``error`` saying why there is none."""
+
+    url: str
+    body: bytes = b""
+    error: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    timeout: float
+    proxy: str
+    allow_private_networks: bool
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        return cls(
+            max_bytes=int(getattr(settings, "SCRIPT_FETCH_MAX_BYTES", 2_000_000)),
+            timeout=float(getattr(settings, "SCRIPT_FETCH_TIMEOUT_SECONDS", 10)),
+            proxy=str(getattr(settings, "SCRIPT_FETCH_PROXY", "") or ""),
+            allow_private_networks=bool(
+                getattr(settings, "SCRIPT_FETCH_ALLOW_PRIVATE_NETWORKS", False)
+            ),
+        )
+
+
+class PrivateAddressError(OSError):
+    """The script's host is (or resolves to) an address that is not public."""
+
+
+def is_public_address(address: str) -> bool:
+    """Globally routable and not multicast, seen through IPv4-mapped, NAT64 and 6to4 forms."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
+        address.split("%", 1)[0]
+    )
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
+        elif ip in NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.is_global and not ip.is_multicast
+
+
+def _connect_to_public_address(
+    address: tuple[str, int], timeout: Any = None, source_address: Any = None
+) -> socket.socket:
+    host, port = address
+    try:
+        resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise OSError(f"cannot resolve {host}: {error.strerror}") from error
+    addresses = [str(sockaddr[0]) for *_, sockaddr in resolved]
+    if not_public := [a for a in addresses if not is_public_address(a)]:
+        raise PrivateAddressError(
+            f"{host} is {not_public[0]}, not a public address: scripts are fetched from "
+            "public addresses only"
+        )
+    return socket.create_connection((addresses[0], port), timeout, source_address)
+
+
+class _PublicHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_to_public_address
+
+
+class _PublicHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_to_public_address
+
+
+class _PublicHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_PublicHTTPConnection, req)
+
+
+class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        context = self._context  # type: ignore[attr-defined]
+        return self.do_open(_PublicHTTPSConnection, req, context=context)
+
+
+class _RedirectsNotFollowed(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # urllib raises the 3xx as an HTTPError, reported as such
+
+
+@functools.cache
+def _opener(proxy: str, guarded: bool) -> urllib.request.OpenerDirector:
+    opener = urllib.request.OpenerDirector()
+    proxies = {"http": proxy, "https": proxy} if proxy else {}
+    for handler in (
+        urllib.request.ProxyHandler(proxies),  # never the environment's proxy
+        urllib.request.UnknownHandler(),  # file:, ftp:, data: and the rest: "unknown url type"
+        _PublicHTTPHandler() if guarded else urllib.request.HTTPHandler(),
+        _PublicHTTPSHandler() if guarded else urllib.request.HTTPSHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        _RedirectsNotFollowed(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
+def _get(url: str, *, opener: urllib.request.OpenerDirector, limits: Limits) -> Fetched:
+    if urlsplit(url).scheme.lower() not in {"http", "https"}:
+        return Fetched(url, error="only http and https addresses can be fetched")
+    # The scheme was checked above; the opener has no handler for any other.
+    request = urllib.request.Request(url, headers={"User-Agent": "CommonGround-ScriptMonitor"})  # noqa: S310
+    try:
+        with opener.open(request, timeout=limits.timeout) as response:
+            body = response.read(limits.max_bytes + 1)
+            headers = {name.lower(): value for name, value in response.headers.items()}
+    except urllib.error.HTTPError as answer:
+        answer.close()
+        if 300 <= answer.code < 400:
+            where = answer.headers.get("Location", "?") if answer.headers else "?"
+            return Fetched(url, error=f"HTTP {answer.code}: redirects to {where} (not followed)")
+        return Fetched(url, error=f"HTTP {answer.code}")
+    except urllib.error.URLError as failure:
+        if isinstance(failure.reason, TimeoutError):
+            return Fetched(url, error=f"no answer within {limits.timeout:g} s")
+        return Fetched(url, error=f"could not connect: {failure.reason}")
+    except TimeoutError:
+        return Fetched(url, error=f"no answer within {limits.timeout:g} s")
+    except (OSError, http.client.HTTPException, ValueError) as failure:
+        return Fetched(url, error=f"{type(failure).__name__}: {failure}".rstrip(": "))
+    if len(body) > limits.max_bytes:
+        return Fetched(url, error=f"larger than {limits.max_bytes} bytes: not fetched")
+    return Fetched(url, body=body, headers=headers)
+
+
+def fetch_script(url: str) -> Fetched:
+    """A vendor's script, from a public address only (unless the settings say otherwise)."""
+    limits = Limits.from_settings()
+    guarded = not (limits.proxy or limits.allow_private_networks)
+    return _get(url, opener=_opener(limits.proxy, guarded), limits=limits)
+
+
+def fetch_own_page(url: str) -> Fetched:
+    """One of our public pages, directly (no proxy), wherever the site's root URL points."""
+    limits = Limits.from_settings()
+    return _get(url, opener=_opener("", False), limits=limits)
