@@ -10,6 +10,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from commonground.core.audit.models import AuditEntry
 from commonground.governance.models import ReviewedScript, SiteTag, Technology
@@ -127,7 +130,7 @@ def test_approving_a_hash_other_than_the_one_fetched_is_refused(
             "could not be fetched from http://cdn.vendor.test/missing.js: HTTP 404",
         ),
         ("http://px.unapproved.test/t.js", "are not approved in the technology registry"),
-        ("javascript:alert(1)", "Enter a web address"),
+        ("javascript:alert(1)", "Enter the script&#x27;s web address"),
         ("", "Enter the script"),
         ("http://cdn.vendor.test/" + "a" * 600, "at most 500 characters"),
     ],
@@ -201,3 +204,36 @@ def test_only_it_reviews_scripts_or_reads_the_inventory(
         assert answer.status_code == 302 and answer["Location"] == home_url
     assert vendor.requests == []
     assert not ReviewedScript.objects.exists()
+
+
+ODD_URLS = st.one_of(
+    st.text(max_size=80),
+    st.builds(
+        lambda head, tail: head + tail,
+        st.sampled_from(["http://", "https://", "//", "http://[", "http://cdn.vendor.test"]),
+        st.text(max_size=40),
+    ),
+)
+
+
+@pytest.mark.django_db
+def test_any_address_typed_for_review_is_answered_without_a_server_error(
+    home: Any, it_admin: Any, cdn: Any, vendor: VendorScripts
+) -> None:
+    client = client_for(it_admin)
+
+    @given(url=ODD_URLS, action=st.sampled_from(["fetch", "approve", "", "other"]))
+    @hypothesis_settings(max_examples=120, deadline=None)
+    def answered(url: str, action: str) -> None:
+        data = {"url": url, "action": action, "integrity": "sha384-x"}
+        answer = client.post(REVIEW, data)
+        assert answer.status_code in {200, 302, 400}, (url, answer.status_code)
+
+    answered()
+    for url in (
+        "http://[::1",
+        "http://cdn.vendor.test:99999/x.js",
+        "http://a\x00b/",
+        "http://\u2028/",
+    ):
+        assert client.post(REVIEW, {"url": url, "action": "fetch"}).status_code == 400

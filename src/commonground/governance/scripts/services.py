@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Person
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -54,6 +55,7 @@ WATCHED_HEADERS = (
     "x-content-type-options",
     "permissions-policy",
 )
+_WEB_ADDRESS = URLValidator(schemes=["http", "https"])
 _NONCE = re.compile(r"'nonce-[^']*'")
 
 
@@ -83,6 +85,12 @@ def _checked_url(url: str) -> str:
     url = (url or "").strip()
     if not url or len(url) > 500:
         raise ScriptReviewError("Enter the script's address (https://…, at most 500 characters).")
+    try:
+        _WEB_ADDRESS(url)  # before the registry's check, which expects a well-formed URL
+    except ValidationError:
+        raise ScriptReviewError(
+            "Enter the script's web address (http:// or https://, a valid host)."
+        ) from None
     try:
         check_url(url, "script-src", element="script")
     except ValidationError as error:
