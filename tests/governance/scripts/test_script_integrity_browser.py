@@ -21,6 +21,15 @@ pytestmark = BROWSER_TEST
 TAG_URL = "http://cdn.vendor.test/tag.js"
 
 
+def _wait_for_integrity_error(tab: Any, console: list[str], *, seconds: float = 10) -> None:
+    """Until Chromium reports, on the console, the integrity check that refused a script."""
+    for _ in range(int(seconds * 10)):
+        if any("integrity" in line.lower() for line in console):
+            return
+        tab.wait_for_timeout(100)
+    raise AssertionError(f"no integrity error on the console: {console}")
+
+
 def test_the_reviewed_script_runs_and_a_tampered_copy_is_blocked_by_the_browser(
     live_url: str, home: Any, it_admin: Any, settings: Any
 ) -> None:
@@ -52,6 +61,51 @@ def test_the_reviewed_script_runs_and_a_tampered_copy_is_blocked_by_the_browser(
             tab.reload()
             tab.wait_for_load_state("load")
             assert len(vendor.requests) > served_before  # the browser did fetch the new copy
+            _wait_for_integrity_error(tab, console)
             assert tab.evaluate("window.vendorTagRan === undefined")  # and did not run it
-            assert any("integrity" in line.lower() for line in console), console
+            browser.close()
+
+
+def test_a_tag_held_for_consent_keeps_its_hash_when_consent_restores_it(
+    live_url: str, home: Any, it_admin: Any, settings: Any
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with vendor_scripts(tag_js=REVIEWED) as vendor:
+        settings.SCRIPT_FETCH_PROXY = vendor.url
+        registered_technology(
+            it_admin,
+            name="Ads",
+            hosts={"script-src": ["cdn.vendor.test"]},
+            consent_purpose="marketing",
+        )
+        SiteTag.objects.create(name="Ads tag", script_url=TAG_URL)
+        fetched = services.fetch_for_review(user=it_admin, url=TAG_URL)
+        services.approve_script(user=it_admin, url=TAG_URL, integrity=fetched.fetched_integrity)
+        wait_for_policy(f"{live_url}/", "cdn.vendor.test")
+
+        with sync_playwright() as playwright:
+            browser = launch_chromium(
+                playwright, proxy={"server": vendor.url, "bypass": "127.0.0.1,localhost"}
+            )
+            tab = browser.new_page()
+            console: list[str] = []
+            tab.on("console", lambda message: console.append(message.text))
+            tab.goto(f"{live_url}/")
+            tab.locator("[data-consent-all]").click()
+            tab.wait_for_function("window.vendorTagRan === 'reviewed'", timeout=10_000)
+            restored = tab.locator("script[data-site-tag='Ads tag']")
+            assert restored.get_attribute("integrity") == fetched.fetched_integrity
+            assert restored.get_attribute("crossorigin") == "anonymous"
+
+            vendor.scripts["/tag.js"] = TAMPERED
+            served_before = len(vendor.requests)
+            tab.reload()  # the stored choice restores the tag at once
+            tab.wait_for_function(
+                "document.querySelector(\"script[data-site-tag='Ads tag'][src]\") !== null",
+                timeout=10_000,
+            )
+            _wait_for_integrity_error(tab, console)
+            assert len(vendor.requests) > served_before
+            assert tab.evaluate("window.vendorTagRan === undefined")
             browser.close()
