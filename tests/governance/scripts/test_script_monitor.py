@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Site
 
 from commonground.governance.models import (
@@ -207,3 +208,26 @@ def test_a_header_change_on_the_live_pages_is_found_once_and_the_inventory_fills
     own = [row for row in rows if row["source"] == "the site's own script"]
     assert own and all(row["justification"].startswith("first-party") for row in own)
     assert any(row["script"].endswith("/consent.js") for row in own)
+
+
+@pytest.mark.django_db
+def test_a_walk_cut_short_by_the_page_limit_keeps_the_other_pages_inventory(
+    home: Any, it_admin: Any, vendor: VendorScripts, settings: Any
+) -> None:
+    from commonground.governance.models import ScriptOnPage
+
+    StandardPageFactory(parent=home, title="Second", slug="second")
+    kept = ScriptOnPage.objects.create(
+        page_url="http://localhost/second/",
+        page_title="Second",
+        script_url="http://cdn.vendor.test/old.js",
+        source="content",
+        seen_at=timezone.now(),
+    )
+    settings.SCRIPT_MONITOR_MAX_PAGES = 1
+    run = services.run_monitor()
+    assert run.pages_checked == 1
+    assert ScriptOnPage.objects.filter(pk=kept.pk).exists()
+    settings.SCRIPT_MONITOR_MAX_PAGES = 500
+    assert services.run_monitor().pages_checked == 2
+    assert not ScriptOnPage.objects.filter(pk=kept.pk).exists()  # a full walk replaces it

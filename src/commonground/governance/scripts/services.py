@@ -6,6 +6,7 @@ import base64
 import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -322,19 +323,28 @@ def _max_pages() -> int:
     return int(getattr(settings, "SCRIPT_MONITOR_MAX_PAGES", 500))
 
 
+def _max_seconds() -> float:
+    return float(getattr(settings, "SCRIPT_MONITOR_MAX_SECONDS", 900))
+
+
 def _check_pages(run: MonitorRun, *, now: datetime) -> list[ScriptFinding]:
-    """Every public page: its security headers compared, its scripts put in the inventory
-    (the inventory is replaced by this run's, in one transaction)."""
+    """Every public page (up to the page and time limits): its security headers compared,
+    its scripts put in the inventory. A complete walk replaces the inventory; one cut short
+    replaces only the pages it reached (the rest keep their last rows)."""
     own = own_hosts()
     found: list[ScriptFinding] = []
     rows: list[ScriptOnPage] = []
-    for count, target in enumerate(targets()):
-        if count >= _max_pages():
-            logger.warning("script monitor: stopped after %d pages", count)
+    checked: list[str] = []
+    started = time.monotonic()
+    complete = True
+    for target in targets():
+        if len(checked) >= _max_pages() or time.monotonic() - started > _max_seconds():
+            logger.warning("script monitor: stopped after %d pages (limits)", len(checked))
+            complete = False
             break
         fetched = fetch_own_page(target.url)
         found += check_page_headers(target.url, fetched.headers, fetched.error, now=now)
-        run.pages_checked += 1
+        checked.append(target.url[:500])
         if not fetched.ok:
             continue
         html = fetched.body.decode("utf-8", "replace")
@@ -350,8 +360,12 @@ def _check_pages(run: MonitorRun, *, now: datetime) -> list[ScriptFinding]:
                     seen_at=now,
                 )
             )
+    run.pages_checked = len(checked)
     with transaction.atomic():
-        ScriptOnPage.objects.all().delete()
+        stale = ScriptOnPage.objects.all()
+        if not complete:
+            stale = stale.filter(page_url__in=checked)
+        stale.delete()
         ScriptOnPage.objects.bulk_create(rows)
     return found
 
