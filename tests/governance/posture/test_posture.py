@@ -61,7 +61,6 @@ def test_debug_and_plain_http_are_problems(it_admin) -> None:
 @override_settings(**PRODUCTION_LIKE)
 def test_production_settings_pass(it_admin, home) -> None:
     from commonground.governance.scan.services import scan_site
-
     from commonground.governance.scripts.services import run_monitor
 
     scan_site(trigger="command")
