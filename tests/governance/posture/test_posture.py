@@ -73,6 +73,7 @@ def test_production_settings_pass(it_admin, home) -> None:
         "Password policy": "ok",
         "Session timeout": "ok",
         "Technology reviews on time": "ok",
+        "Registry approvals taken by four eyes": "ok",
     }
 
 

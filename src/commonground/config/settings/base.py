@@ -238,6 +238,8 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.governance.privacy.tasks.enforce_retention": 86400,
     # Scans only when none started in the last SCAN_EVERY_HOURS: hourly checks, a daily scan.
     "commonground.governance.scan.tasks.scan_site_if_due": 3600,
+    # Contract renewals: owner and IT reminded 60 and 14 days ahead, each once.
+    "commonground.governance.registry.tasks.send_renewal_reminders": 3600,
     # Every goal's value and status for today (the scorecard page reads these snapshots).
     "commonground.alignment.scorecard.tasks.snapshot_goals": env.float(
         "ALIGNMENT_SNAPSHOT_INTERVAL_SECONDS", default=600
