@@ -41,7 +41,7 @@ def _recipients(technology: Technology, it_people: list[Any]) -> list[Any]:
     return list(people.values())
 
 
-def reminder_message(technology: Technology, days: int, person: Any) -> EmailMessage:
+def reminder_message(technology: Technology, days: int, person: Any, today: date) -> EmailMessage:
     base = (getattr(settings, "WAGTAILADMIN_BASE_URL", "") or "").rstrip("/")
     renewal = technology.contract_renewal
     assert renewal is not None
@@ -49,7 +49,7 @@ def reminder_message(technology: Technology, days: int, person: Any) -> EmailMes
         "governance/email/renewal_reminder.txt",
         {
             "technology": technology,
-            "days": (renewal - timezone.localdate()).days,
+            "days": (renewal - today).days,
             "name": person.get_short_name() or person.get_username(),
             "url": base + reverse("governance_registry:inspect", args=[technology.pk]),
         },
@@ -84,7 +84,7 @@ def send_renewal_reminders(*, today: date | None = None) -> int:
                             "days_before": days,
                             "user": person,
                         },
-                        message=partial(reminder_message, technology, days, person),
+                        message=partial(reminder_message, technology, days, person, today),
                         mail=mail,
                     )
                 except Exception:
