@@ -72,3 +72,22 @@ def public_reference(url: str) -> Any:
     found = third_party.reference(url, "script-src", "script")
     assert found is not None
     return found
+
+
+@pytest.mark.django_db
+def test_a_request_opened_for_a_rejected_host_says_it_was_rejected(
+    editor: Any, it_admin: Any
+) -> None:
+    request = submitted_request(editor, name="Pixel", **{"script-src": ["cdn.pixel.example"]})
+    services.decide(user=it_admin, request=request, approve=False, rationale="Sells data.")
+    client = client_for(editor)
+    page = client.get(
+        reverse("governance_request_new"), {"host": "cdn.pixel.example", "directive": "script-src"}
+    )
+    assert page.status_code == 200
+    assert "IT rejected it on" in page.content.decode()
+    assert "Sells data." in page.content.decode()
+    fresh = client.get(
+        reverse("governance_request_new"), {"host": "cdn.other.example", "directive": "script-src"}
+    )
+    assert "IT rejected it" not in fresh.content.decode()

@@ -57,7 +57,14 @@ def request_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     _require(request, services.REQUEST)
-    form = RequestForm(request.POST or None, initial=request_prefill(request.GET))
+    prefill = request_prefill(request.GET)
+    form = RequestForm(request.POST or None, initial=prefill)
+    if request.method == "GET" and prefill:
+        # Opened from a scan finding or a refusal: say so when IT already rejected the host.
+        host = next(value for name, value in prefill.items() if name.startswith("hosts_"))
+        rejected = selectors.rejection_of(host)
+        if rejected is not None:
+            messages.warning(request, f"“{host}”: {rejected.sentence()}.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = services.submit_request(
