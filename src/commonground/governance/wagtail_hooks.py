@@ -19,6 +19,7 @@ from .access import two_factor
 from .access import views as access_views
 from .consent import views as consent_views
 from .csp import views as csp_views
+from .csp.policy_changes import CSP_MODE_CHANGE
 from .permissions import HANDLE_DATA_SUBJECTS, VIEW_RETENTION
 from .posture import views as posture_views
 from .privacy import data_subjects, retention
@@ -197,6 +198,19 @@ def register_log_actions(actions: Any) -> None:
     )
     actions.register_action(
         services.REQUEST_REJECT, "Reject technology", "Rejected a technology request"
+    )
+    actions.register_action(
+        services.REQUEST_FIRST_APPROVE,
+        "First approval",
+        "Approved a critical technology, awaiting a second IT approver",
+    )
+    actions.register_action(
+        services.REQUEST_DECISION_REFUSED,
+        "Decision refused",
+        "Tried to decide a request they may not decide",
+    )
+    actions.register_action(
+        CSP_MODE_CHANGE, "Change CSP mode", "Changed a site's Content-Security-Policy mode"
     )
 
     actions.register_action(

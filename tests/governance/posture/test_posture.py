@@ -76,6 +76,7 @@ def test_production_settings_pass(it_admin, home) -> None:
         "Session timeout": "ok",
         "Technology reviews on time": "ok",
         "Third-party scripts reviewed and monitored": "ok",
+        "Registry approvals taken by four eyes": "ok",
     }
 
 

@@ -28,7 +28,8 @@ def _entry(**changes: Any) -> dict[str, Any]:
         "contract_renewal": "",
         "data_category": "personal",
         "data_location": "other",
-        "status": "approved",
+        # Critical tier: filed in review (the registry form may not approve it alone).
+        "status": "in_review",
         "consent_purpose": "personalisation",
         "hosts_script": "widget.chatty.example",
         "hosts_frame": "*.chatty.example",
@@ -41,6 +42,7 @@ def _entry(**changes: Any) -> dict[str, Any]:
 def test_it_adds_an_entry_and_the_tier_is_computed_and_logged(it_admin: Any) -> None:
     client = client_for(it_admin)
     assert client.get(reverse("governance_registry:add")).status_code == 200
+    # Critical: the registry form may file it, not approve it (four eyes, via a request).
     response = client.post(reverse("governance_registry:add"), _entry())
     assert response.status_code == 302
     technology = Technology.objects.get()
@@ -103,6 +105,7 @@ def test_listing_filters_and_search(it_admin: Any, editor: Any) -> None:
         _entry(
             name="Web Fonts",
             vendor="Fonts Co",
+            status="approved",
             category="fonts_cdn",
             data_category="none",
             data_location="eu_eea",
@@ -126,7 +129,8 @@ def test_listing_filters_and_search(it_admin: Any, editor: Any) -> None:
     assert names(category="chat") == {"Chat Widget"}
     assert names(data_category="none") == {"Web Fonts"}
     assert names(consent_purpose="personalisation") == {"Chat Widget"}
-    assert names(status="approved") == {"Chat Widget", "Web Fonts"}
+    assert names(status="approved") == {"Web Fonts"}
+    assert names(status="in_review") == {"Chat Widget"}
     assert names(q="fonts.fonts.example") == {"Web Fonts"}
 
 

@@ -242,6 +242,8 @@ PERIODIC_TASKS: dict[str, float] = {
     "commonground.governance.scripts.tasks.monitor_scripts": env.float(
         "SCRIPT_MONITOR_INTERVAL_SECONDS", default=3600
     ),
+    # Contract renewals: owner and IT reminded 60 and 14 days ahead, each once.
+    "commonground.governance.registry.tasks.send_renewal_reminders": 3600,
     # Every goal's value and status for today (the scorecard page reads these snapshots).
     "commonground.alignment.scorecard.tasks.snapshot_goals": env.float(
         "ALIGNMENT_SNAPSHOT_INTERVAL_SECONDS", default=600

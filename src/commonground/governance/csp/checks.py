@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from wagtail.models import Site
 
 from ..registry.hosts import host_matches
-from ..registry.selectors import approved_hosts_by_directive, request_url
+from ..registry.selectors import approved_hosts_by_directive, rejection_of, request_url
 from . import third_party
 from .third_party import Reference
 
@@ -41,12 +41,22 @@ def unapproved(references: Iterable[Reference]) -> list[Reference]:
 
 def refusal_messages(references: Iterable[Reference]) -> list[str]:
     """One message per unapproved reference, naming the host and linking a pre-filled
-    request (the editor's script turns the address into a link)."""
-    return [
-        f"{ref.phrase.capitalize()} “{ref.host}” are not approved in the technology "
-        f"registry. Ask IT to approve it: {request_url(ref.host, ref.directive)}"
-        for ref in unapproved(references)
-    ]
+    request (the editor's script turns the address into a link); for a host IT rejected,
+    the rejection (when, by whom, why) instead of an invitation to ask again."""
+    messages = []
+    for ref in unapproved(references):
+        rejected = rejection_of(ref.host)
+        if rejected is not None:
+            messages.append(
+                f"{ref.phrase.capitalize()} “{ref.host}” are not allowed: "
+                f"{rejected.sentence()}. Use an approved alternative."
+            )
+        else:
+            messages.append(
+                f"{ref.phrase.capitalize()} “{ref.host}” are not approved in the technology "
+                f"registry. Ask IT to approve it: {request_url(ref.host, ref.directive)}"
+            )
+    return messages
 
 
 def check_url(url: str, directive: str, element: str) -> None:

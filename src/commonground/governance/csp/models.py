@@ -2,8 +2,11 @@
 report-only), the violations browsers report, and the site tags (vendors' scripts on every
 page) whose hosts the registry must have approved."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import classproperty
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from .checks import check_url
@@ -25,6 +28,20 @@ class SecuritySettings(BaseSiteSetting):
         help_text="Report only is for trying a policy out: the browser reports what it would "
         "block without blocking it. The policy itself comes from the technology registry.",
     )
+    csp_mode_reason = models.TextField(
+        "reason for the change",
+        max_length=2000,
+        blank=True,
+        help_text="Required to switch to report only: the other IT administrators are told "
+        "by e-mail, and the reason stays in the audit trail.",
+    )
+
+    @classproperty
+    def base_form_class(cls) -> Any:
+        # Wagtail's settings view builds its form from this (imported late: forms import models).
+        from .forms import SecuritySettingsForm
+
+        return SecuritySettingsForm
 
     class Meta:
         verbose_name = "security settings"

@@ -8,7 +8,9 @@ each host as well queued one rebuild and one page-cache purge per host for a sin
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.log_actions import log
 from wagtail.models import Site
 
 from commonground.core.pages import page_cache
@@ -16,6 +18,7 @@ from commonground.core.pages import page_cache
 from ..registry.models import Technology
 from . import policy
 from .models import SecuritySettings, SiteTag
+from .tasks import send_csp_mode_alert
 
 # Carried by every page that shows registry-derived output (the banner is on every page).
 REGISTRY_TAG = "governance:registry"
@@ -32,6 +35,30 @@ def _tags_changed(sender: Any, **kwargs: Any) -> None:
 
 def _policy_changed(sender: Any, **kwargs: Any) -> None:
     policy.policy_changed()
+
+
+CSP_MODE_CHANGE = "governance.csp_mode.change"
+
+
+def record_csp_mode_change(*, user: Any, security_settings: SecuritySettings, before: str) -> None:
+    """The audit entry of a site's CSP mode change (before, after, the reason), and the
+    e-mail to the other IT administrators once it is committed. Runs in the settings view's
+    transaction."""
+    log(
+        security_settings,
+        CSP_MODE_CHANGE,
+        user=user,
+        data={
+            "site": str(security_settings.site),
+            "before": before,
+            "after": security_settings.csp_mode,
+            "reason": security_settings.csp_mode_reason[:2000],
+        },
+    )
+    actor_id = getattr(user, "pk", None)
+    transaction.on_commit(
+        lambda: send_csp_mode_alert.enqueue(security_settings.pk, before, actor_id)
+    )
 
 
 def connect() -> None:

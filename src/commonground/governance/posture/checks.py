@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ..access import selectors as access_selectors
 from ..csp import selectors as csp_selectors
+from ..registry import risky_approvals as registry_risks
 from ..registry.selectors import open_requests
 from ..scan import selectors as scan_selectors
 
@@ -354,4 +355,48 @@ def script_integrity() -> PostureCheck:
         Status.OK,
         f"All {coverage.third_party} third-party scripts carry a reviewed hash; the script "
         "monitor ran in time.",
+    )
+
+
+# --- Four eyes on the registry (issue 14, point 6) ---------------------------------------------
+
+
+@posture_check(order=91)
+def registry_approvals_four_eyes() -> PostureCheck:
+    """Risky registry approvals"""
+    title = "Registry approvals taken by four eyes"
+    risky = registry_risks.risky_approvals()
+    if risky.single_approver_critical or risky.personal_data_without_dpa:
+        found = []
+        if risky.single_approver_critical:
+            found.append(
+                "critical-tier entries live on one person's approval: "
+                + _names(risky.single_approver_critical)
+            )
+        if risky.personal_data_without_dpa:
+            found.append(
+                "entries processing personal data without a signed data-processing agreement: "
+                + _names(risky.personal_data_without_dpa)
+            )
+        return PostureCheck(
+            title,
+            Status.PROBLEM,
+            "Approved " + "; ".join(found) + ".",
+            "Open each entry: have a second IT administrator review it, record the signed "
+            "agreement, or retire it.",
+        )
+    if risky.wildcard_script_hosts:
+        return PostureCheck(
+            title,
+            Status.WARNING,
+            "Approved wildcard script hosts (any subdomain may serve scripts): "
+            + _names(risky.wildcard_script_hosts)
+            + ".",
+            "Replace each wildcard with the vendor's exact script hosts where it has them.",
+        )
+    return PostureCheck(
+        title,
+        Status.OK,
+        "Every critical entry had two IT approvers, every personal-data entry a signed "
+        "agreement, and no script host is a wildcard.",
     )

@@ -109,6 +109,9 @@ class TechnologyHost(models.Model):
     technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="hosts")
     directive = models.CharField(max_length=12, choices=Directive.choices)
     host = models.CharField(max_length=255, help_text="e.g. cdn.example.com or *.example.com")
+    # Added to an approved entry and waiting for its own review: not in the policy until a
+    # decision covers it (the entry's other hosts stay live meanwhile).
+    pending = models.BooleanField("awaiting review", default=False)
 
     class Meta:
         ordering = ["directive", "host"]
@@ -148,13 +151,28 @@ class TechnologyRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Critical tier: the first IT approval, waiting for a second, different IT approver.
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    first_rationale = models.TextField(blank=True)
+    # A review opened by widening an approved entry's hosts: what was added, as
+    # [[directive, host], ...] (the reviewer decides only these).
+    added_hosts = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-submitted_at"]
         permissions = [("review_technologyrequest", "Can review and decide technology requests")]
 
     def __str__(self) -> str:
+        if self.added_hosts:
+            return f"Change to {self.technology.name}"
         return f"Request for {self.technology.name}"
+
+    @property
+    def awaiting_second_approval(self) -> bool:
+        return self.is_open and self.first_approved_by_id is not None
 
     @property
     def is_open(self) -> bool:
@@ -164,10 +182,22 @@ class TechnologyRequest(models.Model):
 class ReviewQuestion(models.Model):
     """One question of IT's security-and-privacy questionnaire (in the spirit of CAIQ-Lite)."""
 
+    class Required(models.TextChoices):
+        NEVER = "never", "never"
+        PERSONAL_DATA = "personal", "a “yes” when the tool processes personal data"
+        HIGH_RISK = "high", "an answer when the risk tier is high or critical"
+
     text = models.CharField(max_length=300)
     help_text = models.CharField("help", max_length=500, blank=True)
     order = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)
+    required = models.CharField(
+        "required before approval",
+        max_length=8,
+        choices=Required.choices,
+        default=Required.HIGH_RISK,
+        help_text="What approval needs of this question (risk.py's rules).",
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -218,3 +248,26 @@ class RequestComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment on {self.request}"
+
+
+class RenewalReminder(models.Model):
+    """A contract-renewal reminder, claimed before it goes out (``core.mail.send_once``): once
+    per entry, renewal date, threshold (days before) and person."""
+
+    technology = models.ForeignKey(Technology, on_delete=models.CASCADE, related_name="+")
+    renewal = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["technology", "renewal", "days_before", "user"],
+                name="governance_renewal_reminder_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technology} renews {self.renewal}: {self.days_before} days' notice"

@@ -1,5 +1,7 @@
 """The e-mails about technology requests (sent by tasks, after the change committed)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -11,7 +13,7 @@ from django.urls import reverse
 from .models import TechnologyRequest
 
 
-def reviewer_addresses() -> list[str]:
+def reviewers() -> Any:
     """Every active user who may decide requests (IT administrators), with an address."""
     permission = Permission.objects.filter(
         content_type__app_label="governance", codename="review_technologyrequest"
@@ -20,7 +22,12 @@ def reviewer_addresses() -> list[str]:
     who = Q(is_superuser=True)
     if permission is not None:
         who |= Q(groups__permissions=permission) | Q(user_permissions=permission)
-    return sorted(set(users.filter(who).values_list("email", flat=True)))
+    return users.filter(who).distinct().order_by("pk")
+
+
+def reviewer_addresses() -> list[str]:
+    """The addresses of ``reviewers()``."""
+    return sorted(set(reviewers().values_list("email", flat=True)))
 
 
 def _admin_url(request: TechnologyRequest) -> str:
@@ -49,3 +56,15 @@ def send_decided(request_id: int) -> int:
     verdict = request.get_status_display()
     subject = f"Your technology request was {verdict}: {request.technology.name}"
     return _send(subject, "governance/email/decided.txt", request, to)
+
+
+def send_second_approval(request_id: int) -> int:
+    """To every IT administrator but the first approver: a critical entry awaits a second."""
+    request = TechnologyRequest.objects.select_related(
+        "technology", "requester", "first_approved_by"
+    ).get(pk=request_id)
+    first = request.first_approved_by
+    skip = {first.email} if first is not None else set()
+    to = [address for address in reviewer_addresses() if address not in skip]
+    subject = f"Second approval needed (critical tier): {request.technology.name}"
+    return _send(subject, "governance/email/second_approval.txt", request, to)

@@ -78,3 +78,23 @@ def assess_risk(
         points += 1
         reasons.append("no single sign-on (+1)")
     return RiskAssessment(tier=_tier(points), points=points, reasons=tuple(reasons))
+
+
+# --- What approval needs, by the same answers ------------------------------------------------
+
+PERSONAL_DATA = frozenset({DataCategory.PERSONAL, DataCategory.SENSITIVE})
+
+
+def processes_personal_data(data_category: str) -> bool:
+    """Personal or sensitive data: approval then needs a signed data-processing agreement."""
+    return DataCategory(data_category) in PERSONAL_DATA
+
+
+def needs_every_answer(tier: str) -> bool:
+    """High and critical entries are approved only once every required question is answered."""
+    return RiskTier(tier) in {RiskTier.HIGH, RiskTier.CRITICAL}
+
+
+def needs_second_approver(tier: str) -> bool:
+    """Critical entries go live only when two different IT administrators approved them."""
+    return RiskTier(tier) is RiskTier.CRITICAL

@@ -84,8 +84,9 @@ def approved_hosts(directive: str) -> set[str]:
 def approved_hosts_by_directive() -> dict[str, set[str]]:
     """Every approved technology's hosts, per directive, in one read."""
     approved: dict[str, set[str]] = {}
+    # A pending host (added to an approved entry) waits for its review outside the policy.
     for directive, host in TechnologyHost.objects.filter(
-        technology__status=Technology.Status.APPROVED
+        technology__status=Technology.Status.APPROVED, pending=False
     ).values_list("directive", "host"):
         approved.setdefault(directive, set()).add(host)
     return approved
@@ -140,6 +141,45 @@ def registered_technology(host: str) -> RegisteredTechnology | None:
         status=technology.status,
         consent_purpose=technology.consent_purpose,
         risk_tier=technology.risk_tier,
+    )
+
+
+@dataclass(frozen=True)
+class RejectedHost:
+    """IT's refusal of a host: which entry, when, by whom and why."""
+
+    technology: str
+    rejected_on: date | None
+    rejected_by: str
+    reason: str
+
+    def sentence(self) -> str:
+        when = f" on {self.rejected_on:%Y-%m-%d}" if self.rejected_on else ""
+        who = f" by {self.rejected_by}" if self.rejected_by else ""
+        why = f": {self.reason}" if self.reason else ""
+        return f"IT rejected it{when}{who} ({self.technology}){why}"
+
+
+def rejection_of(host: str) -> RejectedHost | None:
+    """The rejection that covers ``host`` (normalised), when the registry entry it belongs to
+    is rejected: the latest rejected request's date, reviewer and reason."""
+    technology = technology_for_host(host)
+    if technology is None or technology.status != Technology.Status.REJECTED:
+        return None
+    decision = (
+        technology.requests.filter(status=TechnologyRequest.Status.REJECTED)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+    if decision is None:
+        return RejectedHost(technology.name, timezone.localdate(technology.updated_at), "", "")
+    reviewer = decision.decided_by
+    return RejectedHost(
+        technology=technology.name,
+        rejected_on=timezone.localdate(decision.decided_at) if decision.decided_at else None,
+        rejected_by=(reviewer.get_full_name() or reviewer.get_username()) if reviewer else "",
+        reason=decision.rationale[:300],
     )
 
 

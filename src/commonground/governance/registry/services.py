@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Person
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -29,6 +30,7 @@ from ..permissions import (
     VIEW_REQUESTS,
     may,
 )
+from . import approval_rules
 from .deadlines import review_deadline
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -39,7 +41,7 @@ from .models import (
     TechnologyHost,
     TechnologyRequest,
 )
-from .risk import assess_risk
+from .risk import assess_risk, needs_second_approver
 from .signals import technology_request_decided
 from .tasks import send_request_email
 
@@ -53,6 +55,8 @@ REQUEST_REVIEW = "governance.request.review"
 REQUEST_COMMENT = "governance.request.comment"
 REQUEST_APPROVE = "governance.request.approve"
 REQUEST_REJECT = "governance.request.reject"
+REQUEST_FIRST_APPROVE = "governance.request.first_approve"
+REQUEST_DECISION_REFUSED = "governance.request.refuse_decision"
 
 # The permission names, re-exported: views and tests read them from here.
 __all__ = [
@@ -67,6 +71,8 @@ __all__ = [
 ]
 
 Hosts = Mapping[str, Iterable[str]]  # directive -> normalised hosts
+HostPair = approval_rules.HostPair
+OwnDecisionError = approval_rules.OwnDecisionError
 
 
 class RequestClosedError(Exception):
@@ -94,10 +100,16 @@ def _assess(technology: Technology) -> None:
     technology.risk_reason = assessment.reason[:500]
 
 
-def _replace_hosts(technology: Technology, hosts: Hosts) -> None:
+def _replace_hosts(technology: Technology, hosts: Hosts, pending: Iterable[HostPair] = ()) -> None:
+    waiting = set(pending)
     technology.hosts.all().delete()
     TechnologyHost.objects.bulk_create(
-        TechnologyHost(technology=technology, directive=directive, host=host)
+        TechnologyHost(
+            technology=technology,
+            directive=directive,
+            host=host,
+            pending=(directive, host) in waiting,
+        )
         for directive, names in hosts.items()
         for host in dict.fromkeys(names)
     )
@@ -110,20 +122,107 @@ def hosts_of(technology: Technology) -> dict[str, list[str]]:
     return result
 
 
+def _pairs(hosts: Hosts) -> list[HostPair]:
+    return [(directive, host) for directive, names in hosts.items() for host in names]
+
+
 def save_technology(*, user: User, technology: Technology, hosts: Hosts) -> Technology:
-    """Create or change a registry entry (IT only): risk recomputed, hosts replaced."""
+    """Create or change a registry entry (IT only): risk recomputed, hosts replaced.
+
+    Hosts that widen an approved entry (a new host, a wider wildcard, a new directive) are
+    kept pending, out of the policy, and a change review is opened for another IT
+    administrator; narrowing needs none. Approving here is refused where only a request may
+    approve (see ``approval_rules.refuse_direct_approval``)."""
     creating = technology.pk is None
     _require(user, ADD_REGISTRY if creating else CHANGE_REGISTRY)
     with transaction.atomic():
         before = None if creating else Technology.objects.select_for_update().get(pk=technology.pk)
         _assess(technology)
+        previous_status = None if before is None else before.status
+        approval_rules.refuse_direct_approval(
+            technology=technology, previous_status=previous_status
+        )
+        if (
+            before is not None
+            and technology.status == Technology.Status.APPROVED
+            and previous_status != Technology.Status.APPROVED
+            and before.requests.filter(status__in=TechnologyRequest.OPEN).exists()
+        ):
+            raise ValidationError(
+                "This entry has an open request: decide it on the request's page, where "
+                "another IT administrator's decision is recorded."
+            )
+        old_rows = [] if before is None else list(before.hosts.all())
+        live = [(row.directive, row.host) for row in old_rows if not row.pending]
+        pending = {(row.directive, row.host) for row in old_rows if row.pending}
+        added: list[HostPair] = []
+        if previous_status == Technology.Status.APPROVED == technology.status:
+            added = approval_rules.widening(before=live, after=_pairs(hosts))
+            pending = {pair for pair in pending if pair in set(_pairs(hosts))} | set(added)
+            pending -= set(live)
+        else:
+            pending = set()
         technology.save()
-        _replace_hosts(technology, hosts)
+        _replace_hosts(technology, hosts, pending)
         data: dict[str, Any] = {"status": technology.status, "risk_tier": technology.risk_tier}
         if before is not None and before.status != technology.status:
             data["previous_status"] = before.status
+        if before is not None:
+            old_pairs = {(row.directive, row.host) for row in old_rows}
+            new_pairs = set(_pairs(hosts))
+            if old_pairs != new_pairs:
+                data["hosts_added"] = [" ".join(p) for p in sorted(new_pairs - old_pairs)]
+                data["hosts_removed"] = [" ".join(p) for p in sorted(old_pairs - new_pairs)]
+        if added:
+            data["hosts_awaiting_review"] = [" ".join(p) for p in sorted(pending)]
         log(technology, TECHNOLOGY_CREATE if creating else TECHNOLOGY_UPDATE, user=user, data=data)
+        if pending:
+            _open_change_review(user=user, technology=technology, pending=sorted(pending))
     return technology
+
+
+def _open_change_review(
+    *, user: User, technology: Technology, pending: list[HostPair]
+) -> TechnologyRequest:
+    """The review of hosts added to an approved entry: one open at a time, listing every host
+    still pending; whoever changed them cannot decide it."""
+    now = timezone.now()
+    diff = [list(pair) for pair in pending]
+    review = (
+        TechnologyRequest.objects.select_for_update()
+        .filter(technology=technology, status__in=TechnologyRequest.OPEN)
+        .exclude(added_hosts=[])
+        .first()
+    )
+    if review is not None:
+        if review.added_hosts != diff:
+            review.added_hosts = diff
+            review.requester = _person(user)
+            review.first_approved_by = None  # an approval covered other hosts
+            review.first_approved_at = None
+            review.save(
+                update_fields=["added_hosts", "requester", "first_approved_by", "first_approved_at"]
+            )
+            log(review, REQUEST_SUBMIT, user=user, data={"hosts_awaiting_review": diff})
+        return review
+    listed = ", ".join(f"{host} ({directive})" for directive, host in pending)
+    review = TechnologyRequest.objects.create(
+        technology=technology,
+        requester=_person(user),
+        problem=f"New hosts for the approved entry {technology.name}: {listed}.",
+        expected_value="The entry's current hosts stay live; these wait for this review.",
+        submitted_at=now,
+        review_due=review_deadline(timezone.localdate(now)),
+        added_hosts=diff,
+    )
+    log(
+        review,
+        REQUEST_SUBMIT,
+        user=user,
+        data={"technology": technology.name, "hosts_awaiting_review": diff},
+    )
+    transaction.on_commit(lambda: _enqueue_email("submitted", review.pk))
+    return review
 
 
 @dataclass(frozen=True)
@@ -242,33 +341,71 @@ def add_comment(*, user: User, request: TechnologyRequest, body: str) -> Request
     return comment
 
 
+def refuse_own_decision_attempt(*, user: User, request: TechnologyRequest, reason: str) -> None:
+    """The audit entry of a decision refused because its author may not take it."""
+    with transaction.atomic():
+        log(request, REQUEST_DECISION_REFUSED, user=user, data={"reason": reason[:500]})
+
+
+def _answers(request: TechnologyRequest) -> dict[int, str]:
+    return dict(request.answers.values_list("question_id", "answer"))
+
+
 def decide(
     *, user: User, request: TechnologyRequest, approve: bool, rationale: str
 ) -> TechnologyRequest:
     """Approve or reject: the request and its technology change together, the requester is
-    e-mailed once it is committed."""
+    e-mailed once it is committed.
+
+    Nobody decides their own request (``approval_rules.OwnDecisionError``); approval needs the
+    answers the risk rules require (ValidationError naming each question); a critical entry's
+    first approval only records it and asks the other IT administrators for a second one."""
     _require(user, REVIEW)
     text = (rationale or "").strip()
     if not text:
         raise ValidationError("Give the reason for the decision.")
     with transaction.atomic():
         locked = _open_for_update(request)
+        approval_rules.refuse_own_decision(user_id=getattr(user, "pk", None), request=locked)
+        technology = Technology.objects.select_for_update().get(pk=locked.technology_id)
+        if approve:
+            questions = ReviewQuestion.objects.filter(
+                Q(active=True) | Q(pk__in=locked.answers.values("question_id"))
+            )
+            problems = approval_rules.missing_answers(
+                technology=technology, questions=questions, answers=_answers(locked)
+            )
+            if problems:
+                raise ValidationError(problems)
+            if needs_second_approver(technology.risk_tier) and locked.first_approved_by_id is None:
+                return _first_approval(user=user, request=locked, technology=technology, text=text)
         status = TechnologyRequest.Status.APPROVED if approve else TechnologyRequest.Status.REJECTED
         locked.status = status
         locked.rationale = text
         locked.decided_by = _person(user)
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "rationale", "decided_by", "decided_at"])
-        technology = Technology.objects.select_for_update().get(pk=locked.technology_id)
         previous = technology.status
-        technology.status = Technology.Status.APPROVED if approve else Technology.Status.REJECTED
-        technology.save(update_fields=["status", "updated_at"])
-        log(
-            locked,
-            REQUEST_APPROVE if approve else REQUEST_REJECT,
-            user=user,
-            data={"rationale": text[:500]},
-        )
+        pending = list(technology.hosts.filter(pending=True).values_list("directive", "host"))
+        if locked.added_hosts:
+            # A change review: the entry stays approved either way; the added hosts join the
+            # policy or leave the entry.
+            if approve:
+                technology.hosts.filter(pending=True).update(pending=False)
+            else:
+                technology.hosts.filter(pending=True).delete()
+            technology.save(update_fields=["updated_at"])  # the policy is rebuilt on save
+        else:
+            technology.status = (
+                Technology.Status.APPROVED if approve else Technology.Status.REJECTED
+            )
+            technology.save(update_fields=["status", "updated_at"])
+        data: dict[str, Any] = {"rationale": text[:500]}
+        if locked.first_approved_by_id is not None:
+            data["first_approved_by"] = locked.first_approved_by_id
+        if locked.added_hosts:
+            data["hosts"] = [" ".join(pair) for pair in pending]
+        log(locked, REQUEST_APPROVE if approve else REQUEST_REJECT, user=user, data=data)
         log(
             technology,
             TECHNOLOGY_UPDATE,
@@ -289,6 +426,26 @@ def decide(
         )
         transaction.on_commit(lambda: _enqueue_email("decided", locked.pk))
     return locked
+
+
+def _first_approval(
+    *, user: User, request: TechnologyRequest, technology: Technology, text: str
+) -> TechnologyRequest:
+    """A critical entry's first approval: recorded, not live; the other IT administrators
+    are asked for the second."""
+    request.first_approved_by = _person(user)
+    request.first_approved_at = timezone.now()
+    request.first_rationale = text
+    request.save(update_fields=["first_approved_by", "first_approved_at", "first_rationale"])
+    _start_review(request)
+    log(
+        request,
+        REQUEST_FIRST_APPROVE,
+        user=user,
+        data={"rationale": text[:500], "risk_tier": technology.risk_tier},
+    )
+    transaction.on_commit(lambda: _enqueue_email("second_approval", request.pk))
+    return request
 
 
 def _enqueue_email(kind: str, request_id: int) -> None:

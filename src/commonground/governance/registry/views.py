@@ -7,15 +7,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors, services
+from . import approval_rules, selectors, services
 from .forms import CommentForm, DecisionForm, QuestionnaireForm, RequestForm, request_prefill
 from .models import ReviewAnswer, ReviewQuestion, TechnologyRequest
+from .visibility import sees_costs_and_risk_reasons
 
 
 def _require(request: HttpRequest, permission: str) -> None:
@@ -56,7 +57,14 @@ def request_index(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     _require(request, services.REQUEST)
-    form = RequestForm(request.POST or None, initial=request_prefill(request.GET))
+    prefill = request_prefill(request.GET)
+    form = RequestForm(request.POST or None, initial=prefill)
+    if request.method == "GET" and prefill:
+        # Opened from a scan finding or a refusal: say so when IT already rejected the host.
+        host = next(value for name, value in prefill.items() if name.startswith("hosts_"))
+        rejected = selectors.rejection_of(host)
+        if rejected is not None:
+            messages.warning(request, f"“{host}”: {rejected.sentence()}.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = services.submit_request(
@@ -92,6 +100,11 @@ def _detail(
     request: HttpRequest, technology_request: TechnologyRequest, **forms: Any
 ) -> TemplateResponse:
     can_review = request.user.has_perm(services.REVIEW) and technology_request.is_open
+    # The decision buttons only for someone who may take it (not the requester, not the
+    # first approver a second approval is awaited from); the questionnaire stays theirs.
+    can_decide = can_review and approval_rules.may_decide(
+        user_id=request.user.pk, request=technology_request
+    )
     questions = _questions(technology_request)
     answers = {a.question_id: a for a in technology_request.answers.select_related("answered_by")}
     questionnaire = forms.get("questionnaire")
@@ -113,6 +126,12 @@ def _detail(
             "answer_choices": ReviewAnswer.Answer,
             "comments": technology_request.comments.select_related("author"),
             "can_review": can_review,
+            "can_decide": can_decide,
+            "sees_risk_reasons": sees_costs_and_risk_reasons(request.user),
+            "own_decision_reason": _own_decision_reason(request, technology_request)
+            if can_review and not can_decide
+            else "",
+            "added_hosts": [tuple(pair) for pair in technology_request.added_hosts],
             "can_comment": request.user.has_perm(services.COMMENT),
             "questionnaire": questionnaire,
             "comment_form": forms.get("comment_form") or CommentForm(),
@@ -121,6 +140,14 @@ def _detail(
         },
         status=400 if forms else 200,
     )
+
+
+def _own_decision_reason(request: HttpRequest, technology_request: TechnologyRequest) -> str:
+    try:
+        approval_rules.refuse_own_decision(user_id=request.user.pk, request=technology_request)
+    except approval_rules.OwnDecisionError as refused:
+        return refused.reason
+    return ""
 
 
 def _get(pk: int) -> TechnologyRequest:
@@ -188,11 +215,27 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             approve=approve,
             rationale=form.cleaned_data["rationale"],
         )
-    except (services.RequestClosedError, ValidationError) as error:
+    except approval_rules.OwnDecisionError as refused:
+        # A 403 saying why (Wagtail would turn PermissionDenied into a dashboard redirect).
+        services.refuse_own_decision_attempt(
+            user=request.user, request=technology_request, reason=refused.reason
+        )
+        return HttpResponseForbidden(refused.reason, content_type="text/plain; charset=utf-8")
+    except services.RequestClosedError as error:
         return _closed(request, technology_request, error)
-    messages.success(
-        request, f"{decided.technology.name} is {decided.technology.get_status_display()}."
-    )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _detail(request, technology_request, decision_form=form)
+    if decided.is_open:
+        messages.success(
+            request,
+            f"Your approval is recorded: {decided.technology.name} is critical tier and goes "
+            "live once a second, different IT administrator approves it.",
+        )
+    else:
+        messages.success(
+            request, f"{decided.technology.name} is {decided.technology.get_status_display()}."
+        )
     return redirect("governance_request", pk=pk)
 
 

@@ -8,6 +8,7 @@ the ``governance.technology.*`` audit entry (instead of Wagtail's ``wagtail.edit
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -18,6 +19,7 @@ from commonground.core.spreadsheet_cells import formula_safe
 from . import services
 from .forms import ANSWERED_FIELDS, DECIDED_FIELDS, RISK_FIELDS, TechnologyForm
 from .models import ReviewQuestion, Technology
+from .visibility import visible_fields
 
 
 def hosts_text(technology: Technology) -> str:
@@ -25,6 +27,11 @@ def hosts_text(technology: Technology) -> str:
 
 
 class TechnologyIndexView(generic.IndexView):
+    def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        shown: list[str] = list(TechnologyViewSet.list_export)
+        self.list_export = visible_fields(request.user, shown)
+
     def get_base_queryset(self) -> Any:
         return super().get_base_queryset().select_related("owner").prefetch_related("hosts")
 
@@ -52,6 +59,21 @@ class _SavesThroughService:
             user=self.request.user, technology=self.form.instance, hosts=self.form.hosts
         )
 
+    def form_valid(self, form: TechnologyForm) -> Any:
+        # A rule of the service (an approval only a request may give) is the form's error;
+        # the view's transaction rolls back whatever the save began.
+        try:
+            return super().form_valid(form)  # type: ignore[misc]
+        except ValidationError as error:
+            form.add_error(None, error)
+            self.produced_error_message = " ".join(error.messages)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+
+
+class TechnologyInspectView(generic.InspectView):
+    def get_fields(self) -> list[str]:
+        return visible_fields(self.request.user, list(super().get_fields()))
+
 
 class TechnologyCreateView(_SavesThroughService, generic.CreateView):
     pass
@@ -70,6 +92,7 @@ class TechnologyViewSet(ModelViewSet):
     index_view_class = TechnologyIndexView
     add_view_class = TechnologyCreateView
     edit_view_class = TechnologyEditView
+    inspect_view_class = TechnologyInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     inspect_view_fields = [*ANSWERED_FIELDS, *RISK_FIELDS, *DECIDED_FIELDS]
@@ -105,8 +128,8 @@ class ReviewQuestionViewSet(ModelViewSet):
     url_prefix = "governance/questions"
     icon = "help"
     menu_label = "Review questions"
-    form_fields = ["text", "help_text", "order", "active"]
-    list_display = ["text", "order", "active"]
+    form_fields = ["text", "help_text", "order", "active", "required"]
+    list_display = ["text", "order", "active", "required"]
     list_filter = ["active"]
     search_fields = ["text"]
     search_backend_name = None
