@@ -15,7 +15,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem
 
 from .access import selectors as access_selectors
-from .access import two_factor
+from .access import throttling, two_factor
 from .access import views as access_views
 from .consent import views as consent_views
 from .csp import views as csp_views
@@ -224,3 +224,8 @@ def register_log_actions(actions: Any) -> None:
 @hooks.register("insert_editor_js")
 def request_links_js() -> str:
     return format_html('<script defer src="{}"></script>', static("governance/request_links.js"))
+
+
+@hooks.register("register_log_actions")
+def register_sign_in_throttle_log_actions(actions: Any) -> None:
+    throttling.register_log_actions(actions)
