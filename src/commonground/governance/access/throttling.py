@@ -237,7 +237,10 @@ def lift(*, user: AbstractBaseUser, reason: str, address: str = "") -> None:
     """Lift every throttle on ``user``'s account (after a password reset: the owner proved
     they hold the mailbox), from every address; audited."""
     account = _account(user.get_username())
-    cache.set(_lifted_key(account), time.time(), timeout=None)
+    # Kept as long as any pair it outranks can live: a pair expires a window after its last
+    # failure, and its failures stop once it waits its longest.
+    outranks = settings.LOGIN_FAILURE_WINDOW_SECONDS + settings.LOGIN_THROTTLE_MAX_DELAY_SECONDS
+    cache.set(_lifted_key(account), time.time(), timeout=int(outranks))
     cache.delete(_key(ACCOUNT, account))
     log(user, THROTTLE_LIFTED, user=user, data={"reason": reason, "address": address})
 
