@@ -48,6 +48,16 @@ def blog(db: None) -> TrackedSite:
     return TrackedSite.objects.create(domain="blog.example.com", name="Blog")
 
 
+@pytest.fixture
+def editor(db: None) -> AbstractUser:
+    """A marketing editor IT has given the permission to create Stats API keys."""
+    user = UserFactory(roles=[roles.MARKETING_EDITOR])
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="analytics", codename="add_statsapikey")
+    )
+    return user
+
+
 def make_key(owner: AbstractUser, *sites: TrackedSite, name: str = "BI") -> keys.NewApiKey:
     return keys.create_api_key(owner=owner, name=name, sites=sites)
 
@@ -106,22 +116,59 @@ def test_a_site_that_does_not_exist_is_refused(editor, shop) -> None:
     assert not APIToken.objects.exists()
 
 
-@pytest.mark.parametrize("role", ["editor", "publisher", "it_admin", "viewer"])
-def test_every_role_may_create_keys(request, role: str, shop) -> None:
-    user = request.getfixturevalue(role)
+def test_it_may_create_keys(it_admin, shop) -> None:
+    client = client_for(it_admin)
+    assert ADD in client.get(INDEX).content.decode()  # the "Add" button
+    assert client.get(ADD).status_code == 200
 
-    response = client_for(user).post(ADD, {"name": "Mine", "sites": [shop.pk]})
+    response = client.post(ADD, {"name": "Mine", "sites": [shop.pk]})
 
     assert response.status_code == 200
+    assert StatsApiKey.objects.get().token.user == it_admin
+
+
+@pytest.mark.parametrize("role", ["viewer", "publisher", "plain_editor"])
+def test_other_roles_are_refused_creating_keys_until_it_grants_it(request, role, shop) -> None:
+    user = request.getfixturevalue(role)
+    client = client_for(user)
+
+    listing = client.get(INDEX)
+    page = client.get(ADD)
+    forged = client.post(ADD, {"name": "Sneaky", "sites": [shop.pk]})
+
+    assert listing.status_code == 200
+    assert ADD not in listing.content.decode()  # no "Add" button
+    for refused in (page, forged):
+        assert refused.status_code == 403
+        html = refused.content.decode()
+        assert "Creating Stats API keys is a permission IT grants" in html
+        assert 'name="sites"' not in html, "no form"
+    assert not APIToken.objects.exists()
+    [entry] = ModelLogEntry.objects.filter(action=keys.CREATE_REFUSED)
+    assert (entry.object_id, entry.user_id) == (str(user.pk), user.pk)
+    assert "permission IT grants" in entry.data["reason"]
+    # Once IT grants the permission, the same person may.
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="analytics", codename="add_statsapikey")
+    )
+    allowed = client_for(user).post(ADD, {"name": "Granted", "sites": [shop.pk]})
+    assert allowed.status_code == 200
     assert StatsApiKey.objects.get().token.user == user
 
 
+@pytest.fixture
+def plain_editor(db: None) -> AbstractUser:
+    return UserFactory(roles=[roles.MARKETING_EDITOR])
+
+
 def test_without_the_dashboard_no_keys_are_made(shop) -> None:
-    # Admin access and Wagtail's token permission, but not the right to see analytics.
+    # Admin access, Wagtail's token permission and the key permission, but not the right to
+    # see analytics.
     user = UserFactory()
     user.user_permissions.add(
         Permission.objects.get(codename="access_admin"),
         Permission.objects.get(codename="add_apitoken"),
+        Permission.objects.get(codename="add_statsapikey"),
     )
     assert not may_create_keys(user)
     client = client_for(user)
@@ -131,8 +178,8 @@ def test_without_the_dashboard_no_keys_are_made(shop) -> None:
 
     assert listing.status_code == 200
     assert ADD not in listing.content.decode()  # no "Add" button
-    assert response.status_code == 302  # Wagtail's refusal: back to the dashboard
-    assert response["Location"] == reverse("wagtailadmin_home")
+    assert response.status_code == 403
+    assert "you may not see analytics" in response.content.decode()
     assert not APIToken.objects.exists()
 
 
@@ -410,3 +457,26 @@ def test_the_group_editor_offers_wagtails_token_permissions_granted_to_every_rol
         )
         assert checkbox, f"{codename} is not offered"
         assert " checked " in checkbox[0], f"{codename} is not granted to viewers"
+
+
+@pytest.mark.parametrize(
+    ("role", "granted"), [(roles.IT_ADMINISTRATOR, True), (roles.VIEWER, False)]
+)
+def test_the_group_editor_offers_the_key_permission_which_it_holds_by_default(
+    role: str, granted: bool
+) -> None:
+    root = UserFactory(is_superuser=True)
+    group = Group.objects.get(name=role)
+
+    page = client_for(root).get(reverse("wagtailusers_groups:edit", args=[group.pk]))
+
+    permission = Permission.objects.get(
+        content_type__app_label="analytics", codename="add_statsapikey"
+    )
+    checkbox = re.search(
+        rf'<input type="checkbox" name="permissions" value="{permission.pk}"[^>]*>',
+        page.content.decode(),
+    )
+    assert checkbox, "add_statsapikey is not offered"
+    assert (" checked " in checkbox[0]) is granted
+    assert group.permissions.filter(pk=permission.pk).exists() is granted

@@ -132,6 +132,8 @@ class Annotation(models.Model):
 # The permission declared above, as has_perm() names it: whether someone may see analytics at
 # all (the dashboard, the page panel, the weekly reports).
 VIEW_ANALYTICS = "analytics.view_dashboard"
+# Who may create Stats API keys (declared on StatsApiKey below); IT Administrator by default.
+CREATE_STATS_API_KEYS = "analytics.add_statsapikey"
 
 
 class StatsApiKey(models.Model):
@@ -152,8 +154,10 @@ class StatsApiKey(models.Model):
         ordering = ["-token__created", "-token_id"]
         verbose_name = "API key"
         verbose_name_plural = "API keys"
-        # Who may hold and manage keys is read from Wagtail's token permissions.
+        # Whose keys one manages is read from Wagtail's token permissions; creating one
+        # also needs this, which IT grants (a key reads every tracked site's analytics).
         default_permissions = ()
+        permissions = [("add_statsapikey", "Can create Stats API keys (they read analytics)")]
 
     def __str__(self) -> str:
         return str(self.token)

@@ -16,6 +16,7 @@ from .admin.sites import TrackedSiteViewSet
 from .dashboard import urls as dashboard_urls
 from .models import VIEW_ANALYTICS, StatsApiKey
 from .reports.page_panel import page_analytics_view
+from .stats_api.keys import CREATE_REFUSED
 from .stats_api.permissions import ApiKeyPermissionPolicy
 from .stats_api.viewsets import ApiKeyViewSet
 
@@ -69,3 +70,10 @@ def register_page_panel_urls() -> list[URLPattern]:
 @hooks.register("register_account_settings_panel")
 def register_weekly_reports_panel(request: HttpRequest, user: Any, profile: Any) -> Any:
     return WeeklyReportsPanel(request, user, profile)
+
+
+@hooks.register("register_log_actions")
+def register_api_key_log_actions(actions: Any) -> None:
+    actions.register_action(
+        CREATE_REFUSED, "Stats API key refused", "Was refused creating a Stats API key"
+    )

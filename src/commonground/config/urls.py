@@ -16,8 +16,17 @@ from commonground.content.views import robots_txt
 from commonground.core.http.front_door import alive_view
 from commonground.distribution.newsletter import urls as newsletter_urls
 from commonground.governance import urls as governance_urls
+from commonground.governance.access import views as access_views
 
 urlpatterns = [
+    # Ahead of Wagtail's own, same paths and names: the throttled sign-in (429) and the
+    # reset that lifts the throttle (governance/access/views.py).
+    path("admin/login/", access_views.sign_in, name="wagtailadmin_login"),
+    path(
+        "admin/password_reset/confirm/<uidb64>/<token>/",
+        access_views.password_reset_confirm,
+        name="wagtailadmin_password_reset_confirm",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     *stats_api_urls.urlpatterns,

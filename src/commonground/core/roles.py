@@ -11,6 +11,10 @@ VIEWER = "Viewer"
 MARKETING_LEAD = "Marketing Lead"
 IT_LEAD = "IT Lead"
 
+# The roles that may create Stats API keys (analytics.add_statsapikey, granted by analytics
+# 0011): a key reads every tracked site's analytics, so IT decides who else gets one.
+STATS_API_KEY_CREATORS = (IT_ADMINISTRATOR,)
+
 APPROVAL_WORKFLOW = "Marketing approval"
 APPROVAL_TASK = "Publisher approval"
 

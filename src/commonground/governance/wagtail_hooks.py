@@ -14,8 +14,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem
 
+from .access import role_changes, throttling, two_factor, users
 from .access import selectors as access_selectors
-from .access import two_factor
 from .access import views as access_views
 from .consent import views as consent_views
 from .csp import views as csp_views
@@ -261,3 +261,23 @@ def register_log_actions(actions: Any) -> None:
 @hooks.register("insert_editor_js")
 def request_links_js() -> str:
     return format_html('<script defer src="{}"></script>', static("governance/request_links.js"))
+
+
+@hooks.register("register_log_actions")
+def register_sign_in_throttle_log_actions(actions: Any) -> None:
+    throttling.register_log_actions(actions)
+
+
+@hooks.register("register_log_actions")
+def register_role_change_log_actions(actions: Any) -> None:
+    actions.register_action(
+        role_changes.GRANTED, "Make IT administrator", "Made an IT administrator"
+    )
+    actions.register_action(
+        role_changes.REVOKED, "Remove IT administrator", "Removed from IT administrators"
+    )
+
+
+# After Wagtail's own (order 0), so these replace its user bulk actions of the same type.
+hooks.register("register_bulk_action", users.AssignRole, order=100)
+hooks.register("register_bulk_action", users.SetActiveState, order=100)

@@ -25,6 +25,8 @@ from ..models import StatsApiKey, TrackedSite
 # revoked there or here is one kind of entry in the audit log.
 CREATED = "wagtail.apitoken.create"
 REVOKED = "wagtail.apitoken.revoke"
+# A key creation refused for want of the permission (a forged POST: the page offers none).
+CREATE_REFUSED = "analytics.stats_api_key.create_refused"
 # Wagtail's setting for how often a token's last use is written (seconds; None: never).
 LAST_USED_INTERVAL_SETTING = "WAGTAILAPI_TOKEN_LAST_USED_INTERVAL"
 
@@ -52,6 +54,15 @@ def create_api_key(*, owner: User, name: str, sites: Iterable[TrackedSite]) -> N
             data={"sites": sorted(site.domain for site in key.sites.all())},
         )
     return NewApiKey(token, plaintext)
+
+
+def record_refused_creation(*, user: User | AnonymousUser, reason: str) -> None:
+    """Audit a refused attempt to create a key, on the user who made it."""
+    if not user.is_authenticated:
+        return
+    # The row itself, not request.user's lazy wrapper: the log registry reads its class.
+    person = User.objects.get(pk=user.pk)
+    log(person, CREATE_REFUSED, user=person, data={"reason": reason})
 
 
 def revoke_api_key(token: APIToken, *, by: User | AnonymousUser) -> bool:

@@ -9,7 +9,8 @@ A key is a Wagtail API token, so whose keys a user manages is Wagtail's rule for
 (``wagtail.users.utils``): the token permissions gate one's own (``add_apitoken`` to create,
 ``delete_apitoken`` to revoke; every role holds both), and whoever may change users (IT)
 manages everyone's too, except that only superusers manage superusers' tokens. Creating a key
-also needs the dashboard permission: a key reads analytics.
+also needs the dashboard permission and ``analytics.add_statsapikey``, which IT grants (IT
+Administrator holds it by default): a key reads every tracked site's analytics.
 """
 
 from collections.abc import Collection
@@ -21,7 +22,7 @@ from django.db.models import QuerySet
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.users.utils import get_manageable_token_owners, user_can_manage_token
 
-from ..models import VIEW_ANALYTICS, StatsApiKey, TrackedSite
+from ..models import CREATE_STATS_API_KEYS, VIEW_ANALYTICS, StatsApiKey, TrackedSite
 
 User = UserModel | AnonymousUser
 
@@ -42,8 +43,22 @@ def readable_sites(user: User) -> QuerySet[TrackedSite]:
     return TrackedSite.objects.none()
 
 
+def why_not_create_keys(user: User) -> str:
+    """ "" when ``user`` may create a key for themself; else why not, for the refusal."""
+    if not may_read_analytics(user):
+        return "A Stats API key reads analytics, and you may not see analytics."
+    if not user.has_perm(CREATE_STATS_API_KEYS):
+        return (
+            "Creating Stats API keys is a permission IT grants (a key reads every tracked"
+            " site's analytics). Ask an IT administrator for “Can create Stats API keys”."
+        )
+    if not user_can_manage_token(user, user, CREATE_KEYS):
+        return "You may not hold API tokens."
+    return ""
+
+
 def may_create_keys(user: User) -> bool:
-    return may_read_analytics(user) and user_can_manage_token(user, user, CREATE_KEYS)
+    return not why_not_create_keys(user)
 
 
 class ApiKeyPermissionPolicy(BasePermissionPolicy):

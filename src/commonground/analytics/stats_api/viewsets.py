@@ -14,7 +14,7 @@ from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.functional import cached_property
@@ -25,9 +25,9 @@ from wagtail.admin.widgets.button import MenuItem
 from wagtail.models import APIToken
 from wagtail.users.utils import get_manageable_token_owners
 
-from ..models import StatsApiKey, TrackedSite
-from .keys import create_api_key, revoke_api_key
-from .permissions import CREATE_KEYS, REVOKE_KEYS, readable_sites
+from ..models import CREATE_STATS_API_KEYS, StatsApiKey, TrackedSite
+from .keys import create_api_key, record_refused_creation, revoke_api_key
+from .permissions import CREATE_KEYS, REVOKE_KEYS, readable_sites, why_not_create_keys
 
 
 class ApiKeyForm(forms.Form):
@@ -47,6 +47,9 @@ class ApiKeyForm(forms.Form):
         sites_field = self.fields["sites"]
         assert isinstance(sites_field, forms.ModelMultipleChoiceField)
         sites_field.queryset = readable_sites(user)
+
+
+INDEX_URL = "api_keys:index"
 
 
 def _status(key: StatsApiKey) -> str:
@@ -113,6 +116,21 @@ class ApiKeyIndexView(generic.IndexView):
 class ApiKeyCreateView(generic.CreateView):
     page_title = "New API key"
     success_template_name = "analytics/api_keys/created.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if reason := why_not_create_keys(request.user):
+            # A 403 that says why (Wagtail would redirect to the dashboard), before any form
+            # is read; a POST, which the page never offered, is audited.
+            if request.method == "POST":
+                record_refused_creation(user=request.user, reason=reason)
+            return TemplateResponse(
+                request,
+                "analytics/api_keys/refused.html",
+                {"header_title": "Not allowed", "reason": reason, "index_url": INDEX_URL},
+                status=403,
+            )
+        response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
+        return response
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = super().get_form_kwargs()
@@ -192,11 +210,16 @@ class ApiKeyViewSet(ModelViewSet):
 
     def get_permissions_to_register(self) -> QuerySet[Permission]:
         # A key is a Wagtail API token: the group editor offers the token permissions the
-        # rules in ``permissions`` read (the key model itself has none).
-        return Permission.objects.filter(
+        # rules in ``permissions`` read, and the key model's own one for creating keys.
+        tokens = Permission.objects.filter(
             content_type=ContentType.objects.get_for_model(APIToken),
             codename__in=[perm.partition(".")[2] for perm in (CREATE_KEYS, REVOKE_KEYS)],
         )
+        creating = Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(StatsApiKey),
+            codename=CREATE_STATS_API_KEYS.partition(".")[2],
+        )
+        return tokens | creating
 
     def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         # The "delete" views revoke; keys have no edit, usage or history pages (their audit

@@ -154,12 +154,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed admin sign-ins, counted in the shared cache over a fixed window from the first
-# failure: past the limit for a username (or a client address, see NUM_PROXIES) sign-in is
-# refused, even with the right password, until the window ends. Success clears the username's.
+# Failed admin sign-ins (governance/access/throttling.py), counted in the shared cache per
+# account from one address, per address (after ANALYTICS_TRUSTED_PROXIES) and per account:
+# past the limit each further attempt waits, 1 s doubling per failure up to the cap (429 with
+# Retry-After); from an address that never failed the account's wait stays under its own
+# small cap. Counters are forgotten a window after their last failure; a reset lifts them.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_ADDRESS_LIMIT = env.int("LOGIN_FAILURE_ADDRESS_LIMIT", default=20)
-LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+LOGIN_FAILURE_ACCOUNT_LIMIT = env.int("LOGIN_FAILURE_ACCOUNT_LIMIT", default=10)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=24 * 3600)
+LOGIN_THROTTLE_FIRST_DELAY_SECONDS = env.float("LOGIN_THROTTLE_FIRST_DELAY_SECONDS", default=1)
+LOGIN_THROTTLE_MAX_DELAY_SECONDS = env.int("LOGIN_THROTTLE_MAX_DELAY_SECONDS", default=15 * 60)
+LOGIN_THROTTLE_ACCOUNT_MAX_DELAY_SECONDS = env.int(
+    "LOGIN_THROTTLE_ACCOUNT_MAX_DELAY_SECONDS", default=8
+)
 WAGTAILADMIN_USER_LOGIN_FORM = "commonground.governance.access.forms.ThrottledLoginForm"
 # Signed-in sessions end after this long without a request, and in any case this long after
 # signing in (SESSION_COOKIE_AGE, enforced from the sign-in time, not the last write).

@@ -68,6 +68,12 @@ class WebhookOptions:
             raise ImproperlyConfigured("webhook option cap_seconds is less than base_seconds")
         return built
 
+    @property
+    def checks_addresses(self) -> bool:
+        """Whether targets must be public addresses: not with a proxy (it decides) or with
+        private networks allowed. The same on save and on send."""
+        return not (self.proxy or self.allow_private_networks)
+
     @classmethod
     def unknown_names(cls, options: Mapping[str, Any]) -> list[str]:
         known = {field.name for field in fields(cls)} | {"label"}

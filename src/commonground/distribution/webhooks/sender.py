@@ -7,15 +7,15 @@ environment (``OPTIONS["proxy"]`` names one explicitly).
 
 Server-side request forgery: whoever may edit a subscription chooses where the server sends
 requests and reads the answer's first lines in the delivery log. So, unless
-``allow_private_networks``, a webhook connects only to public (globally routable) addresses:
-the host name is resolved once, every address is checked, and the connection goes to a
-checked address, so a DNS answer that changes in between (rebinding) cannot slip through.
+``allow_private_networks``, a webhook connects only to public addresses (the one rule,
+``core.http.public_addresses``, which the admin's form applies on save too): the host name is
+resolved once, every address is checked, and the connection goes to a checked address, so a
+DNS answer that changes in between (rebinding) cannot slip through.
 With a proxy the proxy decides (point it at an SSRF-filtering one such as smokescreen).
 """
 
 import functools
 import http.client
-import ipaddress
 import socket
 import time
 import urllib.error
@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from commonground.core.http.public_addresses import NotPublicAddressError, resolve_public
 
 from .models import RESPONSE_EXCERPT_LENGTH
 
@@ -57,11 +59,15 @@ class _RedirectsNotFollowed(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])  # without an IPv6 zone
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+def check_target(url: str) -> None:
+    """Refuse (NotPublicAddressError) a URL whose host is, or resolves to, an address that
+    is not public: the rule ``post_webhook`` applies on every send, for the admin's form to
+    apply on save. A name that does not resolve passes here (the send checks again)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        resolve_public(host)
+    except (OSError, UnicodeError):  # not NotPublicAddressError: that is what we raise
+        return
 
 
 def _connect_to_public_address(
@@ -70,16 +76,15 @@ def _connect_to_public_address(
     """``socket.create_connection`` for public addresses only (see the module's docstring)."""
     host, port = address
     try:
-        resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        resolved = resolve_public(host, port)
+    except NotPublicAddressError as refused:
+        raise PrivateAddressError(
+            f"{refused}; webhooks go to public addresses only (the channel's"
+            " allow_private_networks option allows others)"
+        ) from refused
     except socket.gaierror as error:
         raise OSError(f"cannot resolve {host}: {error.strerror}") from error
-    addresses = [str(sockaddr[0]) for *_, sockaddr in resolved]
-    if not_public := [a for a in addresses if not _is_public(a)]:
-        raise PrivateAddressError(
-            f"{host} is {not_public[0]}, not a public address; webhooks go to public"
-            " addresses only (the channel's allow_private_networks option allows others)"
-        )
-    return socket.create_connection((addresses[0], port), timeout, source_address)
+    return socket.create_connection((resolved.addresses[0], port), timeout, source_address)
 
 
 class _PublicHTTPConnection(http.client.HTTPConnection):
@@ -111,7 +116,7 @@ class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
 def _opener(proxy: str, allow_private_networks: bool) -> urllib.request.OpenerDirector:
     opener = urllib.request.OpenerDirector()
     proxies = {"http": proxy, "https": proxy} if proxy else {}
-    guarded = not (proxy or allow_private_networks)
+    guarded = not (proxy or allow_private_networks)  # as WebhookOptions.checks_addresses
     http_handler = _PublicHTTPHandler() if guarded else urllib.request.HTTPHandler()
     # The default context: certificates are verified.
     https_handler = _PublicHTTPSHandler() if guarded else urllib.request.HTTPSHandler()

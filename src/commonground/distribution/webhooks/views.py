@@ -78,7 +78,16 @@ class _DeliveryLogContext:
         return context
 
 
-class WebhookCreateView(generic.CreateView):
+class _CheckedTarget:
+    """The form checks the URL's host by the rule the sends apply (the channel's options)."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().get_form_kwargs()  # type: ignore[misc]
+        kwargs["checks_addresses"] = configured_webhook_options().checks_addresses
+        return kwargs
+
+
+class WebhookCreateView(_CheckedTarget, generic.CreateView):
     def save_instance(self) -> WebhookSubscription:
         return services.create_webhook_subscription(form=self.form, by=self.request.user)
 
@@ -87,7 +96,7 @@ class WebhookCreateView(generic.CreateView):
         return str(self.get_edit_url())
 
 
-class WebhookEditView(_DeliveryLogContext, generic.EditView):
+class WebhookEditView(_CheckedTarget, _DeliveryLogContext, generic.EditView):
     def save_instance(self) -> WebhookSubscription:
         return services.update_webhook_subscription(form=self.form, by=self.request.user)
 

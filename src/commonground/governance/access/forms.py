@@ -10,22 +10,25 @@ from . import throttling
 
 
 class ThrottledLoginForm(LoginForm):
-    """Wagtail's sign-in form (WAGTAILADMIN_USER_LOGIN_FORM), refusing to check a password
-    while the username or the client's address is locked out, and counting failures."""
+    """Wagtail's sign-in form (WAGTAILADMIN_USER_LOGIN_FORM): while the throttle holds the
+    attempt back the password is not even checked (``throttle`` then says for how long, for
+    the view's 429); otherwise failures are counted and a success clears the account's."""
+
+    throttle: throttling.Throttle | None = None
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
         address = throttling.client_address(self.request) if self.request else ""
-        lockout = throttling.lockout(username=username, address=address)
-        if lockout is not None:
-            raise ValidationError(lockout.message, code="throttled")
+        self.throttle = throttling.throttle(username=username, address=address)
+        if self.throttle is not None:
+            raise ValidationError(self.throttle.message, code="throttled")
         try:
             cleaned: dict[str, Any] = super().clean()
         except ValidationError:
             if username and self.cleaned_data.get("password"):
                 throttling.record_failure(username=username, address=address)
             raise
-        throttling.record_success(username=username)
+        throttling.record_success(username=username, address=address)
         return cleaned
 
 

@@ -1,6 +1,8 @@
-"""The two-factor pages: set up (QR code and secret, confirmed with a code), the
-backup codes shown once, verify after signing in, new backup codes, and removal. Every page
-acts on the signed-in user's own account only: no URL names another user's device."""
+"""The sign-in page (Wagtail's, answering 429 while the throttle holds an attempt back),
+the password reset's last step (lifting the throttle), and the two-factor pages: set up (QR
+code and secret, confirmed with a code), the backup codes shown once, verify after signing
+in, new backup codes, and removal. Every two-factor page acts on the signed-in user's own
+account only: no URL names another user's device."""
 
 from base64 import b32encode
 from binascii import unhexlify
@@ -17,16 +19,50 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.admin.views import account
 
-from . import selectors, two_factor
-from .forms import AppCodeForm, CodeForm
+from . import selectors, throttling, two_factor
+from .forms import AppCodeForm, CodeForm, ThrottledLoginForm
 
 PENDING_SECRET = "access_pending_totp_secret"  # noqa: S105  (a session key, not a secret)
 NEW_BACKUP_CODES = "access_new_backup_codes"
+
+
+class SignInView(account.LoginView):
+    """Wagtail's sign-in page; an attempt the throttle holds back is answered 429 with
+    ``Retry-After`` (seconds), the form shown again with the message saying how long."""
+
+    def form_invalid(self, form: ThrottledLoginForm) -> HttpResponse:
+        response: HttpResponse = super().form_invalid(form)
+        held = getattr(form, "throttle", None)
+        if held is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(held.retry_after_seconds)
+        return response
+
+
+class PasswordResetConfirmView(account.PasswordResetConfirmView):
+    """The reset link's page (Wagtail's): a new password set through it lifts the sign-in
+    throttle on the account, from every address."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response: HttpResponse = super().form_valid(form)
+        throttling.lift(
+            user=form.user,
+            reason="password reset",
+            address=throttling.client_address(self.request),
+        )
+        return response
+
+
+# Mounted in config/urls.py ahead of Wagtail's admin URLs, at the same paths and names.
+sign_in = never_cache(SignInView.as_view())
+password_reset_confirm = never_cache(PasswordResetConfirmView.as_view())
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -230,8 +230,8 @@ def password_policy() -> PostureCheck:
         f"At least {length} characters, not like the user's name or e-mail, not a common "
         "password, not only digits. "
         + (
-            f"Sign-in stops for {settings.LOGIN_FAILURE_WINDOW_SECONDS // 60} minutes after "
-            f"{settings.LOGIN_FAILURE_LIMIT} wrong passwords."
+            f"After {settings.LOGIN_FAILURE_LIMIT} wrong passwords each sign-in attempt "
+            "waits, longer with each failure (per address and per account)."
             if throttled
             else "Failed sign-ins are not limited (LOGIN_FAILURE_LIMIT=0)."
         ),
