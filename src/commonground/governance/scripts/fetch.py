@@ -15,7 +15,6 @@ they may be on a private address (a load balancer's).
 
 import functools
 import http.client
-import ipaddress
 import socket
 import urllib.error
 import urllib.request
@@ -25,7 +24,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
+from commonground.core.http.public_addresses import is_public_address
 
 
 @dataclass(frozen=True)
@@ -63,21 +62,6 @@ class Limits:
 
 class PrivateAddressError(OSError):
     """The script's host is (or resolves to) an address that is not public."""
-
-
-def is_public_address(address: str) -> bool:
-    """Globally routable and not multicast, seen through IPv4-mapped, NAT64 and 6to4 forms."""
-    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(
-        address.split("%", 1)[0]
-    )
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip.sixtofour is not None:
-            ip = ip.sixtofour
-        elif ip in NAT64:
-            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return ip.is_global and not ip.is_multicast
 
 
 def _connect_to_public_address(
