@@ -180,9 +180,17 @@ def test_an_approved_vendor_script_gets_nothing_of_a_signed_in_it_admins_admin(
         tab.goto(f"{public}/")
         wait_for(lambda: vendor.reports, timeout=20)
         cookies = context.cookies()
+        # The same page in the admin's "view draft", on the admin origin: the tag is in the
+        # HTML, but the admin origin's script policy keeps it from loading at all.
+        draft = tab.goto(f"{admin}/admin/pages/{home.pk}/view_draft/")
+        assert draft is not None and draft.status == 200
+        assert f"http://{VENDOR}/spy.js" in tab.content()
+        tab.wait_for_load_state("networkidle")
+        tags_loaded = vendor.requests.count(f"GET {VENDOR}/spy.js")
         browser.close()
 
-    assert f"GET {VENDOR}/spy.js" in vendor.requests, "the approved tag was on the page"
+    assert tags_loaded == 1, "loaded by the public page only, not by the admin's view draft"
+    assert len(vendor.reports) == 1
     report = vendor.reports[0]
     text = json.dumps(report)
     assert report["origin"] == public
@@ -213,3 +221,36 @@ def test_an_approved_vendor_script_gets_nothing_of_a_signed_in_it_admins_admin(
     moved = visitor.request(f"{public}/admin/users/", headers={"Cookie": f"sessionid={session}"})
     assert moved.status == 302
     assert moved.headers["location"] == f"{admin}/admin/users/"
+
+
+def test_a_login_only_page_opens_on_the_admin_origin_after_both_factors(
+    two_origin_server: tuple[str, str], home: Any, it_admin: Any
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from ..core.factories import PASSWORD, app_code, authenticator_key
+
+    public, admin = two_origin_server
+    members = StandardPageFactory(parent=home, title="Members corner", slug="members")
+    PageViewRestriction.objects.create(page=members, restriction_type=PageViewRestriction.LOGIN)
+    username = it_admin.username
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        tab = browser.new_page()
+        tab.goto(f"{public}/members/")
+        # Nobody is signed in on the public origin: its sign-in is the admin's.
+        assert tab.url == f"{admin}/admin/login/?next=/members/"
+        tab.fill("[name=username]", username)
+        tab.fill("[name=password]", PASSWORD)
+        tab.locator("form button[type=submit]").first.click()
+        # The password alone opens nothing: the code is asked for, the page remembered.
+        tab.wait_for_url(f"{admin}/admin/two-factor/verify/?next=%2Fmembers%2F")
+        tab.fill("[name=code]", app_code(authenticator_key(username)))
+        tab.locator("form.login-form button[type=submit]").click()
+        tab.wait_for_url(f"{admin}/members/")
+        assert "Members corner" in tab.locator("h1").first.inner_text()
+        # The public site's own pages are still the public origin's.
+        tab.goto(f"{admin}/")
+        assert tab.url == f"{public}/"
+        browser.close()

@@ -17,6 +17,7 @@ Django's security middleware, before sessions and the page cache):
 With one origin (ADMIN_BASE_URL unset or equal to BASE_URL) the middleware does nothing.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -38,7 +39,8 @@ FRONTEND_LOGIN_PATH = "/_util/login/"
 SHARED_PREFIXES = ("/static/", "/media/", "/images/", "/documents/", "/-/alive")
 # Renders of site content inside the admin: the page as visitors would get it, so it gets the
 # same narrow script policy as page-tree paths on the admin origin.
-_PREVIEW_MARKERS = ("/preview/", "/view_draft/", "/revisions/")
+# (pages' and snippets' preview, a page's "view draft", an old revision's view).
+_PREVIEW_PATH = re.compile(r"(/preview/(\d+/)?|/view_draft/|/revisions/\d+/view/)$")
 # The admin origin's policy for content it renders: scripts from this origin's own files only
 # (no vendor host, no inline script), no plugins, no <base> rewriting.
 CONTENT_SCRIPT_POLICY = "script-src 'self'; object-src 'none'; base-uri 'none'"
@@ -200,7 +202,7 @@ class OriginMiddleware:
             return self.get_response(request)
         if is_admin_path(path):
             response = self.get_response(request)
-            if any(marker in path for marker in _PREVIEW_MARKERS):
+            if _PREVIEW_PATH.search(path):
                 _with_content_policy(response)
             return response
         if request.method not in {"GET", "HEAD"} or not login_restricted(request, path):
