@@ -308,7 +308,7 @@ def technology_reviews_on_time() -> PostureCheck:
     )
 
 
-@posture_check(order=90)
+@posture_check(order=100)
 def admin_on_its_own_origin() -> PostureCheck:
     """Admin on its own origin"""
     from commonground.core.http import origins  # here: this check is the posture's only user
