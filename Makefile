@@ -29,6 +29,9 @@ $(VENDOR_STAMP): scripts/fetch_vendor_assets.py | $(BIN)/python
 
 install: $(STAMP)
 
+# Two origins on one port: the site at 127.0.0.1, the admin at localhost (core/http/origins.py).
+demo: export BASE_URL ?= http://127.0.0.1:$(or $(PORT),8000)
+demo: export ADMIN_BASE_URL ?= http://localhost:$(or $(PORT),8000)
 demo: $(STAMP)
 	@echo "Migrating the database in $(COMMONGROUND_DATA_DIR) ..."
 	$(BIN)/commonground migrate --noinput --verbosity 0

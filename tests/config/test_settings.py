@@ -12,7 +12,22 @@ GOOD_KEY = secrets.token_urlsafe(48)  # 64 characters
 assert len(GOOD_KEY) == 64
 
 # Variables the production settings read; none may leak in from the developer's shell.
-SETTINGS_VARIABLES = ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "CACHE_URL")
+SETTINGS_VARIABLES = (
+    "SECRET_KEY",
+    "DEBUG",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "CACHE_URL",
+    "BASE_URL",
+    "ADMIN_BASE_URL",
+    "ADMIN_SHARED_ORIGIN_ACCEPTED",
+)
+# The admin on its own origin, as production wants it (core/http/origins.py).
+TWO_ORIGINS = {
+    "BASE_URL": "https://example.com",
+    "ADMIN_BASE_URL": "https://admin.example.com",
+    "ALLOWED_HOSTS": "example.com,admin.example.com",
+}
 
 
 def run_production(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
@@ -84,8 +99,58 @@ def test_plain_django_setup_refuses_too(tmp_path: Path) -> None:
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        pytest.param(
+            {"BASE_URL": "https://example.com", "ALLOWED_HOSTS": "example.com"},
+            "The admin shares the public site's origin",
+            id="no-admin-origin",
+        ),
+        pytest.param(
+            {
+                "BASE_URL": "https://example.com",
+                "ADMIN_BASE_URL": "https://example.com/",
+                "ALLOWED_HOSTS": "example.com",
+            },
+            "ADMIN_SHARED_ORIGIN_ACCEPTED=true",
+            id="same-origin-twice",
+        ),
+        pytest.param(
+            {**TWO_ORIGINS, "ALLOWED_HOSTS": "example.com"},
+            "ALLOWED_HOSTS must include the admin's host, admin.example.com",
+            id="admin-host-not-allowed",
+        ),
+        pytest.param(
+            {**TWO_ORIGINS, "ADMIN_BASE_URL": "admin.example.com"},
+            "ADMIN_BASE_URL must be an http(s) URL",
+            id="admin-not-a-url",
+        ),
+    ],
+)
+def test_production_refuses_an_admin_on_the_public_origin(
+    tmp_path: Path, env: dict, message: str
+) -> None:
+    result = check(tmp_path, SECRET_KEY=GOOD_KEY, **env)
+
+    assert result.returncode != 0
+    assert "Refusing to start with insecure settings" in result.stderr
+    assert message in result.stderr
+
+
+def test_production_starts_on_one_origin_when_the_risk_is_accepted(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        SECRET_KEY=GOOD_KEY,
+        BASE_URL="https://example.com",
+        ALLOWED_HOSTS="example.com",
+        ADMIN_SHARED_ORIGIN_ACCEPTED="true",
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_deploy_check_is_clean_with_a_good_environment(tmp_path: Path) -> None:
-    result = check(tmp_path, "--deploy", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="example.com")
+    result = check(tmp_path, "--deploy", SECRET_KEY=GOOD_KEY, **TWO_ORIGINS)
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr

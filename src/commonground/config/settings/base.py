@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Two origins (core/http/origins.py): before anything reads the session or CSRF cookie.
+    "commonground.core.http.origins.OriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: cached pages get the current policy and a fresh nonce too.
     "commonground.governance.csp.policy.ContentSecurityPolicyMiddleware",
@@ -324,6 +326,19 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
+# --- Two origins (core/http/origins.py, docs/architecture.md "The admin on its own origin") --
+# The admin, its sign-in and everything signed in answer on ADMIN_BASE_URL only (e.g.
+# https://admin.example.com); BASE_URL stays the public site's. Unset: one origin for both,
+# which production refuses unless ADMIN_SHARED_ORIGIN_ACCEPTED=true accepts the risk.
+ADMIN_BASE_URL = env.str("ADMIN_BASE_URL", default="").rstrip("/")
+ADMIN_SHARED_ORIGIN_ACCEPTED = env.bool("ADMIN_SHARED_ORIGIN_ACCEPTED", default=False)
+if ADMIN_BASE_URL and ADMIN_BASE_URL not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(ADMIN_BASE_URL)
+# Host-only cookies (no Domain attribute): the admin host's session never reaches the public
+# host, even where both are subdomains of one domain.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+# --- end of two origins ----------------------------------------------------------------------
 WAGTAILAPI_LIMIT_MAX = 100
 
 REST_FRAMEWORK = {

@@ -18,6 +18,7 @@ from wagtail.users.models import UserProfile
 
 from commonground.alignment.public import load_alignment_demo
 from commonground.analytics.public import ensure_goals, ensure_history, ensure_tracked_site
+from commonground.core.http import origins
 from commonground.core.roles import APPROVAL_WORKFLOW
 from commonground.distribution.public import load_distribution_demo
 from commonground.governance.public import load_governance_demo, scan_demo_site
@@ -90,7 +91,7 @@ def load_demo(*, reset: bool = False, write: Write = print) -> DemoSummary:
         built=built,
         pages=pages,
         site_url=f"{base_url}/",
-        admin_url=f"{base_url}/admin/",
+        admin_url=f"{origins.admin_base_url() or base_url}/admin/",
         logins=users.logins,
         logins_file=users.logins_file,
     )

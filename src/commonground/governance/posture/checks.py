@@ -400,3 +400,38 @@ def registry_approvals_four_eyes() -> PostureCheck:
         "Every critical entry had two IT approvers, every personal-data entry a signed "
         "agreement, and no script host is a wildcard.",
     )
+
+
+@posture_check(order=100)
+def admin_on_its_own_origin() -> PostureCheck:
+    """Admin on its own origin"""
+    from commonground.core.http import origins  # here: this check is the posture's only user
+
+    title = "Admin on its own origin"
+    if not origins.shares_origin():
+        return PostureCheck(
+            title,
+            Status.OK,
+            f"The admin answers only on {origins.admin_base_url()}; the public site "
+            f"({settings.WAGTAILADMIN_BASE_URL}) neither sets nor reads a session cookie.",
+        )
+    fix = (
+        "Set ADMIN_BASE_URL to an origin of its own (e.g. https://admin.example.com, also in "
+        "ALLOWED_HOSTS) and restart."
+    )
+    if getattr(settings, "ADMIN_SHARED_ORIGIN_ACCEPTED", False):
+        return PostureCheck(
+            title,
+            Status.WARNING,
+            "The admin shares the public site's origin, an accepted risk "
+            "(ADMIN_SHARED_ORIGIN_ACCEPTED=true): a script on a public page can act with a "
+            "signed-in administrator's session.",
+            fix,
+        )
+    return PostureCheck(
+        title,
+        Status.PROBLEM,
+        "The admin shares the public site's origin: a script on a public page (an approved "
+        "vendor's included) can read admin pages with a signed-in administrator's session.",
+        fix,
+    )

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from commonground.core.http import origins
 from commonground.core.http.web_server import granian_command
 
 
@@ -54,7 +55,9 @@ class Command(BaseCommand):
 
     def _announce(self, url: str) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nCommon Ground is ready at {url}"))
-        self.stdout.write(f"  Admin: {url}admin/")
+        self.stdout.write(f"  Site:  {url}")
+        # On its own origin where ADMIN_BASE_URL gives one (core/http/origins.py).
+        self.stdout.write(f"  Admin: {origins.admin_base_url() or url.rstrip('/')}/admin/")
         logins = settings.DATA_DIR / "demo-logins.txt"
         if logins.exists():
             self.stdout.write(f"  Sign-ins (from {logins}):")
