@@ -69,14 +69,17 @@ def _signed_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
     )
 
 
-def _two_factor_refused(sender: Any, user: Any, **kwargs: Any) -> None:
-    services.record_event(action=TWO_FACTOR_FAILED, instance=user, user=user, data={})
+# Two-factor: django-otp records a verified code as the device's last_used_at and a refused
+# one as a higher throttling_failure_count, whichever view or form checked it; comparing the
+# row before and after each save sees both.
+_DEVICE_STATE = ("last_used_at", "throttling_failure_count")
 
 
-def _is_device(sender: Any) -> bool:
+def _device_models() -> list[type[models.Model]]:
+    from django.apps import apps
     from django_otp.models import Device
 
-    return isinstance(sender, type) and issubclass(sender, Device)
+    return [model for model in apps.get_models() if issubclass(model, Device)]
 
 
 def _device_data(device: Any) -> dict[str, Any]:
@@ -84,16 +87,18 @@ def _device_data(device: Any) -> dict[str, Any]:
 
 
 def _device_before_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw or not _is_device(sender) or instance.pk is None:
+    if raw or instance.pk is None:
         return
-    before = sender._base_manager.filter(pk=instance.pk).values("last_used_at").first()
-    instance._audit_last_used_at = before["last_used_at"] if before else None
+    fields = [name for name in _DEVICE_STATE if hasattr(instance, name)]
+    instance._audit_device_before = (
+        sender._base_manager.filter(pk=instance.pk).values(*fields).first() or {}
+    )
 
 
 def _device_saved(
     sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    if raw or not _is_device(sender):
+    if raw:
         return
     user = getattr(instance, "user", None)
     if created:
@@ -101,17 +106,24 @@ def _device_saved(
             action=TWO_FACTOR_DEVICE_ADDED, instance=user, user=user, data=_device_data(instance)
         )
         return
+    before = getattr(instance, "_audit_device_before", {})
+    instance._audit_device_before = {name: getattr(instance, name, None) for name in before}
     used = getattr(instance, "last_used_at", None)
-    if used is not None and used != getattr(instance, "_audit_last_used_at", None):
-        instance._audit_last_used_at = used
+    if used is not None and used != before.get("last_used_at"):
         services.record_event(
             action=TWO_FACTOR_VERIFIED, instance=user, user=user, data=_device_data(instance)
+        )
+    failures = getattr(instance, "throttling_failure_count", 0) or 0
+    if failures > (before.get("throttling_failure_count") or 0):
+        services.record_event(
+            action=TWO_FACTOR_FAILED,
+            instance=user,
+            user=user,
+            data={**_device_data(instance), "failures_in_a_row": failures},
         )
 
 
 def _device_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if not _is_device(sender):
-        return
     user = get_user_model()._default_manager.filter(pk=instance.user_id).first()
     services.record_event(
         action=TWO_FACTOR_DEVICE_REMOVED,
@@ -174,10 +186,13 @@ def connect() -> None:
     user_logged_in.connect(_signed_in, dispatch_uid="audit_signed_in")
     user_login_failed.connect(_sign_in_failed, dispatch_uid="audit_sign_in_failed")
     user_logged_out.connect(_signed_out, dispatch_uid="audit_signed_out")
-    from django_otp.forms import otp_verification_failed
-
-    otp_verification_failed.connect(_two_factor_refused, dispatch_uid="audit_otp_refused")
-    pre_save.connect(_device_before_save, dispatch_uid="audit_device_before_save")
-    post_save.connect(_device_saved, dispatch_uid="audit_device_saved")
-    post_delete.connect(_device_deleted, dispatch_uid="audit_device_deleted")
-    m2m_changed.connect(_membership_changed, dispatch_uid="audit_membership_changed")
+    # Per device model, not for every model: a post_delete receiver for all models would
+    # turn every bulk delete into a row-by-row one.
+    for device_model in _device_models():
+        uid = device_model._meta.label_lower
+        pre_save.connect(_device_before_save, sender=device_model, dispatch_uid=f"audit_b_{uid}")
+        post_save.connect(_device_saved, sender=device_model, dispatch_uid=f"audit_s_{uid}")
+        post_delete.connect(_device_deleted, sender=device_model, dispatch_uid=f"audit_d_{uid}")
+    for through in _memberships():
+        uid = f"audit_m2m_{through._meta.label_lower}"
+        m2m_changed.connect(_membership_changed, sender=through, dispatch_uid=uid)

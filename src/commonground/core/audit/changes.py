@@ -1,12 +1,13 @@
 """Before and after values for audit entries, for every model, without touching the apps.
 
 Wagtail logs an object after saving it, so the log entry alone cannot say what changed. The
-trail therefore reads the row from the database just before it is first saved (``pre_save``
-of any model, and of any child row: a registry entry's hosts, a group's page permissions)
-in a transaction, and, when the log entry for that object arrives, reads it again and keeps
-the fields that differ. A row's picture is its concrete fields, its many-to-many fields
-(a user's groups, a group's permissions) and its child rows (reverse foreign keys that
-cascade, as text), so widening an entry's hosts or adding a user to a group shows up.
+trail therefore reads the row from the database just before it is first saved in a
+transaction (``pre_save`` of any model and, in a person's change, of any child row: a registry
+entry's hosts, a group's page permissions), and, when the log entry for that object arrives,
+reads it again and keeps the fields that differ. A row's picture is its concrete fields, its
+many-to-many fields (a user's groups, a group's permissions) and its child rows (reverse
+foreign keys that cascade, as text), so widening an entry's hosts or adding a user to a group
+shows up.
 
 Secrets are never copied: a field whose name says password, token, secret, key, salt, seed
 or OTP shows as ``"********"`` (and whether it changed). Long values are shortened.
@@ -22,8 +23,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models.signals import pre_delete, pre_save
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from wagtail.log_actions import get_active_log_context
 
 MASK = "********"
 MAX_TEXT = 500
@@ -164,24 +166,20 @@ def _parents(row: models.Model) -> list[tuple[type[models.Model], Any]]:
     return parents
 
 
-def _before_write(sender: type[models.Model], instance: models.Model, raw: bool = False) -> None:
+@receiver(pre_save, dispatch_uid="audit_changes_pre_save")
+def _pre_save(sender: Any, instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
     if raw or not _pictured(sender):
         return
     if instance.pk is not None and not instance._state.adding:
         _remember(sender, instance.pk)
+    # A child row's parent is pictured only for a person's change (Wagtail's log context names
+    # a user in the admin): a public endpoint's rows (a CSP report under a site) must not
+    # make every request read the parent and its children.
+    if get_active_log_context().user is None:
+        return
     for parent_model, parent_id in _parents(instance):
         if _pictured(parent_model) and not _is_page(parent_model):
             _remember(parent_model, parent_id)
-
-
-@receiver(pre_save, dispatch_uid="audit_changes_pre_save")
-def _pre_save(sender: Any, instance: models.Model, raw: bool = False, **kwargs: Any) -> None:
-    _before_write(sender, instance, raw)
-
-
-@receiver(pre_delete, dispatch_uid="audit_changes_pre_delete")
-def _pre_delete(sender: Any, instance: models.Model, **kwargs: Any) -> None:
-    _before_write(sender, instance)
 
 
 def _current(content_type_id: int | None, object_id: str) -> tuple[type[models.Model], Any] | None:
