@@ -228,7 +228,7 @@ def read_anchors(path: Path) -> Iterator[Anchor]:
     a line that is not JSON becomes an anchor verification refuses."""
     with path.open(encoding="utf-8", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
-            text = line.strip()
+            text = line.strip().strip("\x00")  # syslog ends its messages with a NUL
             if not text:
                 continue
             start = text.find("{")  # a syslog line carries a prefix
