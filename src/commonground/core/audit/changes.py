@@ -108,6 +108,8 @@ def picture(row: models.Model) -> Picture:
     opts = row._meta
     values: Picture = {}
     for field in opts.concrete_fields:
+        if getattr(field, "auto_now", False):
+            continue  # "updated at": changes on every save, says nothing
         values[field.attname] = _field_value(field, row)
     for m2m in opts.many_to_many:
         related = getattr(row, m2m.name).all()
