@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from commonground.core.audit.models import AuditAnchor
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR
 from commonground.governance.models import TechnologyRequest
 from commonground.governance.posture import checks as posture
@@ -25,6 +26,7 @@ PRODUCTION_LIKE = {
     "SESSION_COOKIE_SECURE": True,
     "CSRF_COOKIE_SECURE": True,
     "SECURE_HSTS_SECONDS": 31536000,
+    "AUDIT_KEY": "a-production-like-audit-key-0123456789abcdef",
 }
 
 
@@ -63,8 +65,11 @@ def test_production_settings_pass(it_admin, home) -> None:
     from commonground.governance.scan.services import scan_site
 
     scan_site(trigger="command")
+    # An anchor written a minute ago (as `commonground audit anchor` records it).
+    AuditAnchor.objects.create(created_at=timezone.now(), sequence=0, hash="0" * 64)
     found = statuses(client_for(it_admin))
     assert found == {
+        "Audit trail keyed and anchored": "ok",
         "Debug mode off": "ok",
         "HTTPS everywhere": "ok",
         "Content-Security-Policy enforcing": "ok",
