@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.signals import request_started
 from django.db import connection, models, transaction
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -152,8 +153,13 @@ def _remember(model: type[models.Model], pk: Any) -> None:
         transaction.on_commit(forget_pending)
 
 
-def forget_pending() -> None:
+def forget_pending(**kwargs: Any) -> None:
     _pending.set(None)
+
+
+# A picture taken outside a transaction and never logged must not be a later request's
+# "before" (server threads live on from request to request).
+request_started.connect(forget_pending, dispatch_uid="audit_changes_forget_pending")
 
 
 def _parents(row: models.Model) -> list[tuple[type[models.Model], Any]]:
