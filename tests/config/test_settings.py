@@ -28,6 +28,8 @@ TWO_ORIGINS = {
     "ADMIN_BASE_URL": "https://admin.example.com",
     "ALLOWED_HOSTS": "example.com,admin.example.com",
 }
+SETTINGS_VARIABLES += ("AUDIT_KEY", "AUDIT_KEYS_OLD")
+GOOD_AUDIT_KEY = secrets.token_urlsafe(48)
 
 
 def run_production(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
@@ -77,6 +79,14 @@ def check(tmp_path: Path, *extra: str, **env: str) -> subprocess.CompletedProces
         pytest.param({"SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS", id="no-hosts"),
         pytest.param(
             {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS", id="any-host"
+        ),
+        pytest.param(
+            {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "example.com"}, "AUDIT_KEY", id="no-audit-key"
+        ),
+        pytest.param(
+            {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "example.com", "AUDIT_KEY": "short"},
+            "AUDIT_KEY must be set",
+            id="short-audit-key",
         ),
     ],
 )
@@ -145,13 +155,37 @@ def test_production_starts_on_one_origin_when_the_risk_is_accepted(tmp_path: Pat
         BASE_URL="https://example.com",
         ALLOWED_HOSTS="example.com",
         ADMIN_SHARED_ORIGIN_ACCEPTED="true",
+        AUDIT_KEY=GOOD_AUDIT_KEY,
     )
     assert result.returncode == 0, result.stderr
 
 
 def test_deploy_check_is_clean_with_a_good_environment(tmp_path: Path) -> None:
-    result = check(tmp_path, "--deploy", SECRET_KEY=GOOD_KEY, **TWO_ORIGINS)
+    result = check(
+        tmp_path, "--deploy", SECRET_KEY=GOOD_KEY, AUDIT_KEY=GOOD_AUDIT_KEY, **TWO_ORIGINS
+    )
 
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_without_audit_key_outside_production_the_check_warns(tmp_path: Path) -> None:
+    # Development: the trail runs on a derived default, and says so.
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="commonground.config.settings.dev",
+        COMMONGROUND_DATA_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "commonground.cli", "check"],
+        env=clean,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "commonground.audit.W001" in result.stdout + result.stderr
+    assert "AUDIT_KEY is not set" in result.stdout + result.stderr

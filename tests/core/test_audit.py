@@ -4,11 +4,13 @@ first altered or missing entry, the ORM's refusals, exports and the IT-only admi
 import csv
 import datetime
 import hashlib
+import hmac
 import importlib
 import io
 import json
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
@@ -142,13 +144,18 @@ def test_a_deleted_users_entries_keep_their_username(editor: AbstractUser) -> No
     assert _verify()[0] == 0
 
 
-def test_the_hash_follows_the_documented_format(editor: AbstractUser) -> None:
+def test_the_hash_follows_the_documented_format(editor: AbstractUser, settings: Any) -> None:
+    settings.AUDIT_KEY = "an-audit-key-for-this-test-only-0123456789"
     author = Author.objects.create(name="Ünïcode ☃")
     log(author, "wagtail.create", user=editor, data={"b": [1, 2.5], "a": "x"})
     entry = AuditEntry.objects.get(object_title="Ünïcode ☃")
     # An independent re-implementation of chain.py's docstring, as an auditor would write it.
+    key = b"an-audit-key-for-this-test-only-0123456789"
+    key_id = hashlib.sha256(b"commonground.audit.key-id\x00" + key).hexdigest()[:16]
+    data = json.loads(entry.data)
     payload = {
-        "v": 1,
+        "v": 2,
+        "key_id": key_id,
         "sequence": entry.sequence,
         "source": "model",
         "source_id": entry.source_id,
@@ -159,12 +166,14 @@ def test_the_hash_follows_the_documented_format(editor: AbstractUser) -> None:
         "object_type": "content.author",
         "object_id": str(author.pk),
         "object_title": "Ünïcode ☃",
-        "data": {"a": "x", "b": [1, 2.5]},
+        "data": data,
         "previous_hash": entry.previous_hash,
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    assert entry.hash == hashlib.sha256(text.encode()).hexdigest()
-    assert entry.data == '{"a":"x","b":[1,2.5]}'
+    assert entry.key_id == key_id
+    assert entry.hash == hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+    assert (data["a"], data["b"]) == ("x", [1, 2.5])
+    assert entry.data == json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 # Verifying ----------------------------------------------------------------------------------
@@ -176,7 +185,7 @@ def test_verify_passes_on_an_intact_trail(three_entries: list[AuditEntry]) -> No
     assert code == 0, err
     total = AuditEntry.objects.count()
     assert (
-        out.strip()
+        out.splitlines()[0]
         == f"{total} entries, chain intact up to #{head.sequence}, head {head.hash[:12]}"
     )
 
@@ -195,15 +204,16 @@ def test_verify_names_an_entry_altered_with_raw_sql(three_entries: list[AuditEnt
 def test_verify_names_an_altered_entry_whose_hash_was_recomputed(
     three_entries: list[AuditEntry],
 ) -> None:
-    middle, last = three_entries[1], three_entries[2]
+    middle = three_entries[1]
     forged = middle.content().__class__(**{**middle.content().__dict__, "actor": "mallory"})
+    # The attacker has the database, not the key: a guessed key gives a different HMAC.
     _raw(
         "UPDATE core_auditentry SET actor = %s, hash = %s WHERE sequence = %s",
-        ["mallory", forged.hash(middle.previous_hash), middle.sequence],
+        ["mallory", forged.hash(middle.previous_hash, b"guessed"), middle.sequence],
     )
     code, _, err = _verify()
     assert code == 1
-    assert f"entry #{last.sequence}: previous hash does not match #{middle.sequence}" in err
+    assert f"entry #{middle.sequence} was altered: its hash does not match its content" in err
 
 
 def test_verify_names_a_deleted_middle_entry(three_entries: list[AuditEntry]) -> None:

@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from commonground.core.audit.models import AuditAnchor
 from commonground.core.roles import IT_ADMINISTRATOR, MARKETING_EDITOR
 from commonground.governance.models import TechnologyRequest
 from commonground.governance.posture import checks as posture
@@ -28,6 +29,7 @@ PRODUCTION_LIKE = {
     # The admin on its own origin; the test client's host is the admin's.
     "WAGTAILADMIN_BASE_URL": "https://www.example.com",
     "ADMIN_BASE_URL": "https://testserver",
+    "AUDIT_KEY": "a-production-like-audit-key-0123456789abcdef",
 }
 
 
@@ -68,8 +70,11 @@ def test_production_settings_pass(it_admin, home) -> None:
 
     scan_site(trigger="command")
     run_monitor()
+    # An anchor written a minute ago (as `commonground audit anchor` records it).
+    AuditAnchor.objects.create(created_at=timezone.now(), sequence=0, hash="0" * 64)
     found = statuses(client_for(it_admin))
     assert found == {
+        "Audit trail keyed and anchored": "ok",
         "Debug mode off": "ok",
         "HTTPS everywhere": "ok",
         "Content-Security-Policy enforcing": "ok",

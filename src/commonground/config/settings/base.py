@@ -268,6 +268,46 @@ PERIODIC_TASKS: dict[str, float] = {
     # rounds and invites everyone of either side once; hourly, so people who join are invited.
     "commonground.alignment.pulse.tasks.open_quarterly_pulse": 3600,
 }
+
+# --- The audit trail (core/audit, docs/operations.md "Audit trail") --------------------------
+# The HMAC key of the chain: from the environment, never the database. Unset (development,
+# tests): a default derived from SECRET_KEY and the data directory, with a warning; production
+# refuses to start without it. Rotation: the old key moves to AUDIT_KEYS_OLD (comma-separated).
+AUDIT_KEY = env.str("AUDIT_KEY", default="")
+AUDIT_KEYS_OLD: list[str] = env.list("AUDIT_KEYS_OLD", default=[])
+# `commonground audit anchor` writes the signed head to every sink here; the scheduler runs
+# it every AUDIT_ANCHOR_INTERVAL_SECONDS (the posture page warns past twice that).
+AUDIT_ANCHOR_INTERVAL_SECONDS = env.float("AUDIT_ANCHOR_INTERVAL_SECONDS", default=3600)
+AUDIT_ANCHOR_SINKS: dict[str, dict[str, Any]] = {
+    "file": {
+        "BACKEND": "commonground.core.audit.anchors.FileSink",
+        "OPTIONS": {
+            "path": env.str("AUDIT_ANCHOR_FILE", default=str(DATA_DIR / "audit-anchors.jsonl"))
+        },
+    },
+}
+if env.list("AUDIT_ANCHOR_EMAILS", default=[]):
+    AUDIT_ANCHOR_SINKS["email"] = {
+        "BACKEND": "commonground.core.audit.anchors.EmailSink",
+        "OPTIONS": {"recipients": env.list("AUDIT_ANCHOR_EMAILS")},
+    }
+if env.str("AUDIT_ANCHOR_WEBHOOK_URL", default=""):
+    AUDIT_ANCHOR_SINKS["webhook"] = {
+        "BACKEND": "commonground.core.audit.anchors.WebhookSink",
+        "OPTIONS": {
+            "url": env.str("AUDIT_ANCHOR_WEBHOOK_URL"),
+            # The project's one outbound HTTP client, with its public-address check.
+            "client": "commonground.distribution.webhooks.sender.post_webhook",
+            "allow_private_networks": env.bool("AUDIT_ANCHOR_WEBHOOK_PRIVATE", default=False),
+        },
+    }
+if env.str("AUDIT_ANCHOR_SYSLOG", default=""):  # host:port, UDP
+    _syslog_host, _, _syslog_port = env.str("AUDIT_ANCHOR_SYSLOG").rpartition(":")
+    AUDIT_ANCHOR_SINKS["syslog"] = {
+        "BACKEND": "commonground.core.audit.anchors.SyslogSink",
+        "OPTIONS": {"host": _syslog_host or "localhost", "port": int(_syslog_port or 514)},
+    }
+PERIODIC_TASKS["commonground.core.audit.tasks.anchor_audit_trail"] = AUDIT_ANCHOR_INTERVAL_SECONDS
 ALIGNMENT_ACTION_REMINDER_DAYS = env.int("ALIGNMENT_ACTION_REMINDER_DAYS", default=2)
 # A side's pulse results show only when at least this many people of it answered the round.
 ALIGNMENT_PULSE_MIN_ANSWERS = env.int("ALIGNMENT_PULSE_MIN_ANSWERS", default=3)
@@ -389,6 +429,25 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks_db": {"level": "WARNING"},
     },
+}
+# Every committed audit entry as one JSON line (core/audit/log_stream.py), on standard error
+# or, with AUDIT_LOG_FILE, appended to that file, for a SIEM to collect.
+LOGGING["formatters"]["audit_json"] = {  # type: ignore[index]
+    "()": "commonground.core.audit.log_stream.AuditJsonFormatter"
+}
+LOGGING["handlers"]["audit_stream"] = (  # type: ignore[index]
+    {
+        "class": "logging.handlers.WatchedFileHandler",
+        "filename": env.str("AUDIT_LOG_FILE"),
+        "formatter": "audit_json",
+    }
+    if env.str("AUDIT_LOG_FILE", default="")
+    else {"class": "logging.StreamHandler", "formatter": "audit_json"}
+)
+LOGGING["loggers"]["commonground.audit"] = {  # type: ignore[index]
+    "handlers": ["audit_stream"],
+    "level": "INFO",
+    "propagate": False,
 }
 
 WAGTAILIMAGES_IMAGE_MODEL = "content.ContentImage"

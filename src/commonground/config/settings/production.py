@@ -37,6 +37,12 @@ def _refuse_insecure_settings() -> None:
     if "*" in ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS must not be '*' in production.")
     problems.extend(_origin_problems())
+    if len(env.str("AUDIT_KEY", default="")) < 32:
+        problems.append(
+            "AUDIT_KEY must be set (from the environment, not the database) to a random value "
+            "of at least 32 characters, e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'; it keys the audit trail."
+        )
     if problems:
         raise ImproperlyConfigured(
             "Refusing to start with insecure settings:\n- " + "\n- ".join(problems)

@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from .chain import GENESIS_HASH
+from .chain import GENESIS_HASH, head_message
+from .keys import AuditKey, current_key
 from .services import MODEL, PAGE, snapshot_log_entry
 
 _CHUNK = 1_000
@@ -57,8 +58,21 @@ def chain_existing_log_entries(apps: Any) -> int:
                 chained += _append(batch, head, AuditEntry, User, username_field, object_types)
                 batch = []
         chained += _append(batch, head, AuditEntry, User, username_field, object_types)
-        head.save(update_fields=["sequence", "hash"])
+        update_fields = ["sequence", "hash"]
+        if chained and _keyed(AuditHead):
+            key = current_key()
+            head.key_id = key.key_id
+            head.signature = key.sign(
+                head_message(sequence=head.sequence, entry_hash=head.hash, key_id=key.key_id)
+            )
+            update_fields += ["key_id", "signature"]
+        head.save(update_fields=update_fields)
     return chained
+
+
+def _keyed(model: Any) -> bool:
+    """Whether ``model`` (perhaps migration state from before the key) has the key columns."""
+    return any(field.name == "key_id" for field in model._meta.get_fields())
 
 
 def _append(
@@ -72,6 +86,9 @@ def _append(
     user_ids = {entry.user_id for entry in batch if entry.user_id is not None}
     usernames = dict(User._base_manager.filter(pk__in=user_ids).values_list("pk", username_field))
     rows = []
+    # Migration 0003's state has no key columns: what it chains is legacy (format 1, unkeyed),
+    # as it predates the key. Chained later, entries are keyed like any other.
+    key: AuditKey | None = current_key() if _keyed(AuditEntry) else None
     for entry in batch:
         snapshot = snapshot_log_entry(
             entry,
@@ -79,9 +96,14 @@ def _append(
             username=usernames.get(entry.user_id),
             object_type=object_types.get(entry.content_type_id, ""),
         )
-        content = replace(snapshot, sequence=head.sequence + 1)
-        digest = content.hash(head.hash)
-        rows.append(AuditEntry(**content.__dict__, previous_hash=head.hash, hash=digest))
+        content = replace(snapshot, sequence=head.sequence + 1, key_id=key.key_id if key else "")
+        digest = content.hash(head.hash, key.secret if key else None)
+        fields = (
+            content.__dict__
+            if key
+            else {name: value for name, value in content.__dict__.items() if name != "key_id"}
+        )
+        rows.append(AuditEntry(**fields, previous_hash=head.hash, hash=digest))
         head.sequence, head.hash = content.sequence, digest
     # The plain base manager: the trail's own manager refuses bulk inserts from anywhere else.
     AuditEntry._base_manager.bulk_create(rows)

@@ -1,4 +1,13 @@
-"""The audit trail's hash format, version 1: what is hashed, byte for byte.
+"""The audit trail's hash formats: what is hashed, byte for byte.
+
+Version 2 (every entry written with a key, the default since issue 14): the payload below
+with ``v`` set to 2 and one more key, ``key_id`` (the id of the HMAC key, see ``keys.py``),
+and ``hash`` is the lower-case hex HMAC-SHA256 of the serialised payload under that key.
+Without the key no one can compute a valid hash, so rewriting an entry and re-chaining
+the rest is detected. Version 1 (entries from before, ``key_id`` empty) is unkeyed SHA-256;
+verification accepts it only for a run of entries at the start of the trail ("legacy").
+
+Version 1, for reference and for the legacy entries:
 
 An auditor can re-implement it without reading the rest of the code:
 
@@ -24,13 +33,15 @@ text is exactly the hashed bytes and no database JSON type can reorder or reform
 
 import datetime
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-FORMAT_VERSION = 1
+LEGACY_FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 GENESIS_HASH = "0" * 64
 SYSTEM_ACTOR = "system"
 
@@ -70,10 +81,15 @@ class EntryContent:
     object_id: str
     object_title: str
     data: str  # canonical JSON text
+    key_id: str = ""  # empty: a legacy (version 1, unkeyed) entry
+
+    @property
+    def legacy(self) -> bool:
+        return not self.key_id
 
     def payload(self, previous_hash: str) -> dict[str, Any]:
-        return {
-            "v": FORMAT_VERSION,
+        payload = {
+            "v": LEGACY_FORMAT_VERSION,
             "sequence": self.sequence,
             "source": self.source,
             "source_id": self.source_id,
@@ -87,7 +103,36 @@ class EntryContent:
             "data": json.loads(self.data),
             "previous_hash": previous_hash,
         }
+        if not self.legacy:
+            payload |= {"v": FORMAT_VERSION, "key_id": self.key_id}
+        return payload
 
-    def hash(self, previous_hash: str) -> str:
-        serialised = canonical_json(self.payload(previous_hash)).encode("ascii")
-        return hashlib.sha256(serialised).hexdigest()
+    def serialised(self, previous_hash: str) -> bytes:
+        return canonical_json(self.payload(previous_hash)).encode("ascii")
+
+    def hash(self, previous_hash: str, secret: bytes | None = None) -> str:
+        """Version 1 (SHA-256) for a legacy entry; version 2 (HMAC under ``secret``, the key
+        named by ``key_id``) otherwise."""
+        if self.legacy:
+            return hashlib.sha256(self.serialised(previous_hash)).hexdigest()
+        if secret is None:
+            raise ValueError(f"entry #{self.sequence} is keyed ({self.key_id}): give its key")
+        return hmac.new(secret, self.serialised(previous_hash), hashlib.sha256).hexdigest()
+
+
+def head_message(*, sequence: int, entry_hash: str, key_id: str) -> bytes:
+    """What a head's signature covers (the head row's and every anchor's): the canonical JSON
+    of ``{"kind": "commonground.audit.head", "sequence", "hash", "key_id"}``."""
+    return canonical_json(
+        {
+            "kind": "commonground.audit.head",
+            "sequence": sequence,
+            "hash": entry_hash,
+            "key_id": key_id,
+        }
+    ).encode("ascii")
+
+
+def anchor_message(anchor: dict[str, Any]) -> bytes:
+    """What an anchor's ``signature`` covers: every other key of the anchor, canonically."""
+    return canonical_json({k: v for k, v in anchor.items() if k != "signature"}).encode("ascii")

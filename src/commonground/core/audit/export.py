@@ -24,6 +24,7 @@ COLUMNS = (
     "source_id",
     "previous_hash",
     "hash",
+    "key_id",  # which key's HMAC ``hash`` is (empty: a legacy, unkeyed entry)
 )
 _CHUNK = 2_000
 

@@ -37,6 +37,8 @@ class AuditEntry(models.Model):
     class Source(models.TextChoices):
         PAGE = "page", "page log entry"
         MODEL = "model", "model log entry"
+        # Written by the trail itself (sign-ins, membership changes): source_id is the sequence.
+        EVENT = "event", "audit event"
 
     sequence = models.PositiveBigIntegerField(primary_key=True)
     source = models.CharField(max_length=5, choices=Source.choices)
@@ -51,6 +53,8 @@ class AuditEntry(models.Model):
     data = models.TextField(default="{}")
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The HMAC key's id (keys.py); empty for a legacy, unkeyed entry (chain format 1).
+    key_id = models.CharField(max_length=32, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -90,6 +94,7 @@ class AuditEntry(models.Model):
             object_id=self.object_id,
             object_title=self.object_title,
             data=self.data,
+            key_id=self.key_id,
         )
 
     @property
@@ -105,6 +110,10 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # HMAC of (sequence, hash) under key_id (anchors.head_signature): moving the head back to
+    # an earlier entry needs the key. Empty while the head is a legacy entry.
+    key_id = models.CharField(max_length=32, blank=True, default="")
+    signature = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         default_permissions = ()
@@ -114,3 +123,23 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit head #{self.sequence} {self.hash[:12]}"
+
+
+class AuditAnchor(models.Model):
+    """When ``audit anchor`` last wrote a signed head, and where to: only for the posture page
+    and the operator's eye. The anchors that count are the ones in the sinks, outside this
+    database; verification never trusts this table."""
+
+    created_at = models.DateTimeField(db_index=True)
+    sequence = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    sinks = models.JSONField(default=list)  # the sinks that took it
+    failures = models.JSONField(default=list)  # "sink: error" for those that did not
+
+    class Meta:
+        ordering = ["-created_at"]
+        default_permissions = ()
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"anchor of #{self.sequence} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -23,6 +23,11 @@ def _model_log_entry_saved(sender: Any, instance: Any, created: bool, **kwargs: 
 
 
 def connect() -> None:
+    # The before-and-after pictures (pre_save of any model), the trail's own events and the
+    # system check that warns about the development key.
+    from . import auth_events, changes, checks  # noqa: F401
+
+    auth_events.connect()
     post_save.connect(
         _page_log_entry_saved, sender=PAGE_LOG_ENTRY, dispatch_uid="audit_page_log_entry"
     )

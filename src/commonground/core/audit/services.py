@@ -1,20 +1,29 @@
-"""Writes to the audit trail. ``record_log_entry`` is the one function every audit entry goes
-through; it runs inside the caller's transaction, so the entry commits or rolls back with the
-change it records."""
+"""Writes to the audit trail. ``append`` is the one function every audit entry goes through
+(``record_log_entry`` for Wagtail's log entries, ``record_event`` for what the trail records
+itself: sign-ins, membership changes); it runs inside the caller's transaction, so the entry
+commits or rolls back with the change it records, and is keyed with the current AUDIT_KEY."""
 
+import logging
 from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
+from django.utils import timezone
+from wagtail.log_actions import get_active_log_context
 from wagtail.users.utils import get_deleted_user_display_name
 
-from .chain import GENESIS_HASH, SYSTEM_ACTOR, EntryContent, canonical_data
+from .chain import GENESIS_HASH, SYSTEM_ACTOR, EntryContent, canonical_data, head_message
+from .changes import changes_for
+from .keys import current_key
+from .log_stream import emit_entry
 from .models import AuditEntry, AuditHead
 
 PAGE = AuditEntry.Source.PAGE.value
 MODEL = AuditEntry.Source.MODEL.value
+EVENT = AuditEntry.Source.EVENT.value
+logger = logging.getLogger(__name__)
 
 
 def snapshot_log_entry(
@@ -66,12 +75,67 @@ def _object_type(content_type_id: int | None) -> str:
 
 
 def record_log_entry(entry: Any, *, source: str) -> AuditEntry:
-    """Appends the audit entry for a just-saved Wagtail log entry."""
+    """Appends the audit entry for a just-saved Wagtail log entry, with the fields that
+    changed (before and after, secrets masked) added to its data under ``changes``."""
     snapshot = snapshot_log_entry(
         entry,
         source=source,
         username=_username(entry),
         object_type=_object_type(entry.content_type_id),
+    )
+    try:
+        changes = changes_for(
+            action=entry.action,
+            content_type_id=entry.content_type_id,
+            object_id=snapshot.object_id,
+        )
+    except Exception:
+        # A picture that cannot be taken must not lose the entry (or the change) itself.
+        logger.exception("audit: could not read the changes of %s", entry.action)
+        changes = {"error": "the changed fields could not be read"}
+    if changes:
+        data = entry.data if isinstance(entry.data, dict) else {"data": entry.data}
+        snapshot = replace(snapshot, data=canonical_data({**data, "changes": changes}))
+    return append(snapshot)
+
+
+def _actor(user: Any) -> tuple[str | None, str]:
+    if user is None:
+        user = get_active_log_context().user
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None, SYSTEM_ACTOR
+    return str(user.pk), str(user.get_username())
+
+
+def record_event(
+    *,
+    action: str,
+    instance: models.Model | None = None,
+    user: Any = None,
+    data: dict[str, Any] | None = None,
+    title: str = "",
+) -> AuditEntry:
+    """Appends an entry the trail writes itself (no Wagtail log entry behind it): ``action``
+    about ``instance`` (or nothing), by ``user`` (default: whoever Wagtail's log context
+    names, else the system)."""
+    actor_id, actor = _actor(user)
+    object_type = object_id = ""
+    if instance is not None:
+        object_type = instance._meta.label_lower
+        object_id = "" if instance.pk is None else str(instance.pk)
+        title = title or str(instance)
+    snapshot = EntryContent(
+        sequence=0,
+        source=EVENT,
+        source_id=0,  # the sequence, set by append
+        timestamp=timezone.now(),
+        actor_id=actor_id,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_title=title[:1000],
+        data=canonical_data(data or {}),
     )
     return append(snapshot)
 
@@ -95,14 +159,34 @@ def _locked_head() -> AuditHead:
     return head
 
 
+def sign_head(head: AuditHead) -> None:
+    key = current_key()
+    head.key_id = key.key_id
+    head.signature = key.sign(
+        head_message(sequence=head.sequence, entry_hash=head.hash, key_id=key.key_id)
+    )
+
+
 def append(snapshot: EntryContent) -> AuditEntry:
+    key = current_key()
     with transaction.atomic():
         head = _locked_head()
-        content = replace(snapshot, sequence=head.sequence + 1)
+        sequence = head.sequence + 1
+        content = replace(
+            snapshot,
+            sequence=sequence,
+            key_id=key.key_id,
+            source_id=sequence if snapshot.source == EVENT else snapshot.source_id,
+        )
         entry = AuditEntry(
-            **content.__dict__, previous_hash=head.hash, hash=content.hash(head.hash)
+            **content.__dict__,
+            previous_hash=head.hash,
+            hash=content.hash(head.hash, key.secret),
         )
         entry.save(force_insert=True)
         head.sequence, head.hash = entry.sequence, entry.hash
-        head.save(update_fields=["sequence", "hash"])
+        sign_head(head)
+        head.save(update_fields=["sequence", "hash", "key_id", "signature"])
+        # On the log stream once it is committed: a rolled-back change never reaches the SIEM.
+        transaction.on_commit(lambda: emit_entry(entry))
     return entry

@@ -435,3 +435,40 @@ def admin_on_its_own_origin() -> PostureCheck:
         "vendor's included) can read admin pages with a signed-in administrator's session.",
         fix,
     )
+
+
+@posture_check(order=92)
+def audit_trail_anchored() -> PostureCheck:
+    """Audit trail keyed and anchored"""
+    # Imported here: this one check is all the posture page needs of the audit trail.
+    from commonground.core.audit.selectors import anchor_status
+
+    title = "Audit trail keyed and anchored"
+    status = anchor_status()
+    found, fixes = [], []
+    if status.dev_key:
+        found.append("the audit trail is keyed with the development default (AUDIT_KEY unset)")
+        fixes.append("Set AUDIT_KEY in the environment to a random value of 32+ characters.")
+    last = status.last_anchor_at
+    if last is None or timezone.now() - last > 2 * status.interval:
+        hours = f"{status.interval.total_seconds() / 3600:g} h"
+        found.append(
+            "the chain head has never been anchored outside the database"
+            if last is None
+            else f"the last anchor is from {timezone.localtime(last):%Y-%m-%d %H:%M}, more "
+            f"than twice the schedule ({hours}) ago"
+        )
+        fixes.append(
+            "Run the scheduler (it runs `commonground audit anchor`) and check the anchor "
+            f"sinks ({', '.join(status.sinks) or 'none configured'}) in the server log."
+        )
+    if found or last is None:
+        return PostureCheck(
+            title, Status.WARNING, "; ".join(found).capitalize() + ".", " ".join(fixes)
+        )
+    return PostureCheck(
+        title,
+        Status.OK,
+        f"Keyed with AUDIT_KEY; last anchored {timezone.localtime(last):%Y-%m-%d %H:%M} "
+        f"to {', '.join(status.sinks)}.",
+    )
