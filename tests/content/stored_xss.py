@@ -186,11 +186,16 @@ def _accepts(model_field: models.Field[Any, Any], value: str, instance: models.M
 
 
 def _pack(values: list[str], limit: int | None) -> list[str]:
-    """``values`` joined with a space into as few strings of at most ``limit`` as fit."""
+    """``values`` joined with a space into as few strings of at most ``limit`` as fit
+    (first fit, longest first): the fewer strings, the fewer pages to load."""
+    if limit is None:
+        return [" ".join(values)] if values else []
     packed: list[str] = []
-    for value in values:
-        if packed and (limit is None or len(packed[-1]) + 1 + len(value) <= limit):
-            packed[-1] += " " + value
+    for value in sorted(values, key=len, reverse=True):
+        for index, held in enumerate(packed):
+            if len(held) + 1 + len(value) <= limit:
+                packed[index] = f"{held} {value}"
+                break
         else:
             packed.append(value)
     return packed
