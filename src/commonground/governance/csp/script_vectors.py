@@ -141,6 +141,7 @@ def _tag_vectors(
         found.append(InlineCode(where, f"a <meta http-equiv={attributes['http-equiv']}>"))
     if namespace == SVG and tag in ANIMATION_ELEMENTS:
         target = _local(attributes.get("attributename", attributes.get("attributeName", "")))
+        target = target.rsplit(":", 1)[-1].strip()  # xlink:href is href
         written = " ".join(attributes.get(key, "") for key in ANIMATION_VALUES)
         if target in URL_ATTRIBUTES or target.startswith("on") or "script:" in written.lower():
             found.append(InlineCode(where, f"an SVG <{tag}> that writes {target or 'a URL'}"))
