@@ -8,10 +8,34 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.images.blocks import ImageBlock, ImageChooserBlock
+from wagtail.rich_text import RichText, expand_db_html
 
 from commonground.governance import public as governance
 
 RICH_TEXT_FEATURES = ["h2", "h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link", "hr"]
+
+
+def check_rich_text(html: str) -> None:
+    """ValidationError when rich text, as stored or as rendered for visitors (links and
+    embeds expanded), runs code or loads from a host IT has not approved. The editor's own
+    form writes only its features, but the API, imports and the model's save take any HTML."""
+    messages: list[str] = []
+    for form in dict.fromkeys([html or "", expand_db_html(html or "")]):
+        try:
+            governance.check_html(form)
+        except ValidationError as error:
+            messages += [message for message in error.messages if message not in messages]
+    if messages:
+        raise ValidationError(messages)
+
+
+class RichTextBlock(blocks.RichTextBlock):
+    """Wagtail's rich text, refused when it would run code (see ``check_rich_text``)."""
+
+    def clean(self, value: RichText) -> RichText:
+        cleaned: RichText = super().clean(value)
+        check_rich_text(cleaned.source)
+        return cleaned
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -36,7 +60,7 @@ class CaptionedImageBlock(blocks.StructBlock):
 
 class ImageAndTextBlock(blocks.StructBlock):
     image = ImageBlock()
-    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    text = RichTextBlock(features=RICH_TEXT_FEATURES)
     image_position = blocks.ChoiceBlock(
         choices=[("left", "Image on the left"), ("right", "Image on the right")], default="left"
     )
@@ -84,7 +108,7 @@ class CallToActionBlock(blocks.StructBlock):
 
 class FaqItemBlock(blocks.StructBlock):
     question = blocks.CharBlock(max_length=300)
-    answer = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    answer = RichTextBlock(features=RICH_TEXT_FEATURES)
 
 
 class FaqBlock(blocks.StructBlock):
@@ -237,7 +261,7 @@ class HTMLBlock(blocks.RawHTMLBlock):
 
 class BodyStreamBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, icon="pilcrow")
+    paragraph = RichTextBlock(features=RICH_TEXT_FEATURES, icon="pilcrow")
     image = CaptionedImageBlock()
     image_and_text = ImageAndTextBlock()
     quote = QuoteBlock()

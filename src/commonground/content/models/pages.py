@@ -29,7 +29,7 @@ from wagtail.search import index
 from commonground.analytics.public import PageAnalyticsPanel
 from commonground.distribution.public import distribution_panel, feed_links, feed_response
 
-from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock
+from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock, check_rich_text
 from ..serializers import AuthorSerializer, ImageWithRenditionsField, TagNamesField
 
 
@@ -179,7 +179,10 @@ class LandingPage(SeoFields, AbstractForm):
     form_title = models.CharField(max_length=120, default="Tell us about you")
     submit_label = models.CharField(max_length=40, default="Send")
     thank_you_text = RichTextField(
-        features=RICH_TEXT_FEATURES, blank=True, default="<p>Thank you, we will be in touch.</p>"
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        default="<p>Thank you, we will be in touch.</p>",
+        validators=[check_rich_text],
     )
 
     content_panels = [
@@ -220,6 +223,12 @@ class LandingPage(SeoFields, AbstractForm):
         *SeoFields.seo_api_fields,
     ]
     subpage_types: list[str] = []
+
+    def get_submissions_list_view_class(self) -> type:
+        # Wagtail's forms views import the models: imported here, once the models are loaded.
+        from ..form_submissions import FormulaSafeSubmissionsListView
+
+        return FormulaSafeSubmissionsListView
 
 
 class ArticleIndexPage(RoutablePageMixin, SeoFields, Page):

@@ -76,13 +76,13 @@ def check_url(url: str, directive: str, element: str) -> None:
 
 
 def check_html(html: str) -> None:
-    """ValidationError naming every unapproved host ``html`` loads from, and any inline
-    code (which the site's policy would not run anyway)."""
+    """ValidationError naming every unapproved host ``html`` loads from, and every way it
+    would run code (refused whatever the policy's mode: report-only blocks nothing)."""
     findings = third_party.inspect_html(html or "")
     messages = [
-        f"Remove {code.what} (<{code.element}>): the site's security policy runs no inline "
-        "code. Load the vendor's script from its address instead."
-        for code in dict.fromkeys(findings.inline_code)
+        f"Remove {code.what} (<{code.element}>): content may not run code in visitors' "
+        "browsers. Load the vendor's script from its address instead."
+        for code in findings.inline_code
     ]
     messages += refusal_messages(findings.references)
     if messages:

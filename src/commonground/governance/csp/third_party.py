@@ -1,5 +1,7 @@
 """What a piece of HTML loads from other hosts, per CSP directive, as a browser would see it.
 
+Parsed as a browser parses (html5lib, the WHATWG algorithm), never with Python's
+``HTMLParser``, which reads comments, <noscript>, foreign content and entities otherwise.
 One parser for content validation (refuse what the registry has not approved) and the
 shadow-IT scan (list what the published site loads); the consent gate (``consent/gate.py``)
 holds back what needs the visitor's consent. Links (``<a href>``) load nothing and are not
@@ -10,12 +12,14 @@ passes in.
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
+import html5lib
 from django.core.exceptions import ValidationError
 
 from ..registry.hosts import normalise_host
+from .script_vectors import InlineCode, element_vectors
 
 SCRIPT = "script-src"
 STYLE = "style-src"
@@ -79,14 +83,6 @@ class Reference:
         return DIRECTIVE_PHRASES[self.directive]
 
 
-@dataclass(frozen=True)
-class InlineCode:
-    """Script code in the HTML itself, which the site's policy does not run."""
-
-    element: str
-    what: str
-
-
 def url_host(url: str) -> str | None:
     """The normalised host an absolute or protocol-relative http(s) URL loads from, or None
     for a relative URL, another scheme (``data:``, ``mailto:``) or an unusable host."""
@@ -126,32 +122,42 @@ def srcset_urls(value: str) -> list[str]:
     return [candidate.strip().split(" ")[0] for candidate in value.split(",")]
 
 
-class _Collector(HTMLParser):
+class _Collector:
+    """Walks the tree an HTML5 parser built, as a browser would have built it."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.references: list[Reference] = []
         self.held: list[Reference] = []
         self.inline_code: list[InlineCode] = []
-        self._in: str | None = None
 
     def _add(self, url: str | None, directive: str, element: str) -> None:
         found = reference(url or "", directive, element)
         if found:
             self.references.append(found)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        for name, value in values.items():
-            self._attribute(tag, name, value)
-        if tag == "link":
-            self._link(values)
-        if tag == "script" and "src" not in values and _is_executable(values.get("type")):
-            self.inline_code.append(InlineCode("script", "an inline script"))
-        if tag in {"style", "script"}:
-            self._in = tag
+    def walk(self, fragment: ElementTree.Element, *, loads: bool = True) -> None:
+        """Collect from every element of ``fragment``; its code always, what it loads when
+        ``loads`` (a second reading of the same markup adds no new reference)."""
+        for element in fragment.iter():
+            if not isinstance(element.tag, str) or element.tag == "DOCUMENT_FRAGMENT":
+                continue  # comments: the parser already read what they hide
+            namespace, _, local = element.tag.rpartition("}")
+            tag = local.lower()
+            values = {_attribute_name(name): value for name, value in element.attrib.items()}
+            self.inline_code += element_vectors(
+                tag, namespace.lstrip("{"), values, element.text or ""
+            )
+            if not loads:
+                continue
+            for name, value in values.items():
+                self._attribute(tag, name, value)
+            if tag == "link":
+                self._link(values)
+            if tag == "style":
+                self._css(element.text or "", "style")
 
     def _attribute(self, tag: str, name: str, value: str) -> None:
-        """What one attribute loads, holds for consent or runs."""
+        """What one attribute loads or holds for consent."""
         directive = _URL_ATTRIBUTES.get((tag, name))
         if directive:
             self._add(value, directive, tag)
@@ -162,12 +168,6 @@ class _Collector(HTMLParser):
             self._hold(tag, name, value)
         if name == "style":
             self._css(value, tag)
-        if name.startswith("on"):
-            self.inline_code.append(InlineCode(tag, f"an {name} handler"))
-        if name in {"href", "src", "action", "formaction"} and value.strip().lower().startswith(
-            "javascript:"
-        ):
-            self.inline_code.append(InlineCode(tag, "a javascript: URL"))
 
     def _link(self, values: dict[str, str]) -> None:
         """What a <link> loads, by each of its rel values (a preload by its "as")."""
@@ -190,18 +190,6 @@ class _Collector(HTMLParser):
             if found:
                 self.held.append(found)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        self._in = None
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._in:
-            self._in = None
-
-    def handle_data(self, data: str) -> None:
-        if self._in == "style":
-            self._css(data, "style")
-
     def _css(self, css: str, element: str) -> None:
         for match in _CSS_URL.finditer(css):
             url = match.group(2) or match.group(4) or ""
@@ -209,10 +197,22 @@ class _Collector(HTMLParser):
             self._add(url, directive, element)
 
 
-def _is_executable(script_type: str | None) -> bool:
-    """Whether a <script> of this type runs (data blocks such as JSON-LD do not)."""
-    kind = (script_type or "").strip().lower()
-    return kind in {"", "module", "text/javascript", "application/javascript"}
+def _attribute_name(name: str) -> str:
+    """An attribute's name as the checks read it: xlink:href as href, others lower case."""
+    return name.rsplit("}", 1)[-1] if name.startswith("{") else name
+
+
+def _parse(html: str, *, scripting: bool) -> ElementTree.Element:
+    """``html`` as a browser parses it inside the page's body (with scripting on, <noscript>
+    holds text; off, markup: a snippet must be harmless read either way)."""
+    fragment: ElementTree.Element = html5lib.parseFragment(
+        html,
+        container="div",
+        treebuilder="etree",
+        namespaceHTMLElements=False,
+        scripting=scripting,
+    )
+    return fragment
 
 
 @dataclass(frozen=True)
@@ -223,13 +223,27 @@ class Findings:
 
 
 def inspect_html(html: str) -> Findings:
-    """Every third-party-capable reference, every piece of inline code, and what the page
-    holds back for consent or a click, in ``html`` (one parse)."""
+    """Every third-party-capable reference, every way to run code, and what the page holds
+    back for consent or a click, in ``html``.
+
+    Read five ways, as the browser could end up reading it: parsed inside the page's body
+    with scripting on and off, each parse serialised and parsed again (markup that changes
+    meaning when written back out, as in mutation XSS through <noscript>, <template> or
+    comments), and as a document of its own."""
     collector = _Collector()
-    collector.feed(html)
-    collector.close()
+    for scripting in (True, False):
+        tree = _parse(html, scripting=scripting)
+        collector.walk(tree)  # what <noscript> loads counts too: some visitors load it
+        again = html5lib.serialize(tree, tree="etree", quote_attr_values="always")
+        collector.walk(_parse(again, scripting=scripting), loads=False)
+    # As a whole document too: a <body> or <html> tag in content adds its attributes (an
+    # onload) to the page's own element, which a fragment parse drops.
+    document = html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=False)
+    collector.walk(document, loads=False)
     return Findings(
-        tuple(collector.references), tuple(collector.inline_code), tuple(collector.held)
+        tuple(dict.fromkeys(collector.references)),
+        tuple(dict.fromkeys(collector.inline_code)),
+        tuple(dict.fromkeys(collector.held)),
     )
 
 
