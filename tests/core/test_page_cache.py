@@ -46,6 +46,14 @@ class TestInProcess:
         assert second.content == first.content
         assert PageCacheEntry.objects.filter(tags__tag=f"page:{page.pk}").exists()
 
+    def test_a_page_from_the_cache_carries_the_same_security_headers(self, home) -> None:
+        page = StandardPageFactory(parent=home)
+        client = Client()
+        first, second = client.get(page.url), client.get(page.url)
+        assert second["X-Cache"] == "HIT"
+        for header in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+            assert second.get(header) == first.get(header) != None, header  # noqa: E711
+
     def test_campaign_parameters_share_one_entry(self, home) -> None:
         page = StandardPageFactory(parent=home)
         client = Client()

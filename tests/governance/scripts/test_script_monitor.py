@@ -154,8 +154,8 @@ def test_a_header_change_on_the_live_pages_is_found_once_and_the_inventory_fills
         body=[("html", '<script src="http://cdn.vendor.test/snippet.js"></script>')],
     )
     for path in ("/", "/formula/"):
-        # Into the page cache first: a cached page lacks X-Frame-Options (the cache answers
-        # from outside XFrameOptionsMiddleware), which the monitor would rightly report.
+        # Into the page cache first: the baseline is then what visitors get from the cache
+        # (the same headers as a render; tests/core/test_page_cache.py checks that).
         Browser().get(f"{live_url}{path}")
     with django_capture_on_commit_callbacks(execute=True):
         first = services.run_monitor()

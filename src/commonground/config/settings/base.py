@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so a page answered from the cache is framed by no one too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Two origins (core/http/origins.py): before anything reads the session or CSRF cookie.
     "commonground.core.http.origins.OriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,7 +78,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "commonground.governance.access.middleware.AccessMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
