@@ -14,9 +14,11 @@ class CoreConfig(AppConfig):
         from .audit import receivers
         from .http import url_converters
         from .pages import cache_invalidation
+        from .spreadsheet_cells import guard_wagtail_exports
 
         # Every Wagtail log entry, from whichever code path, becomes an audit entry.
         receivers.connect()
         cache_invalidation.connect()
+        guard_wagtail_exports()
         # Before any URL configuration is loaded: the apps' URLs use <id:...>.
         url_converters.register()

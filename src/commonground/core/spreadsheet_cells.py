@@ -34,17 +34,26 @@ def csv_lines(header: Sequence[str], rows: Iterable[Iterable[Any]]) -> Iterator[
         yield writer.writerow([formula_safe(value) for value in row])
 
 
-class FormulaSafeExportMixin:
-    """For a view built on Wagtail's ``SpreadsheetExportMixin`` (listings with "Download
-    CSV / XLSX"): every CSV cell formula-safe, and every heading, which Wagtail writes as
-    given in both formats (openpyxl stores a heading starting with = as a formula)."""
+def guard_wagtail_exports() -> None:
+    """Every "Download CSV" of Wagtail's listings (form submissions, reports, snippets, users,
+    our viewsets) writes formula-safe cells and headings. Done once on Wagtail's
+    ``SpreadsheetExportMixin`` itself rather than by a mixin per view: a view that forgot the
+    mixin would be a hole, and Wagtail's own report views are not ours to subclass. XLSX
+    needs nothing: Wagtail already stores a cell openpyxl reads as a formula as text."""
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-    FORMAT_CSV = "csv"
+    if getattr(SpreadsheetExportMixin, "_formula_safe", False):
+        return
+    original_value = SpreadsheetExportMixin.preprocess_field_value
+    original_heading = SpreadsheetExportMixin.get_heading
 
-    def preprocess_field_value(self, field: str, value: Any, export_format: str) -> Any:
-        cell = super().preprocess_field_value(field, value, export_format)  # type: ignore[misc]
+    def preprocess_field_value(self: Any, field: str, value: Any, export_format: str) -> Any:
+        cell = original_value(self, field, value, export_format)
         return formula_safe(cell) if export_format == self.FORMAT_CSV else cell
 
-    def get_heading(self, queryset: Any, field: str) -> str:
-        heading: str = super().get_heading(queryset, field)  # type: ignore[misc]
-        return str(formula_safe(heading))
+    def get_heading(self: Any, queryset: Any, field: str) -> str:
+        return str(formula_safe(original_heading(self, queryset, field)))
+
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value  # type: ignore[method-assign]
+    SpreadsheetExportMixin.get_heading = get_heading  # type: ignore[method-assign]
+    SpreadsheetExportMixin._formula_safe = True  # type: ignore[attr-defined]

@@ -224,12 +224,6 @@ class LandingPage(SeoFields, AbstractForm):
     ]
     subpage_types: list[str] = []
 
-    def get_submissions_list_view_class(self) -> type:
-        # Wagtail's forms views import the models: imported here, once the models are loaded.
-        from ..form_submissions import FormulaSafeSubmissionsListView
-
-        return FormulaSafeSubmissionsListView
-
 
 class ArticleIndexPage(RoutablePageMixin, SeoFields, Page):
     intro = models.TextField(blank=True, max_length=500)

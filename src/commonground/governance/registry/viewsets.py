@@ -14,8 +14,6 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.coreutils import multigetattr
 
-from commonground.core.spreadsheet_cells import formula_safe
-
 from . import services
 from .forms import ANSWERED_FIELDS, DECIDED_FIELDS, RISK_FIELDS, TechnologyForm
 from .models import ReviewQuestion, Technology
@@ -40,14 +38,6 @@ class TechnologyIndexView(generic.IndexView):
             field: hosts_text(item) if field == "hosts_for_export" else multigetattr(item, field)
             for field in self.list_export
         }
-
-    def write_csv_row(self, writer: Any, row_dict: dict[str, Any]) -> Any:
-        return writer.writerow(
-            {
-                field: formula_safe(self.preprocess_field_value(field, value, self.FORMAT_CSV))
-                for field, value in row_dict.items()
-            }
-        )
 
 
 class _SavesThroughService:
