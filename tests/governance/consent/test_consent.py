@@ -76,8 +76,8 @@ def test_a_snippet_from_a_vendor_that_needs_consent_is_written_inert(home: Any, 
     body = Client().get(page.url).content.decode()
     assert ' src="https://pixel.ads.example' not in body
     assert (
-        '<script data-consent-src="https://pixel.ads.example/p.js" async '
-        'data-consent-purpose="marketing" type="text/plain"></script>'
+        '<script async data-consent-src="https://pixel.ads.example/p.js" type="text/plain" '
+        'data-consent-purpose="marketing"></script>'
     ) in body
     assert 'data-consent-src="https://tv.ads.example/v/1"' in body
     assert ' src="https://tv.ads.example' not in body
