@@ -133,6 +133,10 @@ class _Gate:
         if name == "style":
             sheet = self.purposes_of(css_urls(element.text or ""))
             if sheet:
+                # Out of the element's text: Chromium's preload scanner fetches a <style>'s
+                # @import whatever its type. consent.js writes it back.
+                attrs[PREFIX + "css"] = element.text or ""
+                element.text = ""
                 held["type"] = sheet
         if name == "script" and held:
             held["type"] = set().union(*held.values())

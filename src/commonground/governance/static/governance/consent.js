@@ -72,7 +72,8 @@
     }
 
     function granted(purpose) {
-        return Boolean(current && current.purposes[purpose]);
+        var awaitsServer = !current || (!current.confirmed && config.gpc_refuses.indexOf(purpose) >= 0);
+        return Boolean(current && current.purposes[purpose] && !awaitsServer);
     }
 
     function allGranted(element) {
@@ -90,6 +91,9 @@
             if (name === "type" || name === "data-consent-purpose") {
                 return;
             }
+            if (name === "data-consent-css") {
+                return;
+            }
             if (name === "data-consent-type") {
                 name = "type";
             } else if (name.indexOf("data-consent-") === 0) {
@@ -100,7 +104,8 @@
             }
             live.setAttribute(name, attribute.value);
         });
-        live.textContent = element.textContent;
+        var css = element.getAttribute("data-consent-css");
+        live.textContent = css !== null ? css : element.textContent;
         element.parentNode.replaceChild(live, element);
     }
 
@@ -160,20 +165,23 @@
         });
     }
 
-    function decide(clicked) {
-        var previous = current;
-        var gpc = gpcOn(previous);
-        banner.hidden = true;
-        record(honouringGpc(clicked, gpc), gpc).then(function (held) {
-            current = { version: config.version, purposes: held.purposes, gpc: held.gpc, at: new Date().toISOString() };
-            try {
-                localStorage.setItem(STORE, JSON.stringify(current));
-            } catch (error) {
-                // Private browsing without storage: the choice lasts for this page only.
-            }
+    function save(choice) {
+        try {
+            localStorage.setItem(STORE, JSON.stringify(choice));
+        } catch (error) {
+            // Private browsing without storage: the choice lasts for this page only.
+        }
+    }
+
+    function confirm(previous) {
+        // Recorded on the server, whose answer (Sec-GPC header included) is what holds.
+        return record(current.purposes, current.gpc).then(function (held) {
             var withdrawn = previous && Object.keys(previous.purposes).some(function (purpose) {
                 return previous.purposes[purpose] && !held.purposes[purpose];
             });
+            current = { version: config.version, purposes: held.purposes, gpc: held.gpc,
+                at: current.at, confirmed: true };
+            save(current);
             if (withdrawn) {
                 // What already runs cannot be unloaded: start afresh without it.
                 window.location.reload();
@@ -181,6 +189,20 @@
             }
             apply();
         });
+    }
+
+    function decide(clicked) {
+        var previous = current;
+        var gpc = gpcOn(previous);
+        banner.hidden = true;
+        // Kept at once, since the visitor may leave before the server answers; until it
+        // has, the purposes GPC refuses stay held (granted() below), here and on the next
+        // page, which asks again.
+        current = { version: config.version, purposes: honouringGpc(clicked, gpc), gpc: gpc,
+            at: new Date().toISOString(), confirmed: false };
+        save(current);
+        apply();
+        confirm(previous);
     }
 
     function all(value) {
@@ -249,6 +271,14 @@
         // A choice made before GPC was switched on is held to it from now on.
         current.purposes = honouringGpc(current.purposes, gpcOn(current));
         apply();
+        var awaited = config.gpc_refuses.some(function (purpose) {
+            return current.purposes[purpose];
+        });
+        if (!current.confirmed && awaited) {
+            // Left before the server answered a choice that GPC may refuse: ask it now (the
+            // first request, sent with keepalive, may have been recorded as well).
+            confirm(null);
+        }
     } else {
         open();
     }
