@@ -373,3 +373,23 @@ def test_records_are_kept_under_the_retention_rules(home: Any) -> None:
     assert run.removed["consent_records"] == 1
     assert list(ConsentRecord.objects.values_list("pk", flat=True)) == [new.pk]
     assert not ConsentRecord.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_video_block_names_the_purpose_its_player_needs(home: Any, it_admin: Any) -> None:
+    video = ("video", {"url": "https://www.youtube.com/watch?v=abc123", "title": "Our film"})
+    page = StandardPageFactory(parent=home, title="Film", body=[video])
+    plain = Client().get(page.url).content.decode()
+    assert "data-video-purpose" not in plain and "data-video-consent" not in plain
+    registered_technology(
+        it_admin,
+        name="YouTube",
+        hosts={"frame-src": ["www.youtube-nocookie.com"]},
+        consent_purpose="marketing",
+    )
+    held = StandardPageFactory(parent=home, title="Film 2", body=[video])
+    body = Client().get(held.url).content.decode()
+    assert 'data-video-purpose="marketing"' in body
+    assert "needs your agreement to marketing first" in body
+    # The player's address is only in a data attribute: nothing loads it until play.
+    assert 'src="https://www.youtube-nocookie.com' not in body
