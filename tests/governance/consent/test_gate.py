@@ -176,3 +176,12 @@ def test_the_host_a_url_loads_from_is_read_as_the_url_standard_does(
 def test_css_urls_include_strings_and_escapes() -> None:
     text = '@import "a.css"; p { background: u\\72l(b.gif), image-set(url(c.gif) 1x) }'
     assert sorted(css_urls(text)) == ["a.css", "b.gif", "c.gif"]
+
+
+def test_frames_nested_past_three_levels_lose_their_srcdoc() -> None:
+    html = f"<img src={V}/deep.gif>"
+    for _ in range(5):
+        html = f'<iframe srcdoc="{html.replace("&", "&amp;").replace(chr(34), "&quot;")}"></iframe>'
+    gated = hold_for_consent(html, purpose_for_host)
+    assert _live_urls(gated) == []
+    assert gated.count("srcdoc") == 3

@@ -140,8 +140,11 @@ class _Gate:
                 held["type"] = sheet
         if name == "script" and held:
             held["type"] = set().union(*held.values())
-        if name == "iframe" and "srcdoc" in attrs and depth < _MAX_SRCDOC_DEPTH:
-            attrs["srcdoc"] = self.gated(attrs["srcdoc"], depth + 1)
+        if name == "iframe" and "srcdoc" in attrs:
+            if depth < _MAX_SRCDOC_DEPTH:
+                attrs["srcdoc"] = self.gated(attrs["srcdoc"], depth + 1)
+            else:  # frames in frames in frames: nothing a snippet needs, not read further
+                del attrs["srcdoc"]
         if held:
             _make_inert(name, attrs, held)
 
