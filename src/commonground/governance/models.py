@@ -2,7 +2,7 @@
 app label ``governance``: the registry and its requests, the CSP's settings, reports and
 site tags, consent counts, the shadow-IT scan, and privacy operations' records."""
 
-from .consent.models import ConsentTally
+from .consent.models import ConsentRecord, ConsentTally
 from .csp.models import CspViolation, SecuritySettings, SiteTag
 from .privacy.models import DataSubjectRequest, RetentionPolicy, RetentionRun
 from .registry.models import (
@@ -26,6 +26,7 @@ __all__ = [
     "DATA_CATEGORY_CHOICES",
     "DATA_LOCATION_CHOICES",
     "RISK_TIER_CHOICES",
+    "ConsentRecord",
     "ConsentTally",
     "CspViolation",
     "DataSubjectRequest",

@@ -48,6 +48,15 @@ def offers_url(live_url: str, home: Any, it_admin: Any) -> str:
     return url
 
 
+def _wait_until_ran(tab: Any, times: int) -> None:
+    """Until the vendor's script ran ``times`` times (polled with evaluate: the page's CSP
+    refuses the eval that wait_for_function uses for an expression)."""
+    deadline = time.monotonic() + 10
+    while tab.evaluate("window.vendorScriptRan || 0") != times:
+        assert time.monotonic() < deadline, f"the vendor script did not run {times} times"
+        tab.wait_for_timeout(100)
+
+
 def _counts() -> dict[str, tuple[int, int]]:
     deadline = time.monotonic() + 10  # the count is sent with sendBeacon, after the click
     while time.monotonic() < deadline and not ConsentTally.objects.exists():
@@ -74,7 +83,7 @@ def test_a_vendor_needing_consent_loads_only_after_the_visitor_agrees(offers_url
         tab.screenshot(path="test-artifacts/governance-consent-banner.png", full_page=True)
 
         tab.get_by_role("button", name="Accept all").click()
-        tab.wait_for_function("window.vendorScriptRan === 1", timeout=10_000)
+        _wait_until_ran(tab, 1)
         tab.frame_locator("iframe.embed__frame").get_by_text("Vendor widget").wait_for()
         banner_after = tab.locator("#cg-consent").is_visible()
         after = set(vendors.hosts())
@@ -82,7 +91,7 @@ def test_a_vendor_needing_consent_loads_only_after_the_visitor_agrees(offers_url
         # The choice is remembered: the next page view loads the vendor at once, no banner.
         vendors.requests.clear()
         tab.reload()
-        tab.wait_for_function("window.vendorScriptRan === 1", timeout=10_000)
+        _wait_until_ran(tab, 1)
         banner_on_reload = tab.locator("#cg-consent").is_visible()
         reloaded = set(vendors.hosts())
         browser.close()

@@ -399,6 +399,8 @@ REST_FRAMEWORK = {
 CSP_EXEMPT_PATH_PREFIXES = ("/admin/", "/django-admin/")
 CSP_REPORTS_PER_MINUTE = env.int("CSP_REPORTS_PER_MINUTE", default=60)
 CONSENT_CHOICES_PER_MINUTE = env.int("CONSENT_CHOICES_PER_MINUTE", default=30)
+# A visitor's consent choice holds this long; then the banner asks again (issue 14, point 4).
+CONSENT_MAX_AGE_DAYS = env.int("CONSENT_MAX_AGE_DAYS", default=365)
 # The shadow-IT scan renders every live public page in-process: how often, and its bounds
 # (pages per scan, bytes read per page, seconds per scan; a single render is not interrupted).
 SCAN_EVERY_HOURS = env.float("SCAN_EVERY_HOURS", default=24)

@@ -1,8 +1,11 @@
-"""The public site's consent endpoint: a visitor's choice, counted (nothing about them kept).
+"""The public site's consent endpoint: a visitor's choice, recorded and counted.
 
 Written to by anonymous browsers, so size-capped, rate-limited per client address (in each
-process, like analytics ingest) and answered 204 with no body. The CSP report endpoint
-(``csp/endpoints.py``) answers in the same way and shares the helpers below.
+process, like analytics ingest) and parsed strictly: anything but the banner's own JSON is
+a 4xx naming the problem, and nothing is written. The answer is what holds: the choice with
+Global Privacy Control applied (the ``Sec-GPC: 1`` header counts as much as the browser's
+``navigator.globalPrivacyControl``). The CSP report endpoint (``csp/endpoints.py``) shares
+the helpers below.
 """
 
 from functools import cache
@@ -17,6 +20,9 @@ from commonground.core.http.client_address import client_ip
 from commonground.core.http.rate_limits import SourceLimiter
 
 from . import banner as consent
+
+# What browsers send: fetch() with JSON, or sendBeacon's text when a page is being left.
+CONTENT_TYPES = {"application/json", "text/plain"}
 
 
 @cache
@@ -56,12 +62,16 @@ def consent_choice(request: HttpRequest) -> HttpResponse:
     limited = too_many(_consent_limiter(), request)
     if limited:
         return limited
-    offered = {purpose.name for purpose in consent.banner().purposes}
-    try:
-        choice = consent.parse_choice(request.read(consent.MAX_BODY_BYTES + 1), offered)
-    except consent.ChoiceError as error:
-        return error_response(400, str(error))
+    if request.content_type not in CONTENT_TYPES:
+        return error_response(415, "Send the choice as application/json.")
     site = Site.find_for_request(request)
-    if site is not None:
-        consent.record_choice(site_id=site.pk, choice=choice)
-    return HttpResponse(status=204)
+    if site is None:
+        return error_response(404, "No site answers at this address.")
+    try:
+        body = request.read(consent.MAX_BODY_BYTES + 1)
+        choice = consent.parse_choice(body, consent.banner())
+    except consent.ChoiceError as error:
+        return error_response(error.status, str(error))
+    choice = choice.honouring_gpc(request.headers.get("Sec-GPC", "").strip() == "1")
+    consent.record_choice(site_id=site.pk, choice=choice)
+    return JsonResponse({"id": choice.consent_id, "purposes": choice.purposes, "gpc": choice.gpc})

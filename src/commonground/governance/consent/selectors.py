@@ -1,15 +1,17 @@
 """Consent's reads: the purposes approved technologies need consent for (the banner's and the
-consent gate's), and visitors' choices counted per purpose (the admin report's, and
-alignment's through ``governance.public``)."""
+consent gate's), visitors' choices counted per purpose (the admin report's, and
+alignment's through ``governance.public``), and the consent records IT looks up."""
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from ..registry.models import Technology
 from ..registry.selectors import registered_technology
-from .models import ConsentTally
+from .models import ConsentRecord, ConsentTally
 
 CONSENT_PURPOSES: tuple[tuple[str, str], ...] = tuple(
     (purpose.value, purpose.label.capitalize())
@@ -96,3 +98,44 @@ def consent_choices(*, first: date, last: date, purpose: str | None = None) -> C
         granted=sum(share.granted for share in shares),
         declined=sum(share.declined for share in shares),
     )
+
+
+CONSENT_ID = re.compile(r"[A-Za-z0-9]{16,64}")
+
+
+def is_consent_id(value: str) -> bool:
+    """What a browser's random consent id looks like (the endpoint accepts nothing else)."""
+    return CONSENT_ID.fullmatch(value) is not None
+
+
+def consent_records(*, consent_id: str | None = None) -> QuerySet[ConsentRecord]:
+    """Consent records, newest first: one visitor's (by the id their browser keeps) or all."""
+    records = ConsentRecord.objects.select_related("site")
+    return records.filter(consent_id=consent_id) if consent_id else records
+
+
+CONSENT_RECORD_COLUMNS = (
+    "consent_id",
+    "chosen_at",
+    "site",
+    "banner_version",
+    "granted",
+    "refused",
+    "gpc",
+)
+
+
+def consent_record_rows(records: QuerySet[ConsentRecord]) -> Iterator[list[str]]:
+    """The export: a header, then one row per record. Every value is an id, a time, a host
+    name, a hex version or purpose names, so no cell can start a spreadsheet formula."""
+    yield list(CONSENT_RECORD_COLUMNS)
+    for record in records.iterator(chunk_size=1000):
+        yield [
+            record.consent_id,
+            record.chosen_at.isoformat(),
+            record.site.hostname,
+            record.banner_version,
+            " ".join(record.granted),
+            " ".join(record.refused),
+            "yes" if record.gpc else "no",
+        ]

@@ -1,6 +1,7 @@
 """Governance's own personal data and the framework's it answers for: technology requests
 and their comments by a user with the address, and finished background tasks' results; and
-how long governance keeps what browsers send it (CSP reports) and its scans."""
+how long governance keeps what browsers send it (CSP reports, consent records) and its
+scans."""
 
 from datetime import datetime
 
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ..consent.models import ConsentRecord
 from ..csp.models import CspViolation
 from ..registry.models import RequestComment, TechnologyRequest
 from ..scan.models import SiteScan
@@ -68,6 +70,23 @@ SITE_SCANS = RetentionKind(
 )
 
 
+def _expired_consent_records(cutoff: datetime) -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(chosen_at__lt=cutoff)
+
+
+# A record proves a consent while the choice holds (CONSENT_MAX_AGE_DAYS, a year by
+# default) and for a while after, to answer a complaint about it: three years in all, the
+# usual limitation period. IT may shorten it.
+CONSENT_RECORDS = RetentionKind(
+    "consent_records",
+    "Consent records",
+    3 * 365,
+    _expired_consent_records,
+    description="Each visitor's consent choice (the browser's random id, banner version, "
+    "purposes granted and refused, time, Global Privacy Control); no address, no user agent.",
+)
+
+
 def _find(address: str) -> dict[str, Rows]:
     people = users_with_address(address)
     return {
@@ -119,4 +138,5 @@ def register() -> None:
     register_retention_kind(TASK_RESULTS)
     register_retention_kind(CSP_VIOLATIONS)
     register_retention_kind(SITE_SCANS)
+    register_retention_kind(CONSENT_RECORDS)
     register_personal_data(GOVERNANCE)

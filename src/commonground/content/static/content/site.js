@@ -1,4 +1,5 @@
-// Common Ground public site: click-to-load videos and focusing form error summaries.
+// Common Ground public site: click-to-load videos (held while their consent purpose is not
+// granted) and focusing form error summaries.
 (function () {
     "use strict";
 
@@ -13,7 +14,25 @@
         if (fallback) {
             fallback.hidden = true;
         }
+        var purpose = frame.getAttribute("data-video-purpose");
+        var notice = frame.querySelector("[data-video-consent]");
+        function allowed() {
+            // A player that needs consent loads only once its purpose is granted in the
+            // banner (consent.js); without the banner's answer it is not.
+            return !purpose || Boolean(window.cgConsent && window.cgConsent.granted(purpose));
+        }
+        document.addEventListener("cg:consent", function () {
+            if (notice && allowed()) {
+                notice.hidden = true;
+            }
+        });
         button.addEventListener("click", function () {
+            if (!allowed()) {
+                if (notice) {
+                    notice.hidden = false;
+                }
+                return;
+            }
             // The third-party player is requested only now, after the visitor asked for it.
             var iframe = document.createElement("iframe");
             iframe.className = "video__iframe";
