@@ -110,6 +110,34 @@ def test_a_tag_held_for_consent_keeps_its_hash(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("purpose", ["", "marketing"])
+def test_a_snippet_script_carries_its_reviewed_hash_held_or_not(
+    home: Any,
+    it_admin: Any,
+    vendor: VendorScripts,
+    django_capture_on_commit_callbacks: Any,
+    purpose: str,
+) -> None:
+    from ...content.factories import StandardPageFactory
+
+    registered_technology(
+        it_admin, name="CDN", hosts={"script-src": ["cdn.vendor.test"]}, consent_purpose=purpose
+    )
+    page = StandardPageFactory(
+        parent=home, slug="snippet", body=[("html", f'<script src="{TAG_URL}"></script>')]
+    )
+    before = Client().get(page.url).content.decode()
+    assert TAG_URL in before and "integrity=" not in before.split(TAG_URL)[1][:200]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        integrity = _fetch_and_approve(client_for(it_admin))
+    html = Client().get(page.url).content.decode()
+    script = html[html.rindex("<script", 0, html.index(TAG_URL)) :].split("</script>")[0]
+    assert f'integrity="{integrity}"' in script and 'crossorigin="anonymous"' in script
+    assert ("data-consent-src" in script) is bool(purpose)
+
+
+@pytest.mark.django_db
 def test_approving_a_hash_other_than_the_one_fetched_is_refused(
     home: Any, it_admin: Any, cdn: Any, vendor: VendorScripts
 ) -> None:

@@ -22,6 +22,7 @@ from tinycss2 import ast as css
 from ..csp.third_party import url_host
 
 PurposeForHost = Callable[[str], str | None]
+IntegrityForUrl = Callable[[str], str | None]
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
@@ -108,8 +109,11 @@ def css_urls(text: str) -> Iterator[str]:
 
 
 class _Gate:
-    def __init__(self, purpose_for_host: PurposeForHost) -> None:
+    def __init__(
+        self, purpose_for_host: PurposeForHost, integrity_for: IntegrityForUrl | None = None
+    ) -> None:
         self.purpose_for_host = purpose_for_host
+        self.integrity_for = integrity_for
 
     def purposes_of(self, urls: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -138,6 +142,12 @@ class _Gate:
                 attrs[PREFIX + "css"] = element.text or ""
                 element.text = ""
                 held["type"] = sheet
+        if name == "script" and self.integrity_for and attrs.get("src", "").strip():
+            # The reviewed hash (governance/scripts), before the script is made inert, so
+            # consent.js restores it with its integrity (the browser refuses other bytes).
+            integrity = self.integrity_for(attrs["src"].strip())
+            if integrity:
+                attrs["integrity"], attrs["crossorigin"] = integrity, "anonymous"
         if name == "script" and held:
             held["type"] = set().union(*held.values())
         if name == "iframe" and "srcdoc" in attrs:
@@ -203,8 +213,10 @@ def _make_inert(name: str, attrs: dict[str, str], held: dict[str, set[str]]) -> 
     attrs[PURPOSE] = " ".join(sorted(set().union(*held.values())))
 
 
-def hold_for_consent(html: str, purpose_for_host: PurposeForHost) -> str:
+def hold_for_consent(
+    html: str, purpose_for_host: PurposeForHost, integrity_for: IntegrityForUrl | None = None
+) -> str:
     """``html`` with every element and style that would load from a host that needs consent
     made inert (``purpose_for_host`` names the host's consent purpose, or None for hosts that
-    need none)."""
-    return _Gate(purpose_for_host).gated(html)
+    need none), and each script whose URL IT reviewed carrying its ``integrity_for`` hash."""
+    return _Gate(purpose_for_host, integrity_for).gated(html)

@@ -42,7 +42,11 @@ def hold_for_consent(html: str) -> SafeString:
             purposes[host] = consent_purpose_for_host(host)
         return purposes[host]
 
-    return mark_safe(gate(str(html or ""), purpose_for_host))  # noqa: S308 - editor HTML, by design
+    def integrity_for(url: str) -> str | None:
+        return reviewed_integrity([url]).get(url)
+
+    held = gate(str(html or ""), purpose_for_host, integrity_for)
+    return mark_safe(held)  # noqa: S308 - editor HTML (checked on save), by design
 
 
 @register.inclusion_tag("governance/consent_banner.html", takes_context=True)
