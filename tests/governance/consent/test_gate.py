@@ -185,3 +185,26 @@ def test_frames_nested_past_three_levels_lose_their_srcdoc() -> None:
     gated = hold_for_consent(html, purpose_for_host)
     assert _live_urls(gated) == []
     assert gated.count("srcdoc") == 3
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<video poster="https://ads.example/p.jpg"></video>',
+        '<picture><source srcset="https://ads.example/a.jpg 1x"></picture>',
+        '<input type="image" src="https://ads.example/b.png">',
+        '<link rel="stylesheet" href="https://ads.example/s.css">',
+        '<div style="background-image:url(https://ads.example/bg.png)">x</div>',
+        "<style>@import 'https://ads.example/i.css';</style>",
+        '<audio><track src="https://ads.example/t.vtt"></audio>',
+    ],
+)
+def test_what_the_gate_holds_the_scan_still_lists_as_loaded_after_consent(markup: str) -> None:
+    # The shadow-IT scan reads the held page: each held URL is the vendor's, after consent.
+    from commonground.governance.csp.third_party import inspect_html
+
+    held = hold_for_consent(markup, lambda host: "marketing" if host == "ads.example" else None)
+    findings = inspect_html(held)
+    assert not [found for found in findings.references if found.host == "ads.example"], held
+    assert [found.host for found in findings.held] == ["ads.example"], held
+    assert findings.held[0].element.endswith("after consent")

@@ -11,7 +11,7 @@ passes in.
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -108,14 +108,13 @@ def reference(url: str, directive: str, element: str) -> Reference | None:
 
 
 # What a page holds back and loads later: the consent gate's data-consent-* attributes
-# (restored by consent.js once the visitor agrees) and the video block's player URL (created
-# when the visitor presses play). Not loaded yet, but loaded by the same page: the shadow-IT
-# scan counts them; validation and the gate, which see the HTML before it is held, need not.
-_HELD_ATTRIBUTES: dict[str, tuple[str, str]] = {
-    "data-consent-src": ("src", "after consent"),
-    "data-consent-srcset": ("srcset", "after consent"),
-    "data-embed-url": ("", "on play"),
-}
+# (restored by consent.js once the visitor agrees: any URL attribute, a style attribute, or
+# a <style>'s sheet as data-consent-css) and the video block's player URL (created when the
+# visitor presses play). Not loaded yet, but loaded by the same page: the shadow-IT scan
+# counts them; validation and the gate, which see the HTML before it is held, need not.
+_HELD_PREFIX = "data-consent-"
+_HELD_NOT_URLS = {"data-consent-purpose", "data-consent-type"}
+_HELD_ATTRIBUTES: dict[str, tuple[str, str]] = {"data-embed-url": ("", "on play")}
 
 
 def srcset_urls(value: str) -> list[str]:
@@ -150,14 +149,17 @@ class _Collector:
             if not loads:
                 continue
             for name, value in values.items():
-                self._attribute(tag, name, value)
+                self._attribute(tag, name, value, values)
             if tag == "link":
                 self._link(values)
             if tag == "style":
                 self._css(element.text or "", "style")
 
-    def _attribute(self, tag: str, name: str, value: str) -> None:
+    def _attribute(self, tag: str, name: str, value: str, values: dict[str, str]) -> None:
         """What one attribute loads or holds for consent."""
+        if name.startswith(_HELD_PREFIX) and name not in _HELD_NOT_URLS and value:
+            self._held_for_consent(tag, name.removeprefix(_HELD_PREFIX), value, values)
+            return
         directive = _URL_ATTRIBUTES.get((tag, name))
         if directive:
             self._add(value, directive, tag)
@@ -177,6 +179,21 @@ class _Collector:
                 directive = _PRELOAD_AS.get(values.get("as", "").lower())
             if directive:
                 self._add(values.get("href"), directive, "link")
+
+    def _held_for_consent(
+        self, tag: str, attribute: str, value: str, values: dict[str, str]
+    ) -> None:
+        """What the held ``attribute`` will load once consent restores it, as held."""
+        loaded, self.references = self.references, []
+        if attribute == "css":
+            self._css(value, tag)
+        elif tag == "link" and attribute == "href":
+            self._link({**values, "href": value})
+        else:
+            self._attribute(tag, attribute, value, values)
+        when = f"{tag}, after consent"
+        self.held += [replace(found, element=when) for found in self.references]
+        self.references = loaded
 
     def _hold(self, tag: str, name: str, value: str) -> None:
         attribute, when = _HELD_ATTRIBUTES[name]
