@@ -54,6 +54,6 @@ def guard_wagtail_exports() -> None:
     def get_heading(self: Any, queryset: Any, field: str) -> str:
         return str(formula_safe(original_heading(self, queryset, field)))
 
-    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value  # type: ignore[method-assign]
-    SpreadsheetExportMixin.get_heading = get_heading  # type: ignore[method-assign]
-    SpreadsheetExportMixin._formula_safe = True  # type: ignore[attr-defined]
+    SpreadsheetExportMixin.preprocess_field_value = preprocess_field_value
+    SpreadsheetExportMixin.get_heading = get_heading
+    SpreadsheetExportMixin._formula_safe = True
