@@ -3,7 +3,7 @@ app label ``governance``: the registry and its requests, the CSP's settings, rep
 site tags, consent counts, the shadow-IT scan, and privacy operations' records."""
 
 from .consent.models import ConsentTally
-from .csp.models import CspViolation, SecuritySettings, SiteTag
+from .csp.models import CspViolation, CspViolationReporter, SecuritySettings, SiteTag
 from .privacy.models import DataSubjectRequest, RetentionPolicy, RetentionRun
 from .registry.models import (
     COMMENT_MAX_LENGTH,
@@ -26,6 +26,7 @@ __all__ = [
     "RISK_TIER_CHOICES",
     "ConsentTally",
     "CspViolation",
+    "CspViolationReporter",
     "DataSubjectRequest",
     "RequestComment",
     "RetentionPolicy",
