@@ -66,8 +66,11 @@ def _strings_paired(value: Any) -> bool:
     return True
 
 
-def parse_json(body: bytes | str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
-    """The JSON value in ``body``, or JsonInputError."""
+def parse_json(
+    body: bytes | str, *, max_depth: int = DEFAULT_MAX_DEPTH, surrogates_allowed: bool = False
+) -> Any:
+    """The JSON value in ``body``, or JsonInputError. ``surrogates_allowed``: for a caller
+    that checks every string itself and names the field holding one."""
     if isinstance(body, bytes):
         try:
             text = body.decode("utf-8")
@@ -87,6 +90,6 @@ def parse_json(body: bytes | str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Any:
         raise JsonInputError(f"is not valid JSON ({error.msg} at character {error.pos})") from None
     except (ValueError, RecursionError):  # a number int() or float() refuses; nesting
         raise JsonInputError("is not valid JSON") from None
-    if not _strings_paired(value):
+    if not surrogates_allowed and not _strings_paired(value):
         raise JsonInputError("has a string with an unpaired surrogate (\\ud800-\\udfff)")
     return value
