@@ -466,6 +466,8 @@ def test_the_site_scan_confirms_a_report(site: dict[str, Any], it_admin: Any) ->
         ("/api/v2/pages/?child_of=99999999999999999999999", "child_of must be an id"),
         ("/api/v2/pages/?type=content.ArticlePage&date=yesterday", "is not a valid value"),
         ("/api/v2/documents/?created_at=2026-13-45", "created_at"),
+        ("/api/v2/pages/?search=a%5Cb", "search may hold only"),
+        ("/api/v2/images/1/?search_operator=x", "search_operator must be"),
     ],
 )
 def test_headless_api_parameters_are_checked(
@@ -503,3 +505,11 @@ def test_deeply_nested_props_and_stats_queries_are_400s(site: dict[str, Any]) ->
         HTTP_AUTHORIZATION=f"Bearer {site['key']}",
     )
     assert response.status_code == 400 and "deeper than 64" in response.json()["error"]
+    query = json.dumps({**STATS_QUERY, "pagination": {"limit": 10, "offset": 2**64}}).encode()
+    response = Client().post(
+        "/api/v2/query",
+        query,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {site['key']}",
+    )
+    assert response.status_code == 400 and response.json()["field"] == "pagination.offset"

@@ -4,6 +4,7 @@ Wagtail's endpoints pass some inputs straight to the database or search backend;
 subclasses below turn those into 400s with a message naming the parameter.
 """
 
+import re
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -22,6 +23,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 MAX_OFFSET = 1_000_000
 MAX_SEARCH_LENGTH = 255
 SEARCH_OPERATORS = ("and", "or")
+_SEARCH_TEXT = re.compile(r"[\w \-'.,!?&@/]*")
 # Parameters Wagtail reads with int(): a larger number overflows the database's integer.
 ID_PARAMETERS = ("id", "child_of", "ancestor_of", "descendant_of", "translation_of")
 MAX_ID = 2**63 - 1
@@ -54,6 +56,12 @@ def validate_listing_query(request: HttpRequest) -> None:
             raise BadRequestError(f"search must be at most {MAX_SEARCH_LENGTH} characters")
         if any(ord(char) < 32 or ord(char) == 127 for char in search):
             raise BadRequestError("search must not contain control characters")
+        if not _SEARCH_TEXT.fullmatch(search):
+            # SQLite's full-text syntax is not for visitors: a backslash or quote in a term
+            # made FTS5 raise a syntax error (a 500).
+            raise BadRequestError(
+                "search may hold only letters, digits, spaces and - ' . , ! ? & @ /"
+            )
     operator = request.GET.get("search_operator")
     if operator is not None and operator not in SEARCH_OPERATORS:
         raise BadRequestError("search_operator must be 'and' or 'or'")
@@ -110,6 +118,10 @@ class ValidatedListingMixin:
     def find_view(self, request: HttpRequest) -> Any:
         validate_listing_query(request)
         return super().find_view(request)  # type: ignore[misc]
+
+    def detail_view(self, request: HttpRequest, pk: Any) -> Response:
+        validate_listing_query(request)
+        return super().detail_view(request, pk)  # type: ignore[misc]
 
 
 class ContentPagesAPIViewSet(ValidatedListingMixin, PagesAPIViewSet):
