@@ -40,6 +40,7 @@ from commonground.governance import public as governance_public
 from commonground.governance.models import (
     ConsentTally,
     CspViolation,
+    CspViolationReporter,
     SiteScan,
     TechnologyRequest,
 )
@@ -532,7 +533,7 @@ def test_csp_violations_equal_the_csp_findings_report(it_admin) -> None:
     site = Site.objects.get(is_default_site=True)
 
     def row(path: str, host: str, count: int, first: datetime, last: datetime) -> None:
-        CspViolation.objects.create(
+        violation = CspViolation.objects.create(
             site=site,
             page_path=path,
             directive="script-src",
@@ -542,6 +543,9 @@ def test_csp_violations_equal_the_csp_findings_report(it_admin) -> None:
             first_seen=first,
             last_seen=last,
         )
+        # Reported from three distinct addresses: a finding (one address's would not be).
+        for address in ("a", "b", "c"):
+            CspViolationReporter.objects.create(violation=violation, address_hash=address)
 
     row("/", "tracker.example", 5, _ago(days=30), _ago(days=1))
     row("/pricing/", "tracker.example", 2, _ago(days=3), _ago(days=3))

@@ -23,6 +23,7 @@ from commonground.alignment.reviews.agenda import (
 from commonground.alignment.scorecard.services import snapshot_goals
 from commonground.governance.models import (
     CspViolation,
+    CspViolationReporter,
     ScanFinding,
     SiteScan,
     TechnologyRequest,
@@ -117,7 +118,7 @@ def test_csp_findings_since_the_last_meeting(series: Any) -> None:
         ("fresh.example", now - timedelta(days=1)),
         ("stale.example", now - timedelta(days=60)),
     ):
-        CspViolation.objects.create(
+        violation = CspViolation.objects.create(
             site=site,
             page_path="/",
             directive="script-src",
@@ -127,6 +128,9 @@ def test_csp_findings_since_the_last_meeting(series: Any) -> None:
             first_seen=seen,
             last_seen=seen,
         )
+        # From three distinct addresses: a finding (one address's reports would not be).
+        for address in ("a", "b", "c"):
+            CspViolationReporter.objects.create(violation=violation, address_hash=address)
     (item,) = _section("csp-findings")["items"]
     assert item["title"] == "fresh.example" and "3 reports" in item["detail"]
 

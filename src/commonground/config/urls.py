@@ -47,7 +47,7 @@ urlpatterns = [
 
 if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
     # Media is served by the app itself unless a CDN or object store takes it over.
-    from django.views.static import serve as serve_media
+    from commonground.core.http.media import serve_media
 
     urlpatterns += [
         path(
@@ -58,3 +58,9 @@ if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# Django's error pages, after the request body is known to be read or unreadable (a malformed
+# multipart body on a CSRF-exempt URL made the 404 page itself fail with a 500).
+handler400 = "commonground.core.http.error_pages.bad_request"
+handler403 = "commonground.core.http.error_pages.permission_denied"
+handler404 = "commonground.core.http.error_pages.page_not_found"

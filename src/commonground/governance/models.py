@@ -3,7 +3,7 @@ app label ``governance``: the registry and its requests, the CSP's settings, rep
 site tags, consent counts, the shadow-IT scan, and privacy operations' records."""
 
 from .consent.models import ConsentRecord, ConsentTally
-from .csp.models import CspViolation, SecuritySettings, SiteTag
+from .csp.models import CspViolation, CspViolationReporter, SecuritySettings, SiteTag
 from .privacy.models import DataSubjectRequest, RetentionPolicy, RetentionRun
 from .registry.models import (
     COMMENT_MAX_LENGTH,
@@ -29,6 +29,7 @@ __all__ = [
     "ConsentRecord",
     "ConsentTally",
     "CspViolation",
+    "CspViolationReporter",
     "DataSubjectRequest",
     "MonitorRun",
     "PageHeaders",

@@ -15,7 +15,7 @@ FINDINGS = reverse("governance_csp_findings")
 CONSENT = reverse("governance_consent_choices")
 
 
-def _report(path: str, blocked: str) -> None:
+def _report(path: str, blocked: str, address: str = "192.0.2.1") -> None:
     body = {
         "csp-report": {
             "document-uri": f"http://testserver{path}",
@@ -24,7 +24,7 @@ def _report(path: str, blocked: str) -> None:
             "disposition": "enforce",
         }
     }
-    response = Client().post(
+    response = Client(REMOTE_ADDR=address).post(
         "/-/csp-report", json.dumps(body), content_type="application/csp-report"
     )
     assert response.status_code == 204
@@ -32,14 +32,16 @@ def _report(path: str, blocked: str) -> None:
 
 @pytest.mark.django_db
 def test_findings_group_by_host_and_page_with_a_request_link(home: Any, it_admin: Any) -> None:
-    for _ in range(2):
-        _report("/offers/", "https://cdn.chat.example/w.js")
-    _report("/about/", "https://cdn.chat.example/w.js")
-    _report("/about/", "inline")
+    # Findings are what at least three distinct addresses reported (on any of the pages).
+    _report("/offers/", "https://cdn.chat.example/w.js", "192.0.2.1")
+    _report("/offers/", "https://cdn.chat.example/w.js", "192.0.2.2")
+    _report("/about/", "https://cdn.chat.example/w.js", "192.0.2.3")
     registered_technology(
         it_admin, name="Pixel", hosts={"script-src": ["px.ads.example"]}, status="rejected"
     )
-    _report("/about/", "https://px.ads.example/p.js")
+    for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):
+        _report("/about/", "inline", address)
+        _report("/about/", "https://px.ads.example/p.js", address)
 
     response = client_for(it_admin).get(FINDINGS)
     assert response.status_code == 200

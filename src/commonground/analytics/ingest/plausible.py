@@ -6,7 +6,6 @@ Plausible's field names and their one-letter aliases are accepted (``name``/``n`
 integrations work unchanged. Every rejection names the field that is wrong.
 """
 
-import json
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -16,6 +15,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
+from commonground.core.http.json_input import JsonInputError, parse_json
+
 MAX_BODY_BYTES = 16 * 1024
 MAX_NAME = 120
 MAX_URL = 2000
@@ -23,6 +24,8 @@ MAX_PROPS = 30
 MAX_PROP_KEY = 300
 MAX_PROP_VALUE = 2000
 MAX_DOMAINS = 10
+# An event is an object of values with props one level down (Umami's data three levels).
+MAX_DEPTH = 8
 
 _ALIASES = {
     "name": ("name", "n"),
@@ -94,11 +97,13 @@ def _props(value: Any) -> dict[str, str]:
     if value is None:
         return {}
     if isinstance(value, str):
-        # Plausible's older scripts send props as a JSON-encoded string.
+        # Plausible's older scripts send props as a JSON-encoded string: an object of values.
         try:
-            value = json.loads(value)
-        except ValueError:
-            raise EventRequestError("props", "must be an object") from None
+            value = parse_json(value, max_depth=1)
+        except JsonInputError as error:
+            raise EventRequestError(
+                "props", f"must be an object; as a string, it {error}"
+            ) from None
     if not isinstance(value, dict):
         raise EventRequestError("props", "must be an object")
     if len(value) > MAX_PROPS:
@@ -165,14 +170,14 @@ def decode_json_object(body: bytes) -> dict[str, Any]:
     try:
         data = _decode_json(body)
     except (msgspec.MsgspecError, ValueError, RecursionError):
-        # msgspec (several times faster) refuses some bodies that Python's parser takes:
-        # NaN, a byte-order mark, escaped lone surrogates. Those get Python's reading, and
-        # then the same checks as everything else, so the answer names the field at fault.
+        # msgspec (several times faster) refuses every body it cannot read, valid JSON or
+        # not (nesting past its stack, escaped lone surrogates, 1e400). The shared reader
+        # then says what exactly is wrong, or reads what msgspec would not (a lone surrogate
+        # in a field that the checks below then name).
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            # RecursionError: JSON nested deeper than the parser's stack, e.g. 16 KB of "[".
-            raise EventRequestError("body", "is not valid JSON") from None
+            data = parse_json(body, max_depth=MAX_DEPTH, surrogates_allowed=True)
+        except JsonInputError as error:
+            raise EventRequestError("body", str(error)) from None
     if not isinstance(data, dict):
         raise EventRequestError("body", "must be a JSON object")
     return data

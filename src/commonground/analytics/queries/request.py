@@ -27,6 +27,7 @@ _Shape = TypeVar("_Shape")
 MAX_VALUE_LENGTH = 2000
 MAX_FILTER_DEPTH = 8
 MAX_LIMIT = 10_000
+MAX_OFFSET = 10_000_000
 
 
 class QueryError(ValueError):
@@ -185,8 +186,9 @@ def _typed(raw: QueryBody) -> StatsQuery:
     order_by = _order_by(raw.order_by, metrics, dimensions)
     if not 1 <= raw.pagination.limit <= MAX_LIMIT:
         raise QueryError("pagination.limit", f"must be between 1 and {MAX_LIMIT}")
-    if raw.pagination.offset < 0:
-        raise QueryError("pagination.offset", "must not be negative")
+    # The store's offsets are 64-bit: a larger one failed there as a conversion error (500).
+    if not 0 <= raw.pagination.offset <= MAX_OFFSET:
+        raise QueryError("pagination.offset", f"must be between 0 and {MAX_OFFSET}")
     comparison = raw.include.comparison
     if comparison is not None and comparison not in COMPARISONS:
         raise QueryError("include.comparison", f"must be one of {', '.join(COMPARISONS)}")

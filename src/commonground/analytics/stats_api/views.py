@@ -10,6 +10,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from commonground.core.http.json_input import nesting_depth
+
 from ..http_errors import json_error, store_failure
 from ..models import normalise_domain
 from ..queries import (
@@ -24,6 +26,9 @@ from .openapi import openapi_schema
 from .permissions import readable_sites
 
 MAX_BODY_BYTES = 64 * 1024
+# Filters nest at most MAX_FILTER_DEPTH and/or/not levels, each two arrays deep, in a list
+# in the query object: far less than this, which is well within the parser's stack.
+MAX_BODY_DEPTH = 64
 JSON_TYPES = ("application/json",)
 
 
@@ -50,7 +55,11 @@ def _body(request: HttpRequest) -> bytes | HttpResponse:
     # Refused before reading: a client cannot make a worker hold a large body in memory.
     if length > MAX_BODY_BYTES:
         return _refusal(413, "body", f"larger than {MAX_BODY_BYTES // 1024} KiB")
-    return request.body
+    body = request.body
+    # Checked before the parser, whose recursion deeper nesting would exhaust (a 500).
+    if nesting_depth(body.decode("utf-8", "replace")) > MAX_BODY_DEPTH:
+        return _refusal(400, "body", f"nests arrays or objects deeper than {MAX_BODY_DEPTH}")
+    return body
 
 
 @csrf_exempt  # the key comes in a header, never a cookie, so there is no forgery to stop

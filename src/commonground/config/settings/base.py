@@ -398,6 +398,9 @@ REST_FRAMEWORK = {
 # rate-limited per client address and process.
 CSP_EXEMPT_PATH_PREFIXES = ("/admin/", "/django-admin/")
 CSP_REPORTS_PER_MINUTE = env.int("CSP_REPORTS_PER_MINUTE", default=60)
+# A CSP report becomes a finding once this many distinct addresses sent it (or the site scan
+# saw its host): anyone can post reports, and one address proves nothing.
+CSP_FINDING_MIN_REPORTERS = env.int("CSP_FINDING_MIN_REPORTERS", default=3)
 CONSENT_CHOICES_PER_MINUTE = env.int("CONSENT_CHOICES_PER_MINUTE", default=30)
 # A visitor's consent choice holds this long; then the banner asks again (issue 14, point 4).
 CONSENT_MAX_AGE_DAYS = env.int("CONSENT_MAX_AGE_DAYS", default=365)

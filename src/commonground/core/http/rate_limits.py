@@ -55,6 +55,11 @@ class SourceLimiter:
         return max(1, int((window + 1) * WINDOW_SECONDS - now + 0.999))
 
 
+def address_source(address: str) -> str:
+    """What stands for one sender: an IPv4 address itself, an IPv6 address's /64."""
+    return _source(address)
+
+
 def _source(address: str) -> str:
     if ":" not in address:
         return address  # IPv4 (ingest hands over canonical addresses): itself

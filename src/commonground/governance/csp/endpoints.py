@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
+from commonground.core.http.client_address import client_ip
 from commonground.core.http.rate_limits import SourceLimiter
 
 from ..consent.endpoints import declared_length, error_response, too_many
@@ -45,5 +46,7 @@ def csp_report(request: HttpRequest) -> HttpResponse:
     site = Site.find_for_request(request)
     if site is not None:
         host = request.get_host().rsplit(":", 1)[0].strip("[]").lower()
-        violations.record(found, site_id=site.pk, site_hosts={host})
+        violations.record(
+            found, site_id=site.pk, site_hosts={host}, reporter=client_ip(request.META)
+        )
     return HttpResponse(status=204)

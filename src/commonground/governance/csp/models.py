@@ -81,6 +81,26 @@ class CspViolation(models.Model):
         return f"{self.blocked_host} blocked ({self.directive}) on {self.page_path}"
 
 
+class CspViolationReporter(models.Model):
+    """One distinct address that reported a violation row, kept only as a keyed hash (see
+    ``violations.reporter_hash``), never as the address; removed with its row by retention.
+    A row becomes a finding once enough distinct addresses reported it (or the scan saw it)."""
+
+    violation = models.ForeignKey(CspViolation, on_delete=models.CASCADE, related_name="reporters")
+    address_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "CSP violation reporter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["violation", "address_hash"], name="governance_csp_reporter_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"a reporter of {self.violation}"
+
+
 class SiteTag(models.Model):
     """A vendor's script on every page of a site (an analytics or advertising tag, a chat
     widget): marketing adds it without a deploy; it loads only from a host the registry

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.urls import reverse
 from wagtail.models import Site
@@ -13,9 +14,12 @@ from wagtail.models import Site
 from ..consent.selectors import consent_purpose_for_host
 from ..registry.models import Technology
 from ..registry.selectors import technology_for_host
+from ..scan.selectors import latest_finished_scan, scan_findings
 from .checks import unapproved
-from .models import CspViolation, SecuritySettings, SiteTag
+from .models import CspViolation, CspViolationReporter, SecuritySettings, SiteTag
 from .third_party import SCRIPT, Reference, url_host
+
+DEFAULT_MIN_REPORTERS = 3
 
 
 def csp_enforcing(site_id: int | None) -> bool:
@@ -48,14 +52,46 @@ class BlockedHost:
 
 
 def violations(
-    *, since: datetime, site_id: int | None = None, enforced: bool | None = None
+    *,
+    since: datetime,
+    site_id: int | None = None,
+    enforced: bool | None = None,
+    confirmed_only: bool = True,
 ) -> QuerySet[CspViolation]:
+    """Violation rows seen since ``since``; by default only the confirmed ones (see
+    ``confirmed``): anyone can post a report, so one address's reports are no finding."""
     rows = CspViolation.objects.filter(last_seen__gte=since).select_related("site")
     if site_id is not None:
         rows = rows.filter(site_id=site_id)
     if enforced is not None:
         rows = rows.filter(enforced=enforced)
-    return rows
+    return confirmed(rows) if confirmed_only else rows
+
+
+def min_reporters() -> int:
+    return int(getattr(settings, "CSP_FINDING_MIN_REPORTERS", DEFAULT_MIN_REPORTERS))
+
+
+def confirmed(rows: QuerySet[CspViolation]) -> QuerySet[CspViolation]:
+    """The rows whose blocked host the latest finished site scan found on the site's pages,
+    or whose (host, directive) at least ``CSP_FINDING_MIN_REPORTERS`` distinct addresses
+    reported (over all of ``rows``' pages): a browser report alone proves nothing, as any
+    client can send one."""
+    reported = (
+        CspViolationReporter.objects.filter(violation__in=rows)
+        .values("violation__blocked_host", "violation__directive")
+        .annotate(addresses=Count("address_hash", distinct=True))
+        .filter(addresses__gte=min_reporters())
+        .values_list("violation__blocked_host", "violation__directive")
+    )
+    condition = Q(pk__in=[])
+    for host, directive in reported:
+        condition |= Q(blocked_host=host, directive=directive)
+    scan = latest_finished_scan()
+    if scan is not None:
+        scanned = scan_findings(scan).values_list("host", flat=True).distinct()
+        condition |= Q(blocked_host__in=[host for host in scanned if host])
+    return rows.filter(condition)
 
 
 def blocked_hosts(rows: QuerySet[CspViolation]) -> list[BlockedHost]:
@@ -102,7 +138,7 @@ def csp_findings_since(since: datetime, *, before: datetime | None = None) -> li
     """CSP violation reports seen since ``since`` (and first seen before ``before``, when
     given), per blocked host and directive, the most reported first (one query): the CSP
     findings report's rows, each counting all its reports (a row holds a running count,
-    not one per day)."""
+    not one per day). Confirmed rows only, as in the report."""
     rows = violations(since=since)
     if before is not None:
         rows = rows.filter(first_seen__lt=before)
