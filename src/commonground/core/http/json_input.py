@@ -66,11 +66,23 @@ def _strings_paired(value: Any) -> bool:
     return True
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise JsonInputError("has a key twice in one object")
+    return dict(pairs)
+
+
 def parse_json(
-    body: bytes | str, *, max_depth: int = DEFAULT_MAX_DEPTH, surrogates_allowed: bool = False
+    body: bytes | str,
+    *,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    surrogates_allowed: bool = False,
+    duplicate_keys_allowed: bool = True,
 ) -> Any:
     """The JSON value in ``body``, or JsonInputError. ``surrogates_allowed``: for a caller
-    that checks every string itself and names the field holding one."""
+    that checks every string itself and names the field holding one;
+    ``duplicate_keys_allowed=False`` for a record whose meaning two values would blur."""
     if isinstance(body, bytes):
         try:
             text = body.decode("utf-8")
@@ -83,7 +95,13 @@ def parse_json(
     if nesting_depth(text) > max_depth:
         raise JsonInputError(f"nests arrays or objects deeper than {max_depth} levels")
     try:
-        value = json.loads(text, parse_int=_integer, parse_float=_number, parse_constant=_constant)
+        value = json.loads(
+            text,
+            parse_int=_integer,
+            parse_float=_number,
+            parse_constant=_constant,
+            object_pairs_hook=None if duplicate_keys_allowed else _no_duplicate_keys,
+        )
     except JsonInputError:
         raise
     except json.JSONDecodeError as error:
