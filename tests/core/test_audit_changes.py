@@ -24,6 +24,7 @@ from commonground.core import roles
 from commonground.core.audit.changes import MASK
 from commonground.core.audit.log_stream import AuditJsonFormatter
 from commonground.core.audit.models import AuditEntry
+from commonground.core.mail.email_digest import email_digest
 from commonground.governance.models import SecuritySettings, SiteTag, Technology
 
 from ..conftest import client_for
@@ -122,7 +123,9 @@ def test_promoting_a_user_to_it_administrator_shows_the_groups_before_and_after(
         "before": [roles.MARKETING_EDITOR],
         "after": sorted([roles.IT_ADMINISTRATOR, roles.MARKETING_EDITOR]),
     }
-    assert changes["first_name"]["after"] == "Promoted"
+    # A person's name is personal data the trail could never erase: only "changed".
+    assert changes["first_name"] == {"before": MASK, "after": MASK, "changed": True}
+    assert "Promoted" not in entry.data
     assert "password" not in changes  # not changed, so not there
     # The membership change is its own entry too, whichever code path made it.
     event = _latest("core.auth.groups_changed", object_id=str(editor.pk))
@@ -148,7 +151,9 @@ def test_a_superuser_created_with_createsuperuser_shows_its_fields_and_no_passwo
     changes = _changes(entry)
     assert changes["is_superuser"] == {"before": None, "after": True}
     assert changes["is_staff"] == {"before": None, "after": True}
-    assert changes["email"]["after"] == "root2@example.com"
+    # The address as its keyed digest (what a data-subject search looks for), never itself.
+    assert changes["email"]["after"] == f"digest:{email_digest('root2@example.com')}"
+    assert "root2@example.com" not in entry.data
     assert changes["password"] == {"before": None, "after": MASK, "changed": True}
     assert json.loads(entry.data)["via"] == "createsuperuser"
     assert "a-long-and-secret-password-42" not in entry.data

@@ -9,6 +9,8 @@ Database work stays outside ``sync_playwright()`` (Django refuses ORM calls whil
 loop runs in this thread).
 """
 
+import base64
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ from wagtail.models import PageViewRestriction, Site
 
 from commonground.core.http.web_server import granian_command
 from commonground.governance.csp.models import SecuritySettings, SiteTag
+from commonground.governance.models import ReviewedScript
 
 from ..browser import BROWSER_TEST, launch_chromium
 from ..conftest import sign_in_to_admin
@@ -90,6 +93,8 @@ def spy_vendor(admin_url: str) -> Iterator[SpyVendor]:
             body = (SPY_SCRIPT % {"admin": admin_url, "vendor": VENDOR}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/javascript")
+            # As a CDN answers: the tag is loaded with crossorigin="anonymous" for its SRI.
+            self.send_header("Access-Control-Allow-Origin", "*")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -157,6 +162,16 @@ def test_an_approved_vendor_script_gets_nothing_of_a_signed_in_it_admins_admin(
     public, admin = two_origin_server
     registered_technology(it_admin, name="Spy tag", hosts={"script-src": [VENDOR]})
     SiteTag.objects.create(name="Spy", script_url=f"http://{VENDOR}/spy.js", placement="head")
+    # Reviewed by IT as governance/scripts records it (a tag without a reviewed hash is not
+    # emitted): the hash of exactly what the vendor serves, so the browser runs it.
+    served = (SPY_SCRIPT % {"admin": admin, "vendor": VENDOR}).encode()
+    integrity = "sha384-" + base64.b64encode(hashlib.sha384(served).digest()).decode()
+    ReviewedScript.objects.create(
+        url=f"http://{VENDOR}/spy.js",
+        integrity=integrity,
+        status=ReviewedScript.Status.REVIEWED,
+        reviewed_by=it_admin,
+    )
     site = Site.objects.get(is_default_site=True)
     SecuritySettings.objects.update_or_create(
         site=site, defaults={"csp_mode": SecuritySettings.CspMode.REPORT_ONLY}

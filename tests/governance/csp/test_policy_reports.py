@@ -82,12 +82,16 @@ def test_everyone_reads_the_consent_counts(
     registered_technology(
         it_admin, name="AdPixel", hosts={"script-src": ["ads.example"]}, consent_purpose="marketing"
     )
-    for granted in (True, True, False):
-        Client().post(
+    from commonground.governance.consent.banner import banner
+
+    for visitor, granted in enumerate((True, True, False)):
+        choice = {"id": f"{visitor:032d}", "version": banner().version}
+        answered = Client().post(
             "/-/consent",
-            json.dumps({"purposes": {"marketing": granted}}),
+            json.dumps({**choice, "purposes": {"marketing": granted}}),
             content_type="application/json",
         )
+        assert answered.status_code == 200, answered.content
     response = client_for(request.getfixturevalue(role)).get(CONSENT + "?days=30")
     assert response.status_code == 200
     share = response.context["shares"][0]

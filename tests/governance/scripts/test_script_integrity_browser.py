@@ -6,6 +6,7 @@ The vendor is ``vendor_scripts`` (Chromium's proxy and the server's, so nothing 
 127.0.0.1). Database work stays outside ``sync_playwright()`` (Django refuses the ORM there).
 """
 
+import time
 from typing import Any
 
 from commonground.governance.models import SiteTag
@@ -19,6 +20,15 @@ from .vendor_scripts import REVIEWED, TAMPERED, vendor_scripts
 pytestmark = BROWSER_TEST
 
 TAG_URL = "http://cdn.vendor.test/tag.js"
+
+
+def _poll(tab: Any, expression: str, seconds: float = 10) -> None:
+    """Until ``expression`` is true in the page, polled with evaluate: the page's CSP refuses
+    the eval that wait_for_function uses for an expression."""
+    deadline = time.monotonic() + seconds
+    while not tab.evaluate(expression):
+        assert time.monotonic() < deadline, f"not true within {seconds} s: {expression}"
+        tab.wait_for_timeout(100)
 
 
 def _wait_for_integrity_error(tab: Any, console: list[str], *, seconds: float = 10) -> None:
@@ -93,7 +103,7 @@ def test_a_tag_held_for_consent_keeps_its_hash_when_consent_restores_it(
             tab.on("console", lambda message: console.append(message.text))
             tab.goto(f"{live_url}/")
             tab.locator("[data-consent-all]").click()
-            tab.wait_for_function("window.vendorTagRan === 'reviewed'", timeout=10_000)
+            _poll(tab, "window.vendorTagRan === 'reviewed'")
             restored = tab.locator("script[data-site-tag='Ads tag']")
             assert restored.get_attribute("integrity") == fetched.fetched_integrity
             assert restored.get_attribute("crossorigin") == "anonymous"
@@ -101,10 +111,7 @@ def test_a_tag_held_for_consent_keeps_its_hash_when_consent_restores_it(
             vendor.scripts["/tag.js"] = TAMPERED
             served_before = len(vendor.requests)
             tab.reload()  # the stored choice restores the tag at once
-            tab.wait_for_function(
-                "document.querySelector(\"script[data-site-tag='Ads tag'][src]\") !== null",
-                timeout=10_000,
-            )
+            _poll(tab, "document.querySelector(\"script[data-site-tag='Ads tag'][src]\") !== null")
             _wait_for_integrity_error(tab, console)
             assert len(vendor.requests) > served_before
             assert tab.evaluate("window.vendorTagRan === undefined")

@@ -28,6 +28,8 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from wagtail.log_actions import get_active_log_context
 
+from commonground.core.mail.email_digest import email_digest
+
 MASK = "********"
 MAX_TEXT = 500
 MAX_CHILDREN = 200
@@ -58,8 +60,22 @@ _pending: contextvars.ContextVar[dict[tuple[str, str], Picture] | None] = contex
 _MOST_PENDING = 500
 
 
+# A person's address, name or phone: the trail cannot be erased, so a data-subject erasure
+# would leave them behind. Addresses are kept as their keyed digest (core.mail.email_digest,
+# what the data-subject search looks for), the rest only as "changed".
+_PERSONAL_NAME = re.compile(
+    r"(^|_)(e?mail|email_address|username|first_name|last_name|full_name|phone)($|_)",
+    re.IGNORECASE,
+)
+_EMAIL_NAME = re.compile(r"(^|_)e?mail($|_)", re.IGNORECASE)
+
+
 def is_secret(name: str) -> bool:
     return bool(_SECRET_NAME.search(name))
+
+
+def is_personal(name: str) -> bool:
+    return bool(_PERSONAL_NAME.search(name))
 
 
 def _pictured(model: type[models.Model]) -> bool:
@@ -203,7 +219,15 @@ def _current(content_type_id: int | None, object_id: str) -> tuple[type[models.M
 
 
 def _masked(name: str, value: Any) -> Any:
-    return MASK if is_secret(name) and value not in (None, "") else value
+    if value in (None, ""):
+        return value
+    if is_secret(name):
+        return MASK
+    if is_personal(name):
+        if _EMAIL_NAME.search(name) and isinstance(value, str):
+            return f"digest:{email_digest(value)}"
+        return MASK
+    return value
 
 
 def _diff(before: Picture, after: Picture) -> dict[str, dict[str, Any]]:
@@ -213,7 +237,7 @@ def _diff(before: Picture, after: Picture) -> dict[str, dict[str, Any]]:
         if old == new:
             continue
         change = {"before": _masked(name, old), "after": _masked(name, new)}
-        if is_secret(name):
+        if is_secret(name) or is_personal(name):
             change["changed"] = True
         changes[name] = change
     return changes

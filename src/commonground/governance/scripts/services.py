@@ -71,8 +71,9 @@ def sri_hash(body: bytes) -> str:
 
 def preview(body: bytes) -> str:
     """The script's first lines, each cut short, for the reviewer to read."""
-    lines = body.decode("utf-8", "replace").splitlines()[:PREVIEW_LINES]
-    return "\n".join(line[:PREVIEW_LINE_LENGTH] for line in lines)
+    # A NUL shown as U+FFFD: PostgreSQL keeps no NUL in a text column, and nobody reads one.
+    lines = body.decode("utf-8", "replace").replace("\x00", "\ufffd").splitlines()
+    return "\n".join(line[:PREVIEW_LINE_LENGTH] for line in lines[:PREVIEW_LINES])
 
 
 def _require_it(user: User) -> Person:
@@ -86,6 +87,9 @@ def _checked_url(url: str) -> str:
     url = (url or "").strip()
     if not url or len(url) > 500:
         raise ScriptReviewError("Enter the script's address (https://…, at most 500 characters).")
+    if any(ord(character) < 32 or ord(character) == 127 for character in url):
+        # URLValidator lets a NUL through in the path; PostgreSQL refuses it in a text column.
+        raise ScriptReviewError("The address holds a control character (a NUL, a tab...).")
     try:
         _WEB_ADDRESS(url)  # before the registry's check, which expects a well-formed URL
     except ValidationError:

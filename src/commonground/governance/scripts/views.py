@@ -103,7 +103,8 @@ def review(request: HttpRequest) -> HttpResponse:
                 error, status = "Choose to fetch the script or to approve its hash.", 400
         except services.ScriptReviewError as problem:
             error, status = str(problem), 400
-    script = ReviewedScript.objects.filter(url=url).first() if url else None
+    # No stored URL holds a NUL (PostgreSQL refuses one even in a WHERE): none to look up.
+    script = ReviewedScript.objects.filter(url=url).first() if url and "\x00" not in url else None
     return TemplateResponse(
         request,
         "governance/scripts/review.html",
