@@ -86,10 +86,11 @@ def test_everyone_reads_the_consent_counts(
 
     for visitor, granted in enumerate((True, True, False)):
         choice = {"id": f"{visitor:032d}", "version": banner().version}
-        answered = Client().post(
+        answered = Client().post(  # three visitors, each from an address of their own
             "/-/consent",
             json.dumps({**choice, "purposes": {"marketing": granted}}),
             content_type="application/json",
+            REMOTE_ADDR=f"198.51.100.{visitor + 10}",
         )
         assert answered.status_code == 200, answered.content
     response = client_for(request.getfixturevalue(role)).get(CONSENT + "?days=30")
