@@ -406,6 +406,8 @@ class Site:
     umami_website: str
     csrf_cookie: str
     csrf_token: str
+    consent_version: str
+    consent_purposes: list[str]
 
 
 def _form(method: str, target: str, fields: list[tuple[str, str]], fz: Fuzz, site: Site) -> Request:
@@ -505,7 +507,14 @@ def csp_report(fz: Fuzz, site: Site) -> Request:
 
 
 def consent(fz: Fuzz, site: Site) -> Request:
-    good = {"purposes": {"marketing": True, "analytics": False}}
+    # The body the banner sends (a random id, the banner's version, every purpose answered),
+    # so that mangled ones reach each of the parser's checks, not only the first.
+    good = {
+        "id": "".join(fz.rng.choice("0123456789abcdef") for _ in range(32)),
+        "version": site.consent_version,
+        "purposes": {name: fz.rng.random() < 0.5 for name in site.consent_purposes},
+        "gpc": fz.rng.random() < 0.2,
+    }
     return _json_post("/-/consent", fz.json_body(good), fz.content_type("application/json"))
 
 
@@ -937,7 +946,12 @@ def demo_facts(env: dict[str, str]) -> dict[str, object]:
     # stays under both and its requests reach the query parser.
     keys = [create_api_key(owner=owner, name=f"fuzz {n}", sites=[site]) for n in range(40)]
     subscription = Subscription.objects.select_related("subscriber").first()
+    from commonground.governance.consent.banner import banner
+
+    offered = banner()
     return {
+        "consent_version": offered.version,
+        "consent_purposes": [purpose.name for purpose in offered.purposes],
         "api_keys": [key.plaintext for key in keys],
         "domain": site.domain,
         "umami_website": str(site.umami_website_id),
