@@ -14,9 +14,7 @@ DNS answer that changes in between (rebinding) cannot slip through.
 With a proxy the proxy decides (point it at an SSRF-filtering one such as smokescreen).
 """
 
-import functools
 import http.client
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -25,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from commonground.core.http.public_addresses import NotPublicAddressError, resolve_public
+from commonground.core.http.outbound import outbound_opener
+from commonground.core.http.public_addresses import resolve_public
 
 from .models import RESPONSE_EXCERPT_LENGTH
 
@@ -49,16 +48,6 @@ class WebhookResponse:
         return self.status_code is not None and 200 <= self.status_code < 300 and not self.error
 
 
-class PrivateAddressError(OSError):
-    """The webhook's host is (or resolves to) an address that is not public."""
-
-
-class _RedirectsNotFollowed(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        # None: urllib then raises the 3xx as an HTTPError, which is what we report.
-        return None
-
-
 def check_target(url: str) -> None:
     """Refuse (NotPublicAddressError) a URL whose host is, or resolves to, an address that
     is not public: the rule ``post_webhook`` applies on every send, for the admin's form to
@@ -70,67 +59,15 @@ def check_target(url: str) -> None:
         return
 
 
-def _connect_to_public_address(
-    address: tuple[str, int], timeout: Any = None, source_address: Any = None
-) -> socket.socket:
-    """``socket.create_connection`` for public addresses only (see the module's docstring)."""
-    host, port = address
-    try:
-        resolved = resolve_public(host, port)
-    except NotPublicAddressError as refused:
-        raise PrivateAddressError(
-            f"{refused}; webhooks go to public addresses only (the channel's"
-            " allow_private_networks option allows others)"
-        ) from refused
-    except socket.gaierror as error:
-        raise OSError(f"cannot resolve {host}: {error.strerror}") from error
-    return socket.create_connection((resolved.addresses[0], port), timeout, source_address)
+_REFUSAL = (
+    "webhooks go to public addresses only (the channel's allow_private_networks option"
+    " allows others)"
+)
 
 
-class _PublicHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The hook http.client itself connects through (HTTPS wraps the socket it returns,
-        # still checking the certificate against the host name).
-        self._create_connection = _connect_to_public_address
-
-
-class _PublicHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_to_public_address
-
-
-class _PublicHTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_PublicHTTPConnection, req)
-
-
-class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        context = self._context  # type: ignore[attr-defined]
-        return self.do_open(_PublicHTTPSConnection, req, context=context)
-
-
-@functools.cache
 def _opener(proxy: str, allow_private_networks: bool) -> urllib.request.OpenerDirector:
-    opener = urllib.request.OpenerDirector()
-    proxies = {"http": proxy, "https": proxy} if proxy else {}
     guarded = not (proxy or allow_private_networks)  # as WebhookOptions.checks_addresses
-    http_handler = _PublicHTTPHandler() if guarded else urllib.request.HTTPHandler()
-    # The default context: certificates are verified.
-    https_handler = _PublicHTTPSHandler() if guarded else urllib.request.HTTPSHandler()
-    for handler in (
-        urllib.request.ProxyHandler(proxies),
-        urllib.request.UnknownHandler(),  # any other scheme: URLError("unknown url type")
-        http_handler,
-        https_handler,
-        urllib.request.HTTPDefaultErrorHandler(),
-        _RedirectsNotFollowed(),
-        urllib.request.HTTPErrorProcessor(),
-    ):
-        opener.add_handler(handler)
-    return opener
+    return outbound_opener(proxy=proxy, guarded=guarded, refusal=_REFUSAL)
 
 
 def _excerpt(readable: Any) -> str:

@@ -13,18 +13,15 @@ Our own pages are fetched at the site's root URL, which only a site administrato
 they may be on a private address (a load balancer's).
 """
 
-import functools
 import http.client
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from commonground.core.http.public_addresses import is_public_address
+from commonground.core.http.outbound import outbound_opener
 
 
 @dataclass(frozen=True)
@@ -60,70 +57,14 @@ class Limits:
         )
 
 
-class PrivateAddressError(OSError):
-    """The script's host is (or resolves to) an address that is not public."""
+_REFUSAL = (
+    "scripts are fetched from public addresses only (SCRIPT_FETCH_ALLOW_PRIVATE_NETWORKS or"
+    " SCRIPT_FETCH_PROXY allow others)"
+)
 
 
-def _connect_to_public_address(
-    address: tuple[str, int], timeout: Any = None, source_address: Any = None
-) -> socket.socket:
-    host, port = address
-    try:
-        resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as error:
-        raise OSError(f"cannot resolve {host}: {error.strerror}") from error
-    addresses = [str(sockaddr[0]) for *_, sockaddr in resolved]
-    if not_public := [a for a in addresses if not is_public_address(a)]:
-        raise PrivateAddressError(
-            f"{host} is {not_public[0]}, not a public address: scripts are fetched from "
-            "public addresses only"
-        )
-    return socket.create_connection((addresses[0], port), timeout, source_address)
-
-
-class _PublicHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_to_public_address
-
-
-class _PublicHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = _connect_to_public_address
-
-
-class _PublicHTTPHandler(urllib.request.HTTPHandler):
-    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_PublicHTTPConnection, req)
-
-
-class _PublicHTTPSHandler(urllib.request.HTTPSHandler):
-    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        context = self._context  # type: ignore[attr-defined]
-        return self.do_open(_PublicHTTPSConnection, req, context=context)
-
-
-class _RedirectsNotFollowed(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # urllib raises the 3xx as an HTTPError, reported as such
-
-
-@functools.cache
 def _opener(proxy: str, guarded: bool) -> urllib.request.OpenerDirector:
-    opener = urllib.request.OpenerDirector()
-    proxies = {"http": proxy, "https": proxy} if proxy else {}
-    for handler in (
-        urllib.request.ProxyHandler(proxies),  # never the environment's proxy
-        urllib.request.UnknownHandler(),  # file:, ftp:, data: and the rest: "unknown url type"
-        _PublicHTTPHandler() if guarded else urllib.request.HTTPHandler(),
-        _PublicHTTPSHandler() if guarded else urllib.request.HTTPSHandler(),
-        urllib.request.HTTPDefaultErrorHandler(),
-        _RedirectsNotFollowed(),
-        urllib.request.HTTPErrorProcessor(),
-    ):
-        opener.add_handler(handler)
-    return opener
+    return outbound_opener(proxy=proxy, guarded=guarded, refusal=_REFUSAL)
 
 
 def _get(url: str, *, opener: urllib.request.OpenerDirector, limits: Limits) -> Fetched:
