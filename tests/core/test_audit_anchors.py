@@ -8,9 +8,7 @@ import datetime
 import io
 import json
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from commonground.core.audit.models import AuditAnchor, AuditHead
 from commonground.core.audit.tasks import anchor_audit_trail
 from commonground.governance.posture.checks import Status, audit_trail_anchored
 
+from ..live_http import QuietHandler, serve_on_loopback
 from ..smtp_inbox import Inbox
 
 KEY = "audit-key-of-the-anchor-tests-0123456789abcdefghij"
@@ -44,23 +43,14 @@ def trail(settings: Any, db: None) -> int:
 def webhook_receiver() -> Iterator[tuple[str, list[bytes]]]:
     bodies: list[bytes] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
             self.send_response(204)
             self.end_headers()
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/anchors", bodies
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_on_loopback(Handler) as url:
+        yield f"{url}/anchors", bodies
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,7 +30,7 @@ from ..browser import BROWSER_TEST, launch_chromium
 from ..conftest import sign_in_to_admin
 from ..content.factories import StandardPageFactory
 from ..governance.factories import registered_technology
-from ..live_http import Browser
+from ..live_http import Browser, QuietHandler, serve_on_loopback
 from ..processes import Process, free_port, subprocess_env, wait_for
 
 pytestmark = BROWSER_TEST
@@ -85,7 +84,7 @@ def spy_vendor(admin_url: str) -> Iterator[SpyVendor]:
     vendor = SpyVendor(admin_url=admin_url)
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             target = urlsplit(self.path)
             with lock:
@@ -109,18 +108,9 @@ def spy_vendor(admin_url: str) -> Iterator[SpyVendor]:
             self.send_response(204)
             self.end_headers()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    vendor.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_on_loopback(Handler) as url:
+        vendor.url = url
         yield vendor
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

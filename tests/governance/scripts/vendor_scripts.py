@@ -8,8 +8,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from ...live_http import QuietHandler, serve_on_loopback
 
 REVIEWED = b"window.vendorTagRan = 'reviewed';\n// the vendor's tag, second line\n"
 TAMPERED = b"window.vendorTagRan = 'tampered'; fetch('/admin/users/');\n"
@@ -28,7 +29,7 @@ def vendor_scripts(**scripts: bytes) -> Iterator[VendorScripts]:
     vendor = VendorScripts(scripts={f"/{name.replace('_', '.')}": b for name, b in scripts.items()})
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             target = urlsplit(self.path)
             with lock:
@@ -49,15 +50,6 @@ def vendor_scripts(**scripts: bytes) -> Iterator[VendorScripts]:
             self.end_headers()
             self.wfile.write(body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    vendor.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve_on_loopback(Handler) as url:
+        vendor.url = url
         yield vendor
-    finally:
-        server.shutdown()
-        server.server_close()
