@@ -34,6 +34,23 @@ class TrackedSite(models.Model):
         default=False,
         help_text="When on, nothing is sent for visitors whose browser asks not to be tracked.",
     )
+    exclude_staff = models.BooleanField(
+        "leave out signed-in staff",
+        default=True,
+        help_text=(
+            "When on, page views and events from people signed in to the admin are not "
+            "counted (see docs/architecture.md, Clean numbers, for how this is told)."
+        ),
+    )
+    excluded_networks = models.TextField(
+        "excluded addresses and networks",
+        blank=True,
+        default="",
+        help_text=(
+            "One IP address or network a line, IPv4 or IPv6, e.g. 203.0.113.7 or "
+            "2001:db8::/32 (the office, an agency). Their visits are not counted."
+        ),
+    )
     umami_website_id = models.UUIDField(
         "Umami website id",
         null=True,

@@ -5,7 +5,9 @@ analytics dashboard (menu item, icon, URLs) and the Stats API keys (viewset, pol
 from typing import Any
 
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
@@ -14,6 +16,7 @@ from .admin.goals import GoalViewSet, SegmentViewSet
 from .admin.reports import WeeklyReportsPanel
 from .admin.sites import TrackedSiteViewSet
 from .dashboard import urls as dashboard_urls
+from .ingest.staff_marker import marker_url
 from .models import VIEW_ANALYTICS, StatsApiKey
 from .reports.page_panel import page_analytics_view
 from .stats_api.keys import CREATE_REFUSED
@@ -76,4 +79,14 @@ def register_weekly_reports_panel(request: HttpRequest, user: Any, profile: Any)
 def register_api_key_log_actions(actions: Any) -> None:
     actions.register_action(
         CREATE_REFUSED, "Stats API key refused", "Was refused creating a Stats API key"
+    )
+
+
+# Staff are not visitors: every admin page marks its browser on the public site (issue 15).
+@hooks.register("insert_global_admin_js")
+def staff_marker_js() -> str:
+    return format_html(
+        '<script defer src="{}" data-marker-url="{}"></script>',
+        static("analytics/staff_marker_admin.js"),
+        marker_url(),
     )

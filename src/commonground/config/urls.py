@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtail.images.views.serve import ServeView
 
 from commonground.analytics.ingest.endpoints import event_endpoint, umami_send_endpoint
+from commonground.analytics.ingest.staff_marker import staff_marker_view
 from commonground.analytics.stats_api import urls as stats_api_urls
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
@@ -33,6 +34,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/event", event_endpoint, name="analytics_event"),
     path("api/send", umami_send_endpoint, name="analytics_umami_send"),
+    path("_cg/staff-marker", staff_marker_view, name="analytics_staff_marker"),
     path("-/alive", alive_view, name="alive"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots_txt, name="robots_txt"),

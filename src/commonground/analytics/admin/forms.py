@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from ..ingest.exclusions import NetworkListError, normalised_network_list
 from ..models import TrackedSite, normalise_domain
 
 DOMAIN_ONLY_MESSAGE = (
@@ -74,7 +75,15 @@ def iana_time_zone(value: str) -> str:
 class TrackedSiteForm(WagtailAdminModelForm):
     class Meta:
         model = TrackedSite
-        fields = ["domain", "name", "time_zone", "respect_do_not_track", "umami_website_id"]
+        fields = [
+            "domain",
+            "name",
+            "time_zone",
+            "respect_do_not_track",
+            "exclude_staff",
+            "excluded_networks",
+            "umami_website_id",
+        ]
         help_texts = {
             "time_zone": "An IANA name such as Europe/Berlin; reports count days in this zone.",
         }
@@ -84,10 +93,19 @@ class TrackedSiteForm(WagtailAdminModelForm):
                 "unique": "Another tracked site already has this Umami website id."
             },
         }
-        widgets = {"domain": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})}
+        widgets = {
+            "domain": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+            "excluded_networks": forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        }
 
     def clean_domain(self) -> str:
         return tracked_domain(self.cleaned_data["domain"])
 
     def clean_time_zone(self) -> str:
         return iana_time_zone(self.cleaned_data["time_zone"])
+
+    def clean_excluded_networks(self) -> str:
+        try:
+            return normalised_network_list(self.cleaned_data["excluded_networks"])
+        except NetworkListError as error:
+            raise ValidationError(str(error), code="invalid") from None

@@ -97,6 +97,12 @@ class TrackedSiteInspectView(generic.InspectView):
     def get_respect_do_not_track_display_value(self) -> str:
         return "Yes" if self.object.respect_do_not_track else "No"
 
+    def get_exclude_staff_display_value(self) -> str:
+        return "Yes" if self.object.exclude_staff else "No"
+
+    def get_excluded_networks_display_value(self) -> str:
+        return ", ".join(self.object.excluded_networks.split()) or "None"
+
     def get_umami_website_id_display_value(self) -> str:
         return str(self.object.umami_website_id or "Not set")
 
@@ -127,6 +133,8 @@ class TrackedSiteViewSet(ModelViewSet):
         "name",
         "time_zone",
         "respect_do_not_track",
+        "exclude_staff",
+        "excluded_networks",
         "umami_website_id",
         "created_at",
     ]

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from ..models import normalise_domain
-from . import enrichment, sites
+from . import enrichment, exclusions, sites
 from .plausible import EventRequest
 from .spool import SpoolWriter
 from .visitors import visitor_id
@@ -129,6 +129,10 @@ def ingest(event: EventRequest, *, meta: Mapping[str, Any], ip: str) -> IngestOu
     if not domains:
         count_dropped("unknown_site")
         return IngestOutcome(0, "unknown-site")
+    domains, excluded = _counted_sites(event, domains, meta=meta, ip=ip)
+    if excluded:
+        count_dropped(excluded)
+        return IngestOutcome(0, excluded.replace("_", "-"))
     if meta.get("HTTP_DNT") == "1" or meta.get("HTTP_SEC_GPC") == "1":
         # The tracker already stays silent for these visitors; other senders are held to it.
         domains = [d for d in domains if not sites.respects_do_not_track(d)]
@@ -179,6 +183,24 @@ def ingest(event: EventRequest, *, meta: Mapping[str, Any], ip: str) -> IngestOu
             }
         )
     return IngestOutcome(len(domains))
+
+
+def _counted_sites(
+    event: EventRequest, domains: list[str], *, meta: Mapping[str, Any], ip: str
+) -> tuple[list[str], str]:
+    """The sites among ``domains`` that count this event, and if none, why (the rule is in
+    exclusions.py). Not spam and not an error: such drops are counted apart, by reason."""
+    if exclusions.is_admin_url(event.url) or exclusions.is_admin_url(event.referrer):
+        return [], "admin_page"
+    infos = [info for info in map(sites.site, domains) if info is not None]
+    infos = [info for info in infos if not exclusions.address_in(ip, info.excluded_networks)]
+    if not infos:
+        return [], "excluded_address"
+    if any(info.exclude_staff for info in infos) and exclusions.signed_in_staff(meta):
+        infos = [info for info in infos if not info.exclude_staff]
+        if not infos:
+            return [], "staff"
+    return [info.domain for info in infos], ""
 
 
 _VITALS = {"lcp": "lcp_ms", "inp": "inp_ms", "cls": "cls", "ttfb": "ttfb_ms"}

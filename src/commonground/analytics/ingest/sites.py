@@ -22,6 +22,7 @@ from django.db import transaction
 from django.http.request import split_domain_port
 
 from ..models import TrackedSite, normalise_domain
+from .exclusions import IPNetwork, NetworkListError, parse_networks
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class SiteInfo:
     name: str
     time_zone: str
     respect_do_not_track: bool
+    exclude_staff: bool = True
+    excluded_networks: tuple[IPNetwork, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,22 @@ def _load(generation: tuple[int, int] | None) -> _Snapshot:
             name=site.name,
             time_zone=site.time_zone,
             respect_do_not_track=site.respect_do_not_track,
+            exclude_staff=site.exclude_staff,
+            excluded_networks=_networks_of(site),
         )
         if site.umami_website_id is not None:
             by_umami_website[site.umami_website_id] = domain
     logger.debug("analytics: %d tracked sites (generation %s)", len(by_domain), generation)
     return _Snapshot(generation, time.monotonic(), by_domain, by_umami_website)
+
+
+def _networks_of(site: TrackedSite) -> tuple[IPNetwork, ...]:
+    try:
+        return parse_networks(site.excluded_networks)
+    except NetworkListError:
+        # The form refuses such a list; one written around it must not stop the counting.
+        logger.exception("analytics: the excluded networks of %s cannot be read", site.domain)
+        return ()
 
 
 _stamp_checked_at = -1.0
@@ -110,6 +124,11 @@ def respects_do_not_track(domain: str) -> bool:
     """Whether the tracked site ``domain`` (normalised) counts no visitor who asks not to be."""
     site = _current().by_domain.get(domain)
     return site is not None and site.respect_do_not_track
+
+
+def site(domain: str) -> SiteInfo | None:
+    """The tracked site ``domain`` (normalised), if it is one."""
+    return _current().by_domain.get(domain)
 
 
 def site_for_host(host: str) -> SiteInfo | None:

@@ -9,7 +9,9 @@
  * Written in ES5 with every browser feature detected: an analytics script must never
  * throw on a visitor's old browser, because its errors would be the site's errors.
  * It stores nothing on the device (no cookies, no storage) and reads nothing that
- * could fingerprint a visitor; the server derives a daily visitor id on its own.
+ * could fingerprint a visitor; the server derives a daily visitor id on its own. The one
+ * thing it reads is the "cg-staff" mark that the admin leaves in this site's storage
+ * for its own users (analytics/ingest/staff_marker.py): staff are not visitors.
  */
 (function (window, document) {
   'use strict';
@@ -39,10 +41,21 @@
     api = link.protocol + '//' + link.host + '/api/event';
   }
 
+  // Until when this browser is marked as staff's (0: it is not). Storage can be missing
+  // or refused (privacy modes throw on access), which means "not marked".
+  function staffUntil() {
+    try {
+      return parseInt(window.localStorage.getItem('cg-staff'), 10) || 0;
+    } catch (e) {
+      return 0;
+    }
+  }
+
   // Opt-outs are decided once: a visitor's privacy signal does not change mid-page.
   var ignored =
     (attr('respect-dnt') === 'true' &&
       (nav.doNotTrack == '1' || nav.globalPrivacyControl === true)) ||
+    (attr('exclude-staff') === 'true' && staffUntil() > new Date().getTime()) ||
     (attr('allow-localhost') !== 'true' &&
       (location.protocol === 'file:' ||
         /^(localhost|127(\.\d+){3}|\[::1\])$|\.localhost$/.test(location.hostname)));
