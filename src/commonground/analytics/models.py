@@ -38,8 +38,8 @@ class TrackedSite(models.Model):
         "leave out signed-in staff",
         default=True,
         help_text=(
-            "When on, page views and events from people signed in to the admin are not "
-            "counted (see docs/architecture.md, Clean numbers, for how this is told)."
+            "When on, page views and events from people who use this admin are not counted "
+            "on this site's own pages (their browser is marked when they open the admin)."
         ),
     )
     excluded_networks = models.TextField(

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='trackedsite',
             name='exclude_staff',
-            field=models.BooleanField(default=True, help_text='When on, page views and events from people signed in to the admin are not counted (see docs/architecture.md, Clean numbers, for how this is told).', verbose_name='leave out signed-in staff'),
+            field=models.BooleanField(default=True, help_text="When on, page views and events from people who use this admin are not counted on this site's own pages (their browser is marked when they open the admin).", verbose_name='leave out signed-in staff'),
         ),
         migrations.AddField(
             model_name='trackedsite',
