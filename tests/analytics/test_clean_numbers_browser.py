@@ -80,6 +80,7 @@ def test_preview_and_staff_views_are_not_stored_an_anonymous_one_is(
             preview.get_by_role("heading", name="Spring pricing").first.wait_for(timeout=20_000)
             tab.wait_for_timeout(1000)  # a tracker in the preview would have sent by now
             tab.screenshot(path=str(SCREENSHOTS / "numbers-preview-panel.png"))
+            from_preview = list(sent["staff"])
             # The editor browses the live site in the same browser.
             tab.goto(f"{base}{page.url}")
             tab.wait_for_load_state("networkidle")
@@ -107,9 +108,10 @@ def test_preview_and_staff_views_are_not_stored_an_anonymous_one_is(
     finally:
         mover.stop()
 
+    assert from_preview == [], "the editor's preview panel sent events"
+    assert sent["staff"] == [], "the signed-in editor's live page sent events"
     assert marked, "the admin left no staff mark on the site"
     assert has_tracker == 1, "the live page carries the tracker (with the staff switch)"
-    assert sent["staff"] == [], "a preview or the staff's live page sent events"
     assert sent["anonymous"] and dropped is None, (sent, dropped)
     views = _stored_views(store_path)
     assert views == [("pageview", page.url)], views
