@@ -2,8 +2,10 @@
 
 from django.conf import settings
 from django.contrib import admin as django_admin  # noqa: F401  (admin templates for Wagtail)
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
@@ -57,6 +59,12 @@ if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
         )
     ]
 
+# Public pages answer a POST without Django's CSRF cookie (the public site sets no cookie): a
+# form page checks the request's origin and its own signed token (core/http/form_tokens.py).
+# Ahead of Wagtail's own pattern, same path and name; the admin keeps its CSRF check.
+urlpatterns += [
+    re_path(wagtail_urls.serve_pattern, csrf_exempt(wagtail_views.serve), name="wagtail_serve")
+]
 urlpatterns += [path("", include(wagtail_urls))]
 
 # Django's error pages, after the request body is known to be read or unreadable (a malformed
