@@ -95,7 +95,12 @@ def test_phone_banner_is_compact_and_the_menu_button_opens_the_navigation(
         _shot(tab, "article-390")
         # The page under the banner still scrolls.
         tab.mouse.wheel(0, 600)
-        tab.wait_for_function("window.scrollY > 0")
+        scrolled = 0
+        for _ in range(30):  # polled from here: the page's policy forbids eval'd predicates
+            scrolled = tab.evaluate("window.scrollY")
+            if scrolled > 0:
+                break
+            tab.wait_for_timeout(100)
         toggle = tab.locator("[data-nav-toggle]")
         tab.evaluate("window.scrollTo(0, 0)")
         nav_hidden_before = not tab.locator("#nav-main").is_visible()
@@ -121,6 +126,7 @@ def test_phone_banner_is_compact_and_the_menu_button_opens_the_navigation(
 
     assert banner_height <= 0.30 * PHONE["height"], banner_height
     assert choices_reachable
+    assert scrolled > 0, "the page under the banner scrolls"
     assert nav_hidden_before and expanded == "true" and nav_links >= 3 and closed == "false"
     assert any(use.startswith("Video player (Vimeo): loads videos from vimeo.com") for use in uses)
 

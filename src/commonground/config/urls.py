@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import admin as django_admin  # noqa: F401  (admin templates for Wagtail)
 from django.urls import include, path, re_path
-from django.views.decorators.csrf import csrf_exempt
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
@@ -15,6 +14,7 @@ from commonground.analytics.ingest.endpoints import event_endpoint, umami_send_e
 from commonground.analytics.stats_api import urls as stats_api_urls
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
+from commonground.core.http.form_tokens import same_origin_posts
 from commonground.core.http.front_door import alive_view
 from commonground.distribution.newsletter import urls as newsletter_urls
 from commonground.governance import urls as governance_urls
@@ -60,10 +60,13 @@ if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
     ]
 
 # Public pages answer a POST without Django's CSRF cookie (the public site sets no cookie): a
-# form page checks the request's origin and its own signed token (core/http/form_tokens.py).
-# Ahead of Wagtail's own pattern, same path and name; the admin keeps its CSRF check.
+# POST from another site is refused for every page, and a form page checks its own signed
+# token (core/http/form_tokens.py). Ahead of Wagtail's own pattern, same path and name; the
+# admin keeps its CSRF check.
 urlpatterns += [
-    re_path(wagtail_urls.serve_pattern, csrf_exempt(wagtail_views.serve), name="wagtail_serve")
+    re_path(
+        wagtail_urls.serve_pattern, same_origin_posts(wagtail_views.serve), name="wagtail_serve"
+    )
 ]
 urlpatterns += [path("", include(wagtail_urls))]
 

@@ -13,6 +13,9 @@ Django's CSRF protection as it is.
 """
 
 import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,6 +23,7 @@ from django.core import signing
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 
 FIELD = "cg-form-token"
 _SALT = "commonground.core.form-token"
@@ -121,3 +125,19 @@ def refusal_response(request: HttpRequest, reason: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+def same_origin_posts(view: Callable[..., Any]) -> Callable[..., Any]:
+    """``view`` without Django's CSRF cookie check, refusing any POST from another site (the
+    page then checks its form's token, if it takes one)."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "POST":
+            try:
+                check_same_origin(request)
+            except FormRefusedError as refused:
+                return refusal_response(request, str(refused))
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(checked)
