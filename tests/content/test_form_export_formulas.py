@@ -6,12 +6,12 @@ import io
 from typing import Any
 
 import pytest
-from django.test import Client
 from wagtail.contrib.forms.models import FormSubmission
 
 from commonground.core.spreadsheet_cells import FORMULA_STARTS
 
 from ..conftest import client_for
+from ..form_posts import PublicFormClient
 from .factories import LandingPageFactory
 
 # The twelve payloads: what spreadsheet programs run (Excel, LibreOffice, Google Sheets).
@@ -51,7 +51,9 @@ def test_every_formula_a_visitor_sends_is_exported_as_text(home: Any, publisher:
     landing = LandingPageFactory(parent=home, title="Formula launch")
     for formula in FORMULAS:
         answer = {"full_name": formula, "email": "ada@example.com", "interest": "Demo"}
-        response = Client().post(landing.url, {**answer, "message": formula})
+        response = PublicFormClient(form=landing.form_token_name).post(
+            landing.url, {**answer, "message": formula}
+        )
         assert response.status_code == 200 and "Thank you" in response.content.decode()
     assert FormSubmission.objects.filter(page=landing).count() == len(FORMULAS)
 

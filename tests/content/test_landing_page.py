@@ -8,7 +8,8 @@ from django.test import Client
 from wagtail.contrib.forms.models import FormSubmission
 
 from ..conftest import client_for
-from ..live_http import Browser, csrf_token_in
+from ..form_posts import PublicFormClient, form_token_in
+from ..live_http import Browser
 from .factories import LandingPageFactory
 
 VALID = {
@@ -17,6 +18,20 @@ VALID = {
     "interest": "Demo",
     "message": "Please call me back.",
 }
+
+
+def visitor(landing) -> PublicFormClient:
+    return PublicFormClient(form=landing.form_token_name)
+
+
+def with_token(landing, body: bytes) -> bytes:
+    """A raw form body with a fresh token for ``landing``'s form appended."""
+    from urllib.parse import quote
+
+    from commonground.core.http import form_tokens
+
+    token = quote(form_tokens.issue_token(landing.form_token_name))
+    return body + f"&{form_tokens.FIELD}={token}".encode()
 
 
 def field_errors(response) -> dict[str, list[str]]:
@@ -36,10 +51,12 @@ class TestSubmissions:
         html = response.content.decode()
         for name in VALID:
             assert f'name="{name}"' in html
-        assert "csrfmiddlewaretoken" in html
+        assert 'name="cg-form-token"' in html
+        assert "csrfmiddlewaretoken" not in html
+        assert not response.cookies, "a public page sets no cookie, forms included"
 
     def test_valid_post_is_stored(self, landing) -> None:
-        response = Client().post(landing.url, VALID)
+        response = visitor(landing).post(landing.url, VALID)
 
         assert response.status_code == 200
         assert "Thank you" in response.content.decode()
@@ -63,7 +80,7 @@ class TestSubmissions:
     def test_bad_input_gets_field_errors_and_stores_nothing(
         self, landing, data: dict, bad_fields: set[str]
     ) -> None:
-        response = Client().post(landing.url, data)
+        response = visitor(landing).post(landing.url, data)
 
         assert response.status_code == 200
         assert set(field_errors(response)) == bad_fields
@@ -72,8 +89,8 @@ class TestSubmissions:
 
     def test_non_utf8_junk_gets_errors_not_a_500(self, landing) -> None:
         junk = b"full_name=%FF%FE%FD&email=%C3%28%40%80&interest=%E9t%E9&\xff\xfe=\x80"
-        response = Client().post(
-            landing.url, junk, content_type="application/x-www-form-urlencoded"
+        response = visitor(landing).post(
+            landing.url, with_token(landing, junk), content_type="application/x-www-form-urlencoded"
         )
 
         assert response.status_code in (200, 400)
@@ -82,20 +99,22 @@ class TestSubmissions:
         assert not FormSubmission.objects.exists()
 
     def test_empty_body_gets_errors(self, landing) -> None:
-        response = Client().post(landing.url, b"", content_type="application/x-www-form-urlencoded")
+        response = visitor(landing).post(
+            landing.url, with_token(landing, b""), content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code == 200
         assert {"full_name", "email", "interest"} <= set(field_errors(response))
         assert not FormSubmission.objects.exists()
 
     def test_json_body_is_not_taken_for_form_data(self, landing) -> None:
-        response = Client().post(landing.url, VALID, content_type="application/json")
-        assert response.status_code == 200
-        assert field_errors(response)
+        response = visitor(landing).post(landing.url, VALID, content_type="application/json")
+        # The token in a JSON body is not a form field: refused before the form is read.
+        assert response.status_code == 403
         assert not FormSubmission.objects.exists()
 
     def test_huge_body_is_refused_with_400(self, landing) -> None:
         body = "full_name=Ada&email=ada%40example.com&interest=Demo&message=" + "x" * (6 * 2**20)
-        response = Client().post(
+        response = visitor(landing).post(
             landing.url, body.encode(), content_type="application/x-www-form-urlencoded"
         )
         assert response.status_code == 400
@@ -103,20 +122,25 @@ class TestSubmissions:
 
     def test_too_many_fields_are_refused_with_400(self, landing) -> None:
         body = "&".join(f"f{i}=x" for i in range(5000))
-        response = Client().post(
+        response = visitor(landing).post(
             landing.url, body.encode(), content_type="application/x-www-form-urlencoded"
         )
         assert response.status_code == 400
         assert not FormSubmission.objects.exists()
 
-    def test_post_without_csrf_token_is_refused(self, landing) -> None:
-        response = Client(enforce_csrf_checks=True).post(landing.url, VALID)
+    def test_post_without_form_token_is_refused(self, landing) -> None:
+        response = Client(enforce_csrf_checks=True).post(
+            landing.url, VALID, HTTP_ORIGIN="http://testserver"
+        )
         assert response.status_code == 403
+        assert "security token is missing" in response.content.decode()
         assert not FormSubmission.objects.exists()
 
     def test_csv_export_returns_the_rows(self, landing, publisher) -> None:
-        Client().post(landing.url, VALID)
-        Client().post(landing.url, {**VALID, "full_name": "Grace Hopper", "email": "g@example.com"})
+        visitor(landing).post(landing.url, VALID)
+        visitor(landing).post(
+            landing.url, {**VALID, "full_name": "Grace Hopper", "email": "g@example.com"}
+        )
 
         response = client_for(publisher).get(
             f"/admin/forms/submissions/{landing.pk}/", {"export": "csv"}
@@ -130,7 +154,7 @@ class TestSubmissions:
         assert {row["Email"] for row in rows} == {"ada@example.com", "g@example.com"}
 
     def test_viewer_cannot_read_submissions(self, landing, viewer) -> None:
-        Client().post(landing.url, VALID)
+        visitor(landing).post(landing.url, VALID)
         response = client_for(viewer).get(
             f"/admin/forms/submissions/{landing.pk}/", {"export": "csv"}
         )
@@ -143,21 +167,25 @@ class TestThroughTheLiveServer:
     def test_visitor_gets_the_form_then_submits_it(self, live_url, home) -> None:
         landing = LandingPageFactory(parent=home, title="Autumn launch")
         url = live_url + landing.url
-        visitor = Browser(cookies=True)
+        browser = Browser(cookies=True)
 
-        page = visitor.get(url)
+        page = browser.get(url)
         assert page.status == 200
-        token = csrf_token_in(page.text)
-        assert token, "the form carries a CSRF token"
-        assert visitor.cookie("csrftoken"), "the first GET sets the CSRF cookie"
-        assert page.x_cache is None  # a page with this visitor's token is never shared
+        token = form_token_in(page.text)
+        assert token, "the form carries a signed token"
+        assert browser.cookie_jar is not None and not list(browser.cookie_jar), "no cookie set"
+        assert page.x_cache is None  # a page with this render's token is never shared
 
-        bad = visitor.post_form(url, {**VALID, "email": "nope", "csrfmiddlewaretoken": token})
+        bad = browser.post_form(
+            url, {**VALID, "email": "nope", "cg-form-token": token}, referer=url
+        )
         assert bad.status == 200
         assert "Please check the form" in bad.text
         assert not FormSubmission.objects.exists()
 
-        good = visitor.post_form(url, {**VALID, "csrfmiddlewaretoken": token})
+        fresh = form_token_in(bad.text)
+        assert fresh and fresh != token
+        good = browser.post_form(url, {**VALID, "cg-form-token": fresh}, referer=url)
         assert good.status == 200
         assert "Thank you" in good.text
         submission = FormSubmission.objects.get(page=landing)

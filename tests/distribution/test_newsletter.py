@@ -16,6 +16,8 @@ from commonground.distribution.models import MailingList, Subscriber, Subscripti
 from commonground.distribution.newsletter import selectors
 from commonground.distribution.newsletter import subscriptions as newsletter
 
+from ..form_posts import PublicFormClient
+
 # Committed for real: the confirmation e-mail is sent by a task enqueued on commit.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -40,7 +42,7 @@ def _signed_up(client: Client, news: MailingList, email: str = "Ada@Example.com 
 
 def test_double_opt_in_confirms_on_post_only() -> None:
     news = MailingList.objects.create(name="Product news")
-    client = Client(enforce_csrf_checks=False)
+    client = PublicFormClient()
     subscription = _signed_up(client, news)
     assert subscription.status == Subscription.Status.PENDING
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ada@example.com"]
@@ -58,7 +60,7 @@ def test_double_opt_in_confirms_on_post_only() -> None:
 
 
 def test_signing_up_again_neither_duplicates_nor_tells(news: MailingList) -> None:
-    client = Client()
+    client = PublicFormClient()
     first = _signed_up(client, news)
     newsletter.confirm(first)
     mail.outbox.clear()
@@ -83,14 +85,14 @@ def test_signing_up_again_neither_duplicates_nor_tells(news: MailingList) -> Non
 )
 def test_bad_sign_ups_are_a_400_with_the_reason(news: MailingList, data, message) -> None:
     data = {**data, "list": str(news.pk)} if data.get("list") == "1" else data
-    answer = Client().post(reverse("newsletter_subscribe"), data)
+    answer = PublicFormClient().post(reverse("newsletter_subscribe"), data)
     assert answer.status_code == 400
     assert message in answer.content.decode()
     assert not Subscription.objects.exists()
 
 
 def test_one_click_unsubscribe_needs_a_post_with_the_rfc_8058_body(news: MailingList) -> None:
-    client = Client()
+    client = PublicFormClient()
     subscription = _signed_up(client, news)
     newsletter.confirm(subscription)
     url = reverse("newsletter_unsubscribe", args=[subscription.subscriber.token, news.pk])
@@ -118,7 +120,7 @@ def test_one_click_unsubscribe_needs_a_post_with_the_rfc_8058_body(news: Mailing
 
 
 def test_a_wrong_token_is_a_404(news: MailingList) -> None:
-    client = Client()
+    client = PublicFormClient()
     for name, args in [
         ("newsletter_unsubscribe", ["nope", news.pk]),
         ("newsletter_confirm", ["nope", news.pk]),
@@ -130,7 +132,7 @@ def test_a_wrong_token_is_a_404(news: MailingList) -> None:
 
 def test_preferences_turn_lists_off_and_back_on_through_opt_in(news: MailingList) -> None:
     other = MailingList.objects.create(name="Events")
-    client = Client()
+    client = PublicFormClient()
     first = _signed_up(client, news)
     second = _signed_up(client, other, email="ada@example.com")
     newsletter.confirm(first)
@@ -177,7 +179,7 @@ def test_bounces_and_complaints_suppress_the_address(settings, news: MailingList
     }
     # A suppressed address gets no confirmation mail and is no recipient.
     mail.outbox.clear()
-    subscription = _signed_up(Client(), news, email="x@example.com")
+    subscription = _signed_up(PublicFormClient(), news, email="x@example.com")
     assert mail.outbox == []
     newsletter.confirm(subscription)
     assert selectors.recipients(news) == []
@@ -185,7 +187,7 @@ def test_bounces_and_complaints_suppress_the_address(settings, news: MailingList
 
 def test_without_a_secret_the_bounce_endpoint_refuses_everyone(settings) -> None:
     settings.NEWSLETTER_BOUNCE_SECRET = ""
-    answer = Client().post(
+    answer = PublicFormClient().post(
         reverse("newsletter_bounces"),
         json.dumps({"type": "bounce", "email": "x@example.com"}),
         content_type="application/json",
@@ -195,7 +197,7 @@ def test_without_a_secret_the_bounce_endpoint_refuses_everyone(settings) -> None
 
 
 def test_ids_past_64_bits_are_a_404_not_an_overflow(news: MailingList) -> None:
-    client = Client()
+    client = PublicFormClient()
     huge = "9" * 30
     for url in (f"/newsletter/confirm/token/{huge}/", f"/newsletter/unsubscribe/token/{huge}/"):
         assert client.get(url).status_code == 404
@@ -205,7 +207,7 @@ def test_ids_past_64_bits_are_a_404_not_an_overflow(news: MailingList) -> None:
 
 
 def test_the_form_sends_one_confirmation_per_address_in_ten_minutes(news: MailingList) -> None:
-    client = Client()
+    client = PublicFormClient()
     for _ in range(5):  # someone filling in a stranger's address, again and again
         _signed_up(client, news, email="victim@example.com")
     assert len(mail.outbox) == 1

@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.contrib import admin as django_admin  # noqa: F401  (admin templates for Wagtail)
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
@@ -14,6 +15,7 @@ from commonground.analytics.ingest.staff_marker import staff_marker_view
 from commonground.analytics.stats_api import urls as stats_api_urls
 from commonground.content.api import api_router
 from commonground.content.views import robots_txt
+from commonground.core.http.form_tokens import same_origin_posts
 from commonground.core.http.front_door import alive_view
 from commonground.distribution.newsletter import urls as newsletter_urls
 from commonground.governance import urls as governance_urls
@@ -59,6 +61,15 @@ if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
         )
     ]
 
+# Public pages answer a POST without Django's CSRF cookie (the public site sets no cookie): a
+# POST from another site is refused for every page, and a form page checks its own signed
+# token (core/http/form_tokens.py). Ahead of Wagtail's own pattern, same path and name; the
+# admin keeps its CSRF check.
+urlpatterns += [
+    re_path(
+        wagtail_urls.serve_pattern, same_origin_posts(wagtail_views.serve), name="wagtail_serve"
+    )
+]
 urlpatterns += [path("", include(wagtail_urls))]
 
 # Django's error pages, after the request body is known to be read or unreadable (a malformed

@@ -404,6 +404,9 @@ CSP_FINDING_MIN_REPORTERS = env.int("CSP_FINDING_MIN_REPORTERS", default=3)
 CONSENT_CHOICES_PER_MINUTE = env.int("CONSENT_CHOICES_PER_MINUTE", default=30)
 # A visitor's consent choice holds this long; then the banner asks again (issue 14, point 4).
 CONSENT_MAX_AGE_DAYS = env.int("CONSENT_MAX_AGE_DAYS", default=365)
+# A public form (no CSRF cookie: core/http/form_tokens.py) may be sent this long after it was
+# loaded, once (issue 15, point 8).
+PUBLIC_FORM_TOKEN_MAX_AGE = env.int("PUBLIC_FORM_TOKEN_MAX_AGE", default=2 * 3600)
 # The shadow-IT scan renders every live public page in-process: how often, and its bounds
 # (pages per scan, bytes read per page, seconds per scan; a single render is not interrupted).
 SCAN_EVERY_HOURS = env.float("SCAN_EVERY_HOURS", default=24)

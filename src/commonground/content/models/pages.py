@@ -27,6 +27,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from commonground.analytics.public import PageAnalyticsPanel
+from commonground.core.http import form_tokens
 from commonground.distribution.public import distribution_panel, feed_links, feed_response
 
 from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock, check_rich_text
@@ -223,6 +224,23 @@ class LandingPage(SeoFields, AbstractForm):
         *SeoFields.seo_api_fields,
     ]
     subpage_types: list[str] = []
+
+    @property
+    def form_token_name(self) -> str:
+        """What this page's form tokens are bound to: a token from another page is refused."""
+        return f"page:{self.pk}"
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # No CSRF cookie on the public site (config/urls.py exempts page URLs): a POST must
+        # come from this site and carry a token from a render of this page's form.
+        if request.method == "POST":
+            refused = form_tokens.refusal(request, form=self.form_token_name)
+            if refused is not None:
+                return refused
+        response: HttpResponse = super().serve(request, *args, **kwargs)
+        # The form's token belongs to this render: never a shared page-cache entry.
+        response["Cache-Control"] = "private"
+        return response
 
 
 class ArticleIndexPage(RoutablePageMixin, SeoFields, Page):

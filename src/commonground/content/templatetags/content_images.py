@@ -13,6 +13,8 @@ from wagtail.images.models import AbstractImage, AbstractRendition, SourceImageI
 
 from commonground.core.pages.page_cache import depends_on
 
+from ..hero_contrast import scrim_alpha_for
+
 register = template.Library()
 
 DEFAULT_WIDTHS: tuple[int, ...] = (400, 800, 1200, 1600)
@@ -96,6 +98,15 @@ def _parse_widths(widths: str | Iterable[int] | None) -> tuple[int, ...]:
     if isinstance(widths, str):
         return tuple(int(part) for part in widths.replace(",", " ").split() if part.isdigit())
     return tuple(int(w) for w in widths)
+
+
+@register.simple_tag
+def hero_scrim(image: AbstractImage | None) -> str:
+    """The scrim opacity (e.g. "0.45") that keeps the hero's text at 4.5:1 over ``image``."""
+    if not image:
+        return ""
+    depends_on(f"image:{image.pk}")
+    return f"{scrim_alpha_for(image):.2f}"
 
 
 @register.simple_tag

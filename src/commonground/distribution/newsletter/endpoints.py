@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commonground.core.http import form_tokens
+
 from . import selectors
 from . import subscriptions as signups
 from .models import MailingList, Subscription, Suppression
@@ -22,8 +24,15 @@ from .models import MailingList, Subscription, Suppression
 MAX_BOUNCE_BODY = 64 * 1024
 
 
+# The sign-up, confirm and preferences forms set no CSRF cookie (the public site sets none):
+# a POST must come from this site with a token from the rendered form (core/http/form_tokens).
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def subscribe_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and (
+        refused := form_tokens.refusal(request, form="newsletter:subscribe")
+    ):
+        return refused
     lists = MailingList.objects.all()
     context: dict[str, object] = {"lists": lists, "email": "", "error": "", "chosen": ""}
     if request.method == "POST":
@@ -50,10 +59,13 @@ def _subscription(token: str, list_id: int) -> Subscription:
     return found
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def confirm_view(request: HttpRequest, token: str, list_id: int) -> HttpResponse:
     subscription = _subscription(token, list_id)
     if request.method == "POST":
+        if refused := form_tokens.refusal(request, form="newsletter:confirm"):
+            return refused
         signups.confirm(subscription)
     return render(request, "distribution/confirm.html", {"subscription": subscription})
 
@@ -74,6 +86,7 @@ def unsubscribe_view(request: HttpRequest, token: str, list_id: int) -> HttpResp
     return render(request, "distribution/unsubscribe.html", {"subscription": subscription})
 
 
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
     subscriptions = list(
@@ -85,6 +98,8 @@ def preferences_view(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("This link is not valid (any more).")
     saved = False
     if request.method == "POST":
+        if refused := form_tokens.refusal(request, form="newsletter:preferences"):
+            return refused
         wanted = set(request.POST.getlist("lists"))
         for subscription in subscriptions:
             keep = str(subscription.mailing_list_id) in wanted

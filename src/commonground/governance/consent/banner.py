@@ -45,6 +45,9 @@ class Purpose:
     name: str
     label: str
     technologies: tuple[str, ...]
+    # What each technology does, in the visitor's words ("Video player (Vimeo): loads
+    # videos from vimeo.com"); shown, not part of the version.
+    uses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,10 @@ class Banner:
 
 
 def banner() -> Banner:
+    uses = selectors.consent_uses()
     return Banner(
         tuple(
-            Purpose(name, label, tuple(names))
+            Purpose(name, label, tuple(names), tuple(uses.get(name, names)))
             for name, label, names in selectors.consent_purposes()
         )
     )

@@ -38,6 +38,64 @@ def consent_purposes() -> list[tuple[str, str, list[str]]]:
     ]
 
 
+# What a technology of each category does for the visitor, for the banner: "Video player
+# (Vimeo): loads videos from vimeo.com", not "Analytics: Vimeo player".
+_DOES = {
+    "analytics": ("Visit statistics", "sends how you use this page to"),
+    "advertising": ("Advertising", "loads adverts from"),
+    "email": ("Newsletter sign-up", "loads its form from"),
+    "crm": ("Contact forms", "loads forms from"),
+    "social": ("Social media posts", "loads posts from"),
+    "chat": ("Chat", "loads a chat window from"),
+    "experimentation": ("Page tests", "loads page variants from"),
+    "fonts_cdn": ("Fonts", "loads fonts from"),
+}
+_GENERIC_WORDS = {"embedded", "player", "video", "videos", "forms", "form", "widget", "tag"}
+
+
+def _site_of(host: str) -> str:
+    """``player.vimeo.com`` -> ``vimeo.com``: the site a visitor knows, not the server."""
+    labels = host.lstrip("*.").split(".")
+    return ".".join(labels[-2:]) if len(labels) > 2 else ".".join(labels)
+
+
+def _what_it_does(name: str, category: str, hosts: list[str]) -> str:
+    short = " ".join(w for w in name.split() if w.lower() not in _GENERIC_WORDS) or name
+    if category == "content":
+        is_video = any(w in name.lower() for w in ("video", "player", "youtube", "vimeo"))
+        noun, verb = (
+            ("Video player", "loads videos from")
+            if is_video
+            else (
+                "Embedded content",
+                "loads content from",
+            )
+        )
+    else:
+        noun, verb = _DOES.get(category, (name, "loads from"))
+    sites = sorted({_site_of(host) for host in hosts})
+    where = f": {verb} {', '.join(sites)}" if sites else ""
+    return f"{noun} ({short}){where}" if noun != name else f"{name}{where}"
+
+
+def consent_uses() -> dict[str, list[str]]:
+    """Per consent purpose, what each approved technology needing it does, in the visitor's
+    words (the banner shows these under the purpose's checkbox)."""
+    uses: dict[str, list[str]] = {}
+    technologies = (
+        Technology.objects.filter(status=Technology.Status.APPROVED)
+        .exclude(consent_purpose=Technology.ConsentPurpose.NECESSARY)
+        .prefetch_related("hosts")
+        .order_by("name")
+    )
+    for technology in technologies:
+        hosts = [h.host for h in technology.hosts.all() if not h.pending]
+        uses.setdefault(technology.consent_purpose, []).append(
+            _what_it_does(technology.name, technology.category, hosts)
+        )
+    return uses
+
+
 def consent_purpose_for_host(host: str) -> str | None:
     """The consent purpose a visitor must agree to before ``host`` may load, or None: for
     hosts of approved technologies that are strictly necessary, and for hosts the registry

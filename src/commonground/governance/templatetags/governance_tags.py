@@ -52,7 +52,11 @@ def hold_for_consent(html: str) -> SafeString:
 @register.inclusion_tag("governance/consent_banner.html", takes_context=True)
 def consent_banner(context: template.Context) -> dict:
     """The banner for the purposes approved technologies need consent for (nothing when
-    none do), and the inline start-up script that applies a stored choice before paint."""
+    none do), and the inline start-up script that applies a stored choice before paint.
+    Not in the editor's preview: the banner would cover the page being edited."""
+    request = context.get("request")
+    if request is not None and getattr(request, "is_preview", False):
+        return {"banner": None, "config": {}, "nonce": ""}
     page_cache.depends_on(REGISTRY_TAG)
     current = banner()
     return {"banner": current, "config": current.as_json(), "nonce": csp.nonce_placeholder()}

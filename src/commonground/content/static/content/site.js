@@ -1,5 +1,5 @@
 // Common Ground public site: click-to-load videos (held while their consent purpose is not
-// granted) and focusing form error summaries.
+// granted), focusing form error summaries and the phone navigation's menu button.
 (function () {
     "use strict";
 
@@ -46,7 +46,31 @@
         });
     }
 
+    function navigationToggle(toggle) {
+        var nav = document.getElementById(toggle.getAttribute("aria-controls"));
+        if (!nav) {
+            return;
+        }
+        function setOpen(open) {
+            toggle.setAttribute("aria-expanded", String(open));
+            nav.classList.toggle("nav--open", open);
+        }
+        // The stylesheet folds the navigation away on phones only once this button works.
+        document.documentElement.classList.add("has-nav-toggle");
+        toggle.hidden = false;
+        toggle.addEventListener("click", function () {
+            setOpen(toggle.getAttribute("aria-expanded") !== "true");
+        });
+        nav.addEventListener("keydown", function (event) {
+            if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+                setOpen(false);
+                toggle.focus();
+            }
+        });
+    }
+
     function init() {
+        document.querySelectorAll("[data-nav-toggle]").forEach(navigationToggle);
         document.querySelectorAll("[data-video]").forEach(activateVideo);
         var summary = document.querySelector("[data-error-summary]");
         if (summary) {

@@ -239,6 +239,10 @@
             id.textContent = consentId();
         }
         banner.hidden = false;
+        var details = banner.querySelector(".consent__details");
+        if (event && details) {
+            details.open = true;  // asked for from "Privacy choices": show every choice
+        }
         var first = banner.querySelector("button, input:not([disabled])");
         if (event && first) {
             first.focus();  // asked for by a click; on page load the banner takes no focus
