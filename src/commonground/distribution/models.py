@@ -43,6 +43,9 @@ class PlannedChannel(Orderable):
     )
 
     panels = PLANNED_CHANNEL_PANELS
+    # Set by the Distribute tab's form on an autosave: the row is kept as typed so far and
+    # checked in full on the next explicit save or publish (see plan.py).
+    defer_plan_checks = False
 
     def __str__(self) -> str:
         return f"{self.channel} for page {self.page_id}"

@@ -191,6 +191,15 @@ def deliver(dispatch_id: int, *, owner: str = WORKER_ID) -> DeliveryRun | None:
     channel = get_channel(dispatch.channel)
     try:
         _expand(dispatch, channel)
+        if nothing := _nothing_to_send_to(dispatch, channel):
+            _release(
+                dispatch_id,
+                owner,
+                status=Dispatch.Status.FAILED,
+                error=nothing,
+                finished_at=timezone.now(),
+            )
+            return DeliveryRun()
         run = channel.deliver_dispatch(DispatchOutbox(dispatch, owner))
     except Exception as error:
         logger.exception("dispatch %s failed", dispatch_id)
@@ -207,6 +216,16 @@ def deliver(dispatch_id: int, *, owner: str = WORKER_ID) -> DeliveryRun | None:
         status = Dispatch.Status.FAILED if failed_only else Dispatch.Status.DONE
         _release(dispatch_id, owner, status=status, finished_at=timezone.now())
     return run
+
+
+def _nothing_to_send_to(dispatch: Dispatch, channel: ChannelBackend) -> str:
+    """Why the dispatch has no message to deliver (no endpoint, an emptied list...), or ""
+    when it has one: a dispatch for nobody fails with the reason, it is never "done"."""
+    counts = progress(dispatch)
+    if sum(counts.values()) - counts[Delivery.Status.SKIPPED]:
+        return ""
+    refusal = channel.cannot_send(mailing_list=dispatch.mailing_list)
+    return f"nothing to send to ({refusal.reason if refusal else 'no recipients'})"
 
 
 def _due(dispatch_id: int) -> QuerySet[Delivery]:

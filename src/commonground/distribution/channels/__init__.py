@@ -8,6 +8,7 @@ from django.core.signals import setting_changed
 from django.utils.module_loading import import_string
 
 from .base import (
+    CannotSend,
     ChannelBackend,
     DeliveryError,
     DeliveryRun,
@@ -19,6 +20,7 @@ from .base import (
 )
 
 __all__ = [
+    "CannotSend",
     "ChannelBackend",
     "DeliveryError",
     "DeliveryRun",

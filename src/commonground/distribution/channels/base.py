@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from wagtail.models import Page
 
-    from ..models import Dispatch, PlannedChannel
+    from ..models import Dispatch, MailingList, PlannedChannel
     from ..services import DispatchOutbox
 
 
@@ -54,6 +54,16 @@ class Recipient:
     key: str
     address: str = ""
     subscription_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CannotSend:
+    """Why a channel would send a plan row to nobody, and where that is put right: shown on
+    the Distribute tab when the row is saved, and as the reason of a dispatch that failed."""
+
+    reason: str
+    fix_url: str = ""  # an admin page that fixes it; "" when it is the server's configuration
+    fix_label: str = ""
 
 
 @dataclass
@@ -96,6 +106,9 @@ class ChannelBackend(ABC):
     utm_medium: str = "social"
     #: Whether a plan row names the mailing list it goes to (the newsletter).
     sends_to_list: bool = False
+    #: The plan row's fields this channel uses, besides the channel and the time: the
+    #: Distribute tab shows only these, and a row's other fields are ignored when saved.
+    plan_fields: tuple[str, ...] = ("text",)
 
     def __init__(self, name: str, **options: Any) -> None:
         self.name = name
@@ -113,6 +126,14 @@ class ChannelBackend(ABC):
     def problems(self) -> list[str]:
         """What is wrong with the configuration (a missing token...), in words for the admin."""
         return []
+
+    def cannot_send(self, *, mailing_list: "MailingList | None" = None) -> CannotSend | None:
+        """Why a row of this channel (to ``mailing_list`` for the newsletter) would reach
+        nobody if it were sent now; None when it can be sent. By default: its configuration's
+        problems, which only whoever runs the server can fix."""
+        if problems := self.problems():
+            return CannotSend(reason=" ".join(problems))
+        return None
 
     def dispatch_recipients(self, dispatch: "Dispatch") -> list[Recipient]:
         """The messages of ``dispatch``, one per recipient: for a per-recipient channel its

@@ -3,13 +3,15 @@ subscribers get the page as a multipart e-mail, all of a dispatch on one SMTP se
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.urls import reverse
 from wagtail.models import Page
 
 from ..newsletter import editions, selectors, sender
-from .base import ChannelBackend, DeliveryRun, Message, Recipient, Refused, Sent
+from .base import CannotSend, ChannelBackend, DeliveryRun, Message, Recipient, Refused, Sent
 
 if TYPE_CHECKING:
-    from ..models import Dispatch, PlannedChannel
+    from ..models import Dispatch, MailingList, PlannedChannel
     from ..services import DispatchOutbox
 
 
@@ -20,10 +22,28 @@ class NewsletterChannel(ChannelBackend):
     per_recipient = True
     utm_medium = "email"
     sends_to_list = True
+    plan_fields = ("mailing_list", "subject", "preheader")
 
     def __init__(self, name: str, **options: Any) -> None:
         super().__init__(name, **options)
         self.max_per_second = float(options.get("max_per_second", 0) or 0)
+
+    def problems(self) -> list[str]:
+        # EMAIL_URL's console and file back ends name no host: nothing would reach anyone.
+        if not getattr(settings, "EMAIL_HOST", ""):
+            return ["No SMTP server is configured: EMAIL_URL names none (see docs/operations.md)."]
+        return []
+
+    def cannot_send(self, *, mailing_list: "MailingList | None" = None) -> CannotSend | None:
+        if refusal := super().cannot_send(mailing_list=mailing_list):
+            return refusal
+        if mailing_list is not None and not selectors.recipients(mailing_list):
+            return CannotSend(
+                reason=f"The list “{mailing_list.name}” has no confirmed subscriber to send to.",
+                fix_url=reverse("newsletter_subscribers:index"),
+                fix_label="Add subscribers",
+            )
+        return None
 
     def dispatch_recipients(self, dispatch: "Dispatch") -> list[Recipient]:
         """One message per confirmed subscription of the dispatch's list (not suppressed)."""

@@ -10,19 +10,23 @@ subscription is disabled.
 
 import random
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
 from ..webhooks import selectors, services
-from ..webhooks.models import PAGE_PUBLISHED
+from ..webhooks.models import EVENT_TYPES, PAGE_PUBLISHED
 from ..webhooks.options import WebhookOptions
 from ..webhooks.retry import parse_retry_after, retry_wait
 from ..webhooks.signing import message_id_for
-from .base import ChannelBackend, Message, Refused, RetryLater, Sent
+from .base import CannotSend, ChannelBackend, Message, Refused, RetryLater, Sent
+
+if TYPE_CHECKING:
+    from ..models import MailingList
 
 # Where a receiver's Retry-After is read: "slow down" and "back later".
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
@@ -35,6 +39,7 @@ class WebhookChannel(ChannelBackend):
     label = "Webhooks"
     per_recipient = True
     utm_medium = "webhook"  # on the page links a payload carries
+    plan_fields = ()  # the payload is the page's; a row only says when
 
     def __init__(self, name: str, **options: Any) -> None:
         super().__init__(name, **options)
@@ -48,6 +53,20 @@ class WebhookChannel(ChannelBackend):
             f"unknown webhook option {name!r}"
             for name in WebhookOptions.unknown_names(self.options)
         ]
+
+    def cannot_send(self, *, mailing_list: "MailingList | None" = None) -> CannotSend | None:
+        if refusal := super().cannot_send(mailing_list=mailing_list):
+            return refusal
+        if not self.recipients(PAGE_PUBLISHED):
+            return CannotSend(
+                reason=(
+                    "No active webhook endpoint subscribes to "
+                    f"“{EVENT_TYPES[PAGE_PUBLISHED]}”: this row would reach nobody."
+                ),
+                fix_url=reverse("distribution_webhooks:index"),
+                fix_label="Set up an endpoint on the Webhooks page",
+            )
+        return None
 
     def recipients(self, event: str) -> list[str]:
         """The recipients of ``event``: its active subscriptions, as ``webhook:<pk>``."""

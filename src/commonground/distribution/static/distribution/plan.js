@@ -1,5 +1,7 @@
-// The Distribute tab: a live length count under each plan row's post text, as the chosen
-// network counts it (graphemes; a link counts 23 on Mastodon), with the page's link added.
+// The Distribute tab: each plan row shows only the fields of its chosen channel; a live
+// length count under the post text, as the chosen network counts it (graphemes; a link
+// counts 23 on Mastodon), with the page's link added; and autosave's form data is marked so
+// the server keeps a half-written row as a draft instead of refusing it (see plan.py).
 (function () {
   "use strict";
   const data = document.getElementById("cg-distribution-channels");
@@ -22,7 +24,18 @@
     return graphemes(counted) + (hasLink ? 0 : 1 + linkLength);
   }
 
+  // Without a channel chosen (or without this script) every field shows.
+  function showFields(row) {
+    const select = row.querySelector("select[name$='-channel']");
+    if (!select) return;
+    const channel = channels[select.value];
+    row.querySelectorAll("[data-cg-plan-field]").forEach((wrapper) => {
+      wrapper.hidden = Boolean(channel) && !channel.fields.includes(wrapper.dataset.cgPlanField);
+    });
+  }
+
   function update(row) {
+    showFields(row);
     const select = row.querySelector("select[name$='-channel']");
     const textarea = row.querySelector("textarea[data-cg-post-text]");
     if (!select || !textarea) return;
@@ -55,8 +68,12 @@
   document.addEventListener("change", (event) => {
     if (event.target.matches("select[name$='-channel']")) update(rowOf(event.target));
   });
+  // Wagtail's autosave dispatches this (cancelable) with the form data it is about to post.
+  document.addEventListener("w-autosave:save", (event) => {
+    if (event.detail && event.detail.formData) event.detail.formData.set("cg-plan-autosave", "1");
+  });
   function all() {
-    document.querySelectorAll("textarea[data-cg-post-text]").forEach((textarea) => update(rowOf(textarea)));
+    document.querySelectorAll("select[name^='distribution-'][name$='-channel']").forEach((select) => update(rowOf(select)));
   }
   document.addEventListener("DOMContentLoaded", all);
   // A row added with "Add channel" gets its counter when first typed in; draw the rest now.
