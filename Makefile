@@ -32,6 +32,9 @@ install: $(STAMP)
 # Two origins on one port: the site at 127.0.0.1, the admin at localhost (core/http/origins.py).
 demo: export BASE_URL ?= http://127.0.0.1:$(or $(PORT),8000)
 demo: export ADMIN_BASE_URL ?= http://localhost:$(or $(PORT),8000)
+# The demo's mail goes to a local mailbox (core/mail/mailbox.py), kept as files, never sent.
+demo: export DEMO_MAILBOX_DIR ?= $(COMMONGROUND_DATA_DIR)/mailbox
+demo: export EMAIL_URL ?= smtp://127.0.0.1:$(or $(MAILBOX_PORT),8025)
 demo: $(STAMP)
 	@echo "Migrating the database in $(COMMONGROUND_DATA_DIR) ..."
 	$(BIN)/commonground migrate --noinput --verbosity 0

@@ -66,31 +66,18 @@ class Command(BaseCommand):
                     self.stdout.write(
                         "    " + "  ".join(f"{part:<18}" for part in line.split("\t"))
                     )
+        mailbox = os.environ.get("DEMO_MAILBOX_DIR")
+        if mailbox:
+            self.stdout.write(
+                f"  Mail:  everything the demo sends is kept in {mailbox}/ "
+                "(.eml for a mail program, .html for a browser); nothing leaves this machine."
+            )
         self.stdout.write(
             "  Press Ctrl-C to stop the web server, the worker, the scheduler and the mover.\n"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        python = sys.executable
-        commands = {
-            "web": granian_command(
-                host=options["host"], port=options["port"], workers=options["workers"]
-            ),
-        }
-        if not options["no_worker"]:
-            commands["worker"] = [
-                python,
-                "-m",
-                "commonground.cli",
-                "db_worker",
-                "--interval",
-                "1",
-                "--no-startup-delay",
-            ]
-        commands["mover"] = [python, "-m", "commonground.cli", "analytics_mover"]
-        if not options["no_scheduler"]:
-            commands["scheduler"] = [python, "-m", "commonground.cli", "scheduler"]
-
+        commands = _commands(options)
         processes: dict[str, subprocess.Popen[bytes]] = {}
         stopping = False
 
@@ -132,4 +119,31 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{exited} exited with status {processes[exited].returncode}; stopped the others."
             )
-        self.stdout.write("stopped web server, worker, scheduler and mover.")
+        self.stdout.write("stopped web server, worker, scheduler, mover and (in the demo) mailbox.")
+
+
+def _commands(options: dict[str, Any]) -> dict[str, list[str]]:
+    """The processes to start, by name."""
+    python = sys.executable
+    commands = {
+        "web": granian_command(
+            host=options["host"], port=options["port"], workers=options["workers"]
+        ),
+    }
+    if not options["no_worker"]:
+        commands["worker"] = [
+            python,
+            "-m",
+            "commonground.cli",
+            "db_worker",
+            "--interval",
+            "1",
+            "--no-startup-delay",
+        ]
+    commands["mover"] = [python, "-m", "commonground.cli", "analytics_mover"]
+    if not options["no_scheduler"]:
+        commands["scheduler"] = [python, "-m", "commonground.cli", "scheduler"]
+    if os.environ.get("DEMO_MAILBOX_DIR"):
+        # The demo's outgoing mail is kept, not sent (core/mail/mailbox.py).
+        commands["mailbox"] = [python, "-m", "commonground.cli", "mailbox"]
+    return commands
