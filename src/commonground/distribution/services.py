@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import Any
 
@@ -181,6 +181,31 @@ class DispatchOutbox:
     def send_each(self, send: Callable[[Message], Sent]) -> DeliveryRun:
         """Hand each due message to ``send`` and record what it answered."""
         return _deliver_messages(self, send)
+
+    def part(self, delivery_ids: Collection[int], *, renew: Callable[[], bool]) -> "DispatchOutbox":
+        """The same dispatch limited to ``delivery_ids``, its lease renewed through ``renew``:
+        what a channel that sends in parallel (webhooks) hands each of its workers."""
+        return _OutboxPart(self.dispatch, self.owner, delivery_ids=delivery_ids, renew=renew)
+
+
+class _OutboxPart(DispatchOutbox):
+    def __init__(
+        self,
+        dispatch: Dispatch,
+        owner: str,
+        *,
+        delivery_ids: Collection[int],
+        renew: Callable[[], bool],
+    ) -> None:
+        super().__init__(dispatch, owner)
+        self.delivery_ids = list(delivery_ids)
+        self._renew_lease = renew
+
+    def due(self) -> QuerySet[Delivery]:
+        return super().due().filter(pk__in=self.delivery_ids)
+
+    def renew(self) -> bool:
+        return self._renew_lease()
 
 
 def deliver(dispatch_id: int, *, owner: str = WORKER_ID) -> DeliveryRun | None:

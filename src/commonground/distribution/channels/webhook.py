@@ -6,31 +6,77 @@ whose answer was lost can drop the repeat; the signature's timestamp is new on e
 Failures become ``RetryLater`` with exponential backoff and full jitter (a longer
 ``Retry-After`` on 429/503 wins), and ``Refused`` after ``max_attempts`` or once the
 subscription is disabled.
+
+A dispatch goes to its endpoints in parallel, at most ``concurrency`` at a time (one thread
+each), so one slow receiver holds up only itself; the deliveries to one endpoint (one URL)
+stay one after another, in order. The lease is renewed for all the threads together, at most
+every ``_RENEW_EVERY`` seconds, and each thread closes its database connection when done.
 """
 
+import queue
 import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 
 from ..webhooks import selectors, services
-from ..webhooks.models import EVENT_TYPES, PAGE_PUBLISHED
+from ..webhooks.models import EVENT_TYPES, PAGE_PUBLISHED, WebhookSubscription
 from ..webhooks.options import WebhookOptions
 from ..webhooks.retry import parse_retry_after, retry_wait
 from ..webhooks.signing import message_id_for
-from .base import CannotSend, ChannelBackend, Message, Refused, RetryLater, Sent
+from .base import CannotSend, ChannelBackend, DeliveryRun, Message, Refused, RetryLater, Sent
 
 if TYPE_CHECKING:
-    from ..models import MailingList
+    from ..models import Delivery, MailingList
+    from ..services import DispatchOutbox
 
 # Where a receiver's Retry-After is read: "slow down" and "back later".
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _DETAIL_LENGTH = 200
+# The longest a pause (or a lost lease) goes unnoticed by the sending threads; also well
+# inside the lease, so it never lapses while deliveries progress.
+_RENEW_EVERY = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class _DeliveryFacts:
+    """What a payload needs of its Delivery row and dispatch."""
+
+    delivery_id: int | None = None
+    page_id: int | None = None
+    created_at: datetime | None = None
+    # Loaded with the others when the dispatch started; None: load it now.
+    subscription: WebhookSubscription | None = None
+
+
+class _SharedLease:
+    """The dispatch's lease, renewed for every sending thread at most every ``interval``
+    seconds; once lost (or the dispatch paused), lost for all of them."""
+
+    def __init__(self, renew: Callable[[], bool], interval: float) -> None:
+        self._renew = renew
+        self._interval = interval
+        self._lock = threading.Lock()
+        self._renewed_at = float("-inf")
+        self._held = True
+
+    def renew(self) -> bool:
+        with self._lock:
+            if self._held and time.monotonic() - self._renewed_at >= self._interval:
+                self._held = self._renew()
+                self._renewed_at = time.monotonic()
+            return self._held
 
 
 class WebhookChannel(ChannelBackend):
@@ -74,8 +120,65 @@ class WebhookChannel(ChannelBackend):
             subscription.recipient for subscription in selectors.active_subscriptions_for(event)
         ]
 
+    def deliver_dispatch(self, outbox: "DispatchOutbox") -> DeliveryRun:
+        """Deliver the due messages, the endpoints in parallel (bounded), each endpoint's
+        in order."""
+        due = list(outbox.due().only("pk", "recipient", "idempotency_key"))
+        subscriptions = selectors.subscriptions_for_recipients([d.recipient for d in due])
+        groups = _by_endpoint(due, subscriptions)
+        dispatch = outbox.dispatch
+        facts = {
+            delivery.idempotency_key: _DeliveryFacts(
+                delivery.pk,
+                dispatch.page_id,
+                dispatch.created_at,
+                subscriptions.get(delivery.recipient),
+            )
+            for delivery in due
+        }
+
+        def send(message: Message) -> Sent:
+            return self._send(message, facts.get(message.idempotency_key, _DeliveryFacts()))
+
+        workers = min(self.webhook_options.concurrency, len(groups))
+        if workers <= 1:  # one endpoint: no thread to start (and the caller's connection)
+            return outbox.send_each(send)
+        interval = min(_RENEW_EVERY, _lease_seconds() / 3)
+        lease = _SharedLease(outbox.renew, interval)
+        parts: queue.SimpleQueue[DispatchOutbox] = queue.SimpleQueue()
+        for group in groups:
+            parts.put(outbox.part([delivery.pk for delivery in group], renew=lease.renew))
+
+        def work() -> DeliveryRun:
+            run = DeliveryRun()
+            try:
+                while not run.stopped:
+                    try:
+                        part = parts.get_nowait()
+                    except queue.Empty:
+                        break
+                    _add(run, part.send_each(send))
+            finally:
+                connections.close_all()  # this thread's own connections
+            return run
+
+        total = DeliveryRun()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhooks") as pool:
+            for run in [pool.submit(work) for _ in range(workers)]:
+                _add(total, run.result())
+        return total
+
     def send(self, message: Message) -> Sent:
-        subscription = selectors.subscription_for_recipient(message.recipient)
+        delivery = selectors.delivery_for_key(message.idempotency_key)
+        if delivery is None:
+            return self._send(message, _DeliveryFacts())
+        dispatch = delivery.dispatch
+        return self._send(
+            message, _DeliveryFacts(delivery.pk, dispatch.page_id, dispatch.created_at)
+        )
+
+    def _send(self, message: Message, facts: _DeliveryFacts) -> Sent:
+        subscription = facts.subscription or selectors.subscription_for_recipient(message.recipient)
         if subscription is None:
             raise Refused(f"no webhook subscription {message.recipient!r} (deleted?)")
         event = str(message.extra.get("event") or PAGE_PUBLISHED)
@@ -85,7 +188,6 @@ class WebhookChannel(ChannelBackend):
         if event not in subscription.events:
             raise Refused(f"webhook “{subscription.name}” no longer subscribes to {event}")
         attempt = max(1, int(message.extra.get("attempt") or 1))
-        delivery = selectors.delivery_for_key(message.idempotency_key)
         data: dict[str, Any] = {
             "title": message.title,
             "url": message.url,
@@ -94,18 +196,18 @@ class WebhookChannel(ChannelBackend):
         }
         if message.image_url:
             data["image_url"] = message.image_url
-        if delivery is not None:
-            data["page_id"] = delivery.dispatch.page_id
+        if facts.page_id is not None:
+            data["page_id"] = facts.page_id
         options = self.webhook_options
         outcome = services.deliver_webhook(
             subscription,
             event=event,
             data=data,
-            occurred_at=self._occurred_at(message, delivery),
+            occurred_at=self._occurred_at(message, facts),
             msg_id=message_id_for(message.idempotency_key),
             attempt=attempt,
             options=options,
-            delivery_id=delivery.pk if delivery is not None else None,
+            delivery_id=facts.delivery_id,
         )
         response = outcome.response
         if response.succeeded:
@@ -131,7 +233,7 @@ class WebhookChannel(ChannelBackend):
         )
 
     @staticmethod
-    def _occurred_at(message: Message, delivery: Any) -> datetime:
+    def _occurred_at(message: Message, facts: _DeliveryFacts) -> datetime:
         """When the event happened (the same on every retry): the caller's ``occurred_at``,
         else when the publish wrote the dispatch."""
         given = message.extra.get("occurred_at")
@@ -139,10 +241,34 @@ class WebhookChannel(ChannelBackend):
             return given
         if isinstance(given, str) and (parsed := parse_datetime(given)) is not None:
             return parsed
-        if delivery is not None:
-            created: datetime = delivery.dispatch.created_at
-            return created
+        if facts.created_at is not None:
+            return facts.created_at
         return timezone.now()
+
+
+def _by_endpoint(
+    due: "list[Delivery]", subscriptions: dict[str, WebhookSubscription]
+) -> "list[list[Delivery]]":
+    """The due deliveries in groups that go one after another: one group per endpoint URL
+    (several subscriptions may share one), in the order they are due."""
+    groups: dict[str, list[Delivery]] = {}
+    for delivery in due:
+        subscription = subscriptions.get(delivery.recipient)
+        endpoint = subscription.url if subscription is not None else delivery.recipient
+        groups.setdefault(endpoint, []).append(delivery)
+    return list(groups.values())
+
+
+def _add(total: DeliveryRun, run: DeliveryRun) -> None:
+    total.sent += run.sent
+    total.failed += run.failed
+    total.retrying += run.retrying
+    total.stopped = total.stopped or run.stopped
+
+
+def _lease_seconds() -> float:
+    # As distribution.services.lease_seconds (not imported: services imports the channels).
+    return float(getattr(settings, "DISTRIBUTION_LEASE_SECONDS", 30))
 
 
 def configured_webhook_options() -> WebhookOptions:

@@ -45,6 +45,10 @@ class WebhookOptions:
     # tests, a receiver on the intranet). Off: see sender.py on request forgery.
     allow_private_networks: bool = False
     user_agent: str = USER_AGENT
+    # How many endpoints one dispatch sends to at the same time (one thread each): a slow
+    # receiver holds up only its own thread, never the others, and the bound keeps a large
+    # fan-out from opening hundreds of connections (and database connections) at once.
+    concurrency: int = 8
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Self:

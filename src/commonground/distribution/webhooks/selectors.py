@@ -22,6 +22,19 @@ def subscription_for_recipient(recipient: str) -> WebhookSubscription | None:
     return WebhookSubscription.objects.filter(pk=int(pk)).first()
 
 
+def subscriptions_for_recipients(recipients: list[str]) -> dict[str, WebhookSubscription]:
+    """The subscriptions these ``webhook:<pk>`` recipients name, by recipient (one query);
+    those that are gone are missing."""
+    pks = {
+        int(pk)
+        for recipient in recipients
+        if recipient.startswith(RECIPIENT_PREFIX)
+        and (pk := recipient.removeprefix(RECIPIENT_PREFIX)).isdigit()
+    }
+    found = WebhookSubscription.objects.in_bulk(pks)
+    return {subscription.recipient: subscription for subscription in found.values()}
+
+
 def delivery_for_key(idempotency_key: str) -> Delivery | None:
     return (
         Delivery.objects.select_related("dispatch").filter(idempotency_key=idempotency_key).first()
