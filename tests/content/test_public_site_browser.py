@@ -79,9 +79,10 @@ def test_no_public_page_of_the_demo_sets_a_cookie_forms_sent_included(
     assert cookies == []
 
 
-def test_phone_banner_is_compact_and_the_menu_button_opens_the_navigation(
+def test_phone_banner_is_compact_the_menu_button_opens_the_navigation_and_desktop_has_links(
     live_url: str, demo: dict[str, Any]
 ) -> None:
+    # One test for both widths: the demo is loaded once (it is most of this test's time).
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -122,6 +123,13 @@ def test_phone_banner_is_compact_and_the_menu_button_opens_the_navigation(
         _shot(tab, "landing-390")
         tab.goto(live_url + demo["home"])
         _shot(tab, "home-390")
+        desktop = browser.new_context(viewport=DESKTOP).new_page()
+        for name in ("home", "landing", "article"):
+            desktop.goto(live_url + demo[name])
+            desktop.locator("#cg-consent").wait_for(state="visible")
+            _shot(desktop, f"{name}-1280")
+        toggle_shown = desktop.locator("[data-nav-toggle]").is_visible()
+        nav_shown = desktop.locator("#nav-main").is_visible()
         browser.close()
 
     assert banner_height <= 0.30 * PHONE["height"], banner_height
@@ -129,20 +137,4 @@ def test_phone_banner_is_compact_and_the_menu_button_opens_the_navigation(
     assert scrolled > 0, "the page under the banner scrolls"
     assert nav_hidden_before and expanded == "true" and nav_links >= 3 and closed == "false"
     assert any(use.startswith("Video player (Vimeo): loads videos from vimeo.com") for use in uses)
-
-
-def test_desktop_screenshots_with_the_banner(live_url: str, demo: dict[str, Any]) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        tab = browser.new_context(viewport=DESKTOP).new_page()
-        for name in ("home", "landing", "article"):
-            tab.goto(live_url + demo[name])
-            tab.locator("#cg-consent").wait_for(state="visible")
-            _shot(tab, f"{name}-1280")
-        toggle_shown = tab.locator("[data-nav-toggle]").is_visible()
-        nav_shown = tab.locator("#nav-main").is_visible()
-        browser.close()
-
     assert nav_shown and not toggle_shown  # wide screens show the links, no menu button
