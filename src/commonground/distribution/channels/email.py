@@ -41,7 +41,7 @@ class NewsletterChannel(ChannelBackend):
     def body_html(self, *, page: Page, planned: "PlannedChannel", url: str) -> str:
         if not planned.mailing_list_id:
             return ""
-        return editions.edition_html(page=page, planned=planned, url=url)
+        return editions.planned_edition_html(page=page, planned=planned, url=url)
 
     def deliver_dispatch(self, outbox: "DispatchOutbox") -> DeliveryRun:
         return sender.send_edition(outbox, max_per_second=self.max_per_second)
