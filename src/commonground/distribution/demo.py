@@ -8,6 +8,7 @@ from wagtail.models import Page
 
 from .channels.links import tagged_url
 from .models import (
+    Brand,
     Delivery,
     Dispatch,
     MailingList,
@@ -16,6 +17,7 @@ from .models import (
     Subscription,
     Suppression,
 )
+from .newsletter import selectors
 from .services import campaign_of
 
 DEMO_DOMAIN = "@customers.example"
@@ -28,6 +30,9 @@ def load_distribution_demo(
 ) -> None:
     """A list of 80 people (most confirmed), ``sent`` mailed and posted three days ago, and a
     plan on ``upcoming`` that goes out when it is published."""
+    site = sent.get_site()
+    if site is not None:  # the newsletter's header: the organisation, not the software
+        Brand.objects.update_or_create(site=site, defaults={"name": "Larkspur"})
     news, _ = MailingList.objects.get_or_create(
         name="Larkspur product news",
         defaults={
@@ -72,19 +77,31 @@ def load_distribution_demo(
         started_at=sent_at,
         finished_at=sent_at + timedelta(minutes=1),
     )
-    confirmed = Subscription.objects.filter(mailing_list=news, status="confirmed")
+    # Every member of the list accounted for: sent, failed, or skipped with the reason.
+    # The suppressed address bounced on this send (which is why it is suppressed now).
+    members = [
+        (s, "" if reason.startswith(selectors.SKIPPED_SUPPRESSED) else reason)
+        for s, reason in selectors.list_members(news)
+    ]
+    failing = Subscription.objects.get(subscriber=subscribers[3], mailing_list=news).pk
     Delivery.objects.bulk_create(
         Delivery(
             dispatch=mail,
             recipient=s.subscriber.email,
             subscription=s,
             idempotency_key=f"demo:{mail.pk}:{s.pk}",
-            status=Delivery.Status.FAILED if n == 3 else Delivery.Status.SENT,
-            attempts=1,
-            error="550 5.1.1 no such user" if n == 3 else "",
-            sent_at=None if n == 3 else sent_at,
+            status=(
+                Delivery.Status.SKIPPED
+                if reason
+                else Delivery.Status.FAILED
+                if s.pk == failing
+                else Delivery.Status.SENT
+            ),
+            attempts=0 if reason else 1,
+            error=reason or ("550 5.1.1 no such user" if s.pk == failing else ""),
+            sent_at=None if reason or s.pk == failing else sent_at,
         )
-        for n, s in enumerate(confirmed.select_related("subscriber"))
+        for s, reason in members
     )
     post = Dispatch.objects.create(
         page=sent,

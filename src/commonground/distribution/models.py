@@ -7,6 +7,7 @@ from wagtail.models import Orderable
 
 from .imports.models import SubscriberImport
 from .newsletter.models import (
+    Brand,
     ErasedAddress,
     MailingList,
     Subscriber,
@@ -141,6 +142,7 @@ class Delivery(models.Model):
 
 
 __all__ = [
+    "Brand",
     "Delivery",
     "Dispatch",
     "ErasedAddress",

@@ -154,11 +154,16 @@ def _expand(dispatch: Dispatch, channel: ChannelBackend) -> None:
                 recipient=recipient.address,
                 subscription_id=recipient.subscription_id,
                 idempotency_key=f"plan-{dispatch.planned_channel_id}:{recipient.key}",
+                **_skipped(recipient.skipped),
             )
             for recipient in channel.dispatch_recipients(dispatch)
         ]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
         Dispatch.objects.filter(pk=dispatch.pk).update(recipients_expanded=True)
+
+
+def _skipped(reason: str) -> dict[str, Any]:
+    return {"status": Delivery.Status.SKIPPED, "error": reason} if reason else {}
 
 
 class DispatchOutbox:

@@ -91,6 +91,7 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dispatch": dispatch,
             "label": channel_label(dispatch.channel),
             "progress": services.progress(dispatch),
+            "skipped_reasons": _skipped_reasons(dispatch),
             "deliveries": shown,
             "can_change": request.user.has_perm(CHANGE),
             "progress_url": reverse("distribution_dispatch_progress", args=[dispatch.pk]),
@@ -102,6 +103,18 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _skipped_reasons(dispatch: Dispatch) -> list[tuple[str, int]]:
+    """(reason, count) of the dispatch's skipped deliveries, most first."""
+    rows = (
+        dispatch.deliveries.filter(status=Delivery.Status.SKIPPED)
+        .values_list("error")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "error")
+        .values_list("error", "n")
+    )
+    return [(reason or "no reason recorded", n) for reason, n in rows]
 
 
 @require_GET

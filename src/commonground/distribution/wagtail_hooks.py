@@ -12,6 +12,7 @@ from wagtail.admin.menu import MenuItem
 
 from . import views
 from .imports import views as imports_views
+from .newsletter import preview as newsletter_preview
 from .newsletter.viewsets import NewsletterViewSetGroup
 from .plan import limits_script
 from .webhooks.views import (
@@ -71,3 +72,28 @@ def register_log_actions(actions: Any) -> None:
     actions.register_action(
         "distribution.dispatch.retry_failed", "Retry failed", "Queued failed deliveries again"
     )
+
+
+@hooks.register("register_admin_urls")
+def register_newsletter_preview_urls() -> list[URLPattern | URLResolver]:
+    return list(newsletter_preview.urlpatterns)
+
+
+@hooks.register("register_log_actions")
+def register_newsletter_log_actions(actions: Any) -> None:
+    actions.register_action(
+        "distribution.newsletter.test_send", "Newsletter test", "Sent a newsletter test"
+    )
+
+
+@hooks.register("register_page_header_buttons")
+def newsletter_preview_button(page: Any, user: Any, view_name: str, next_url: Any = None) -> Any:
+    from wagtail.admin.widgets import Button
+
+    if page.permissions_for_user(user).can_edit():
+        yield Button(
+            "Preview and test send the newsletter",
+            reverse("newsletter_preview", args=[page.pk]),
+            icon_name="mail",
+            priority=60,
+        )

@@ -54,6 +54,9 @@ class Recipient:
     key: str
     address: str = ""
     subscription_id: int | None = None
+    # Set for a member of the list who gets nothing, and why ("suppressed: hard bounce"):
+    # recorded as a skipped delivery, so the send's summary accounts for everyone.
+    skipped: str = ""
 
 
 @dataclass(frozen=True, slots=True)

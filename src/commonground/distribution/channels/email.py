@@ -46,22 +46,25 @@ class NewsletterChannel(ChannelBackend):
         return None
 
     def dispatch_recipients(self, dispatch: "Dispatch") -> list[Recipient]:
-        """One message per confirmed subscription of the dispatch's list (not suppressed)."""
+        """One message per member of the dispatch's list: sent to the confirmed, not
+        suppressed or erased; the others recorded as skipped, with the reason (an erased
+        address is not written down again)."""
         if dispatch.mailing_list is None:  # loaded with the dispatch (select_related)
             return []
         return [
             Recipient(
                 key=f"list-{s.mailing_list_id}:sub-{s.pk}",
-                address=s.subscriber.email,
+                address="" if reason == selectors.SKIPPED_ERASED else s.subscriber.email,
                 subscription_id=s.pk,
+                skipped=reason,
             )
-            for s in selectors.recipients(dispatch.mailing_list)
+            for s, reason in selectors.list_members(dispatch.mailing_list)
         ]
 
     def body_html(self, *, page: Page, planned: "PlannedChannel", url: str) -> str:
         if not planned.mailing_list_id:
             return ""
-        return editions.edition_html(page=page, planned=planned, url=url)
+        return editions.planned_edition_html(page=page, planned=planned, url=url)
 
     def deliver_dispatch(self, outbox: "DispatchOutbox") -> DeliveryRun:
         return sender.send_edition(outbox, max_per_second=self.max_per_second)

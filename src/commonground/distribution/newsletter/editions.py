@@ -4,7 +4,6 @@ from the page when it was published), and each recipient's message with their ow
 import base64
 import hashlib
 import html
-import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -16,11 +15,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.images.models import SourceImageIOError
+from wagtail.models import Page, Site
 
-from commonground.content.public import page_facts, page_image
-
-from .models import MailingList, Subscription
+from .models import Brand, MailingList, Subscription
+from .page_content import EditionContent, EditionImage, absolute_url, edition_content
+from .plain_text import text_from_html
 
 if TYPE_CHECKING:
     from ..models import Dispatch, PlannedChannel
@@ -30,23 +30,7 @@ ONE_CLICK_BODY = "List-Unsubscribe=One-Click"
 
 
 def absolute(path: str) -> str:
-    base: str = settings.WAGTAILADMIN_BASE_URL
-    return base.rstrip("/") + path
-
-
-_TAGS = re.compile(r"<[^>]+>")
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-def text_from_html(markup: str) -> str:
-    """A readable plain-text part from the rendered HTML part (links kept in brackets)."""
-    with_links = re.sub(
-        r'<a\s[^>]*href="([^"]+)"[^>]*>(.*?)</a>', r"\2 [\1]", markup, flags=re.S | re.I
-    )
-    blocks = re.sub(r"</(p|h[1-6]|li|tr|div)>|<br\s*/?>", "\n\n", with_links, flags=re.I)
-    text = html.unescape(_TAGS.sub("", blocks))
-    lines = [line.strip() for line in text.splitlines()]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip() + "\n"
+    return absolute_url(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,29 +48,72 @@ class Edition:
 
 UNSUBSCRIBE_PLACEHOLDER = "%%unsubscribe_url%%"
 PREFERENCES_PLACEHOLDER = "%%preferences_url%%"
-# The Open Graph size, as a JPEG: what every mail program shows.
-EDITION_IMAGE_SPEC = "fill-1200x630|format-jpeg"
+# The brand's logo: twice the 40 px it is shown at.
+LOGO_SPEC = "height-80|format-png"
 
 
-def edition_html(*, page: Page, planned: "PlannedChannel", url: str) -> str:
-    """The e-mail's HTML as the page is published, the recipient's links left as
-    placeholders (the dispatch keeps it: later edits of the page do not change the send)."""
-    facts = page_facts(page)
-    image = page_image(page, EDITION_IMAGE_SPEC)
+@dataclass(frozen=True, slots=True)
+class BrandMark:
+    """The name and logo at the top of an edition."""
+
+    name: str
+    logo: EditionImage | None
+
+
+def brand_of(page: Page) -> BrandMark:
+    """The brand of ``page``'s site (the Brand setting; the site's name when it has none)."""
+    site = page.get_site() or Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return BrandMark(name="", logo=None)
+    brand = Brand.for_site(site)
+    logo = brand.logo
+    mark = None
+    if logo is not None:
+        try:
+            rendition = logo.get_rendition(LOGO_SPEC)
+        except (SourceImageIOError, OSError):
+            rendition = None
+        if rendition is not None:
+            height = 40
+            width = round(rendition.width * height / rendition.height) if rendition.height else 0
+            mark = EditionImage(
+                url=absolute_url(rendition.url),
+                alt=brand.name or site.site_name or "",
+                width=width,
+                height=height,
+            )
+    return BrandMark(name=brand.name or site.site_name or site.hostname, logo=mark)
+
+
+def edition_html(
+    *,
+    page: Page,
+    url: str,
+    mailing_list: MailingList | None,
+    preheader: str = "",
+    content: EditionContent | None = None,
+) -> str:
+    """The e-mail's HTML as the page is now, the recipient's links left as placeholders (a
+    dispatch keeps it: later edits of the page do not change the send)."""
+    content = content or edition_content(page)
     return render_to_string(
         "distribution/email/newsletter.html",
         {
-            "title": facts.title,
-            "preheader": planned.preheader,
-            "summary": facts.summary,
+            "content": content,
+            "brand": brand_of(page),
+            "preheader": preheader,
             "url": url,
-            "image_url": image.url if image is not None else "",
-            "image_alt": image.alt if image is not None else "",
-            "list": planned.mailing_list,
+            "list": mailing_list,
             "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
             "preferences_url": PREFERENCES_PLACEHOLDER,
-            "site_name": settings.WAGTAIL_SITE_NAME,
         },
+    )
+
+
+def planned_edition_html(*, page: Page, planned: "PlannedChannel", url: str) -> str:
+    """``edition_html`` for a plan row (its list and preheader), as a publish makes it."""
+    return edition_html(
+        page=page, url=url, mailing_list=planned.mailing_list, preheader=planned.preheader
     )
 
 

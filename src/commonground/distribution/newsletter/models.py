@@ -1,10 +1,13 @@
 """The newsletter's lists and people: lists, subscribers, their subscriptions, the suppression
-list and the digests of erased addresses (app label ``distribution``, tables unchanged)."""
+list, the digests of erased addresses and the brand the e-mails carry (app label
+``distribution``)."""
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 
 def _token() -> str:
@@ -118,3 +121,29 @@ class ErasedAddress(models.Model):
 
     def __str__(self) -> str:
         return f"erased address {self.pk}"
+
+
+@register_setting(icon="mail")
+class Brand(BaseSiteSetting):
+    """Per site: the name and logo at the top of every newsletter (the organisation's, not
+    the software's)."""
+
+    name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Shown at the top of every newsletter; the site's name if empty.",
+    )
+    logo = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown next to the name, about 40 pixels high.",
+    )
+
+    class Meta:
+        verbose_name = "Brand"
+
+    def __str__(self) -> str:
+        return self.name or f"brand of site {self.site_id}"

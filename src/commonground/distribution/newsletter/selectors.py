@@ -44,3 +44,38 @@ def recipients(mailing_list: MailingList) -> list[Subscription]:
     )
     erased = erased_among({s.subscriber.email for s in subscriptions})
     return [s for s in subscriptions if s.subscriber.email not in erased]
+
+
+# Why a member of a list gets nothing, as the send's summary says it.
+SKIPPED_UNCONFIRMED = "unconfirmed"
+SKIPPED_UNSUBSCRIBED = "unsubscribed"
+SKIPPED_SUPPRESSED = "suppressed"
+SKIPPED_ERASED = "erased"
+
+
+def list_members(mailing_list: MailingList) -> list[tuple[Subscription, str]]:
+    """Every subscription of the list with why it is not sent to ("" when it is: confirmed,
+    not suppressed, not erased), so that a send accounts for the whole list."""
+    subscriptions = list(
+        Subscription.objects.filter(mailing_list=mailing_list)
+        .select_related("subscriber")
+        .order_by("pk")
+    )
+    emails = {s.subscriber.email for s in subscriptions}
+    suppressed = dict(Suppression.objects.filter(email__in=emails).values_list("email", "reason"))
+    erased = erased_among(emails)
+    members = []
+    for subscription in subscriptions:
+        email = subscription.subscriber.email
+        if email in erased:
+            reason = SKIPPED_ERASED
+        elif email in suppressed:
+            reason = f"{SKIPPED_SUPPRESSED} ({Suppression.Reason(suppressed[email]).label})"
+        elif subscription.status == Subscription.Status.PENDING:
+            reason = SKIPPED_UNCONFIRMED
+        elif subscription.status == Subscription.Status.UNSUBSCRIBED:
+            reason = SKIPPED_UNSUBSCRIBED
+        else:
+            reason = ""
+        members.append((subscription, reason))
+    return members
