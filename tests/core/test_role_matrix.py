@@ -317,3 +317,24 @@ def test_the_viewer_explores_the_page_tree_without_any_edit_action(
     assert client.get(reverse("wagtailadmin_pages:edit", args=[landing.pk])).status_code == 302
     found = client.get(reverse("wagtailadmin_pages:search"), {"q": "Spring"})
     assert found.status_code == 200 and "Spring demo" in found.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_viewer_sees_how_many_submissions_a_form_has_not_what_they_say(
+    viewer: AbstractUser, home: Page
+) -> None:
+    from ..conftest import client_for
+
+    landing = LandingPageFactory(parent=home, title="Spring demo", slug="spring-demo")
+    for n in range(3):
+        FormSubmission.objects.create(page=landing, form_data={"message": f"secret answer {n}"})
+    client = client_for(viewer)
+    report = client.get(reverse("commonground_content_overview_results"))
+    assert report.status_code == 200
+    row = re.search(
+        rf'data-content-overview-page="{landing.pk}".*?</tr>', report.content.decode(), re.S
+    )
+    assert row and re.search(r"data-content-overview-submissions>3<", row.group(0))
+    assert "secret answer" not in report.content.decode()
+    submissions = client.get(reverse("wagtailforms:list_submissions", args=[landing.pk]))
+    assert submissions.status_code == 302  # the contents stay with those who may edit the page
