@@ -4,12 +4,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import ContentTypeFilter, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports.base import PageReportView
+from wagtail.contrib.forms.models import FormSubmission
+from wagtail.contrib.forms.utils import get_form_types
 from wagtail.coreutils import get_content_type_label
 from wagtail.models import Page, get_page_content_types
 
@@ -87,7 +89,18 @@ class ContentOverviewView(PageReportView):
     def decorate_paginated_queryset(self, object_list: Iterable[Page]) -> list[Page]:
         pages = list(object_list)
         user = self.request.user
+        # Submission counts, never contents: the Viewer's view of the forms (issue 15, point 5).
+        form_types = {content_type.pk for content_type in get_form_types()}
+        counts = dict(
+            FormSubmission.objects.filter(page__in=[p.pk for p in pages])
+            .values_list("page")
+            .annotate(n=Count("pk"))
+            .values_list("page", "n")
+        )
         for page in pages:
+            page.submission_count = (
+                counts.get(page.pk, 0) if page.content_type_id in form_types else None
+            )
             url = page.get_url(request=self.request) if page.live else None
             page.live_url = self.request.build_absolute_uri(url) if url else ""
             page.can_edit = page.permissions_for_user(user).can_edit()

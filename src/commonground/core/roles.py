@@ -84,7 +84,8 @@ ROLES = (
     ),
     Role(
         name=VIEWER,
-        page_permissions=(),
+        # Reads the page tree (core/pages/read_only_policy.py), edits nothing; core 0005.
+        page_permissions=("view_page",),
         collection_permissions=("wagtailimages.choose_image", "wagtaildocs.choose_document"),
         model_permissions=("wagtailadmin.access_admin",),
     ),

@@ -20,6 +20,8 @@ from .models import Delivery, Dispatch
 
 VIEW = "distribution.view_dispatch"
 CHANGE = "distribution.change_dispatch"
+# Recipient addresses are personal data: shown only to those who may see the subscribers.
+SEE_RECIPIENTS = "distribution.view_subscriber"
 DELIVERIES_SHOWN = 200
 
 
@@ -84,6 +86,10 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 : DELIVERIES_SHOWN - len(shown)
             ]
         )
+    shows_recipients = request.user.has_perm(SEE_RECIPIENTS)
+    if not shows_recipients:
+        for delivery in shown:
+            _mask_recipient(delivery)
     return TemplateResponse(
         request,
         "distribution/admin/dispatch_detail.html",
@@ -94,6 +100,7 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "skipped_reasons": _skipped_reasons(dispatch),
             "deliveries": shown,
             "can_change": request.user.has_perm(CHANGE),
+            "shows_recipients": shows_recipients,
             "progress_url": reverse("distribution_dispatch_progress", args=[dispatch.pk]),
             "header_title": f"{channel_label(dispatch.channel)}: {dispatch.title}",
             "header_icon": "mail",
@@ -115,6 +122,15 @@ def _skipped_reasons(dispatch: Dispatch) -> list[tuple[str, int]]:
         .values_list("error", "n")
     )
     return [(reason or "no reason recorded", n) for reason, n in rows]
+
+
+def _mask_recipient(delivery: Delivery) -> None:
+    """Blank the address out of a row (never saved): a server's error often quotes it."""
+    if delivery.recipient:
+        delivery.error = delivery.error.replace(delivery.recipient, "(the recipient)")
+        delivery.recipient = ""
+        delivery.detail = ""
+        delivery.masked = True  # type: ignore[attr-defined]
 
 
 @require_GET

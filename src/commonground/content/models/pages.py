@@ -31,6 +31,7 @@ from commonground.core.http import form_tokens
 from commonground.distribution.public import distribution_panel, feed_links, feed_response
 
 from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock, check_rich_text
+from ..lead_notifications import notify_after_commit, validate_address_list
 from ..serializers import AuthorSerializer, ImageWithRenditionsField, TagNamesField
 
 
@@ -185,6 +186,16 @@ class LandingPage(SeoFields, AbstractForm):
         default="<p>Thank you, we will be in touch.</p>",
         validators=[check_rich_text],
     )
+    lead_notification_addresses = models.TextField(
+        "notify of each submission",
+        blank=True,
+        max_length=2000,
+        validators=[validate_address_list],
+        help_text=(
+            "E-mail addresses, one per line, told of each submission with a link to it in"
+            " the admin. The e-mail holds none of the answers."
+        ),
+    )
 
     content_panels = [
         *AbstractForm.content_panels,
@@ -206,6 +217,7 @@ class LandingPage(SeoFields, AbstractForm):
                 InlinePanel("form_fields", label="Form fields", min_num=1),
                 FieldPanel("submit_label"),
                 FieldPanel("thank_you_text"),
+                FieldPanel("lead_notification_addresses"),
             ],
             heading="Form",
         ),
@@ -241,6 +253,11 @@ class LandingPage(SeoFields, AbstractForm):
         # The form's token belongs to this render: never a shared page-cache entry.
         response["Cache-Control"] = "private"
         return response
+
+    def process_form_submission(self, form: Any) -> Any:
+        submission = super().process_form_submission(form)
+        notify_after_commit(submission, self.lead_notification_addresses)
+        return submission
 
 
 class ArticleIndexPage(RoutablePageMixin, SeoFields, Page):
