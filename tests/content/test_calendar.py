@@ -2,6 +2,7 @@
 answers to bad input."""
 
 import datetime
+import re
 
 from django.test import Client
 from django.utils import timezone
@@ -91,3 +92,23 @@ def test_any_range_input_is_a_range_or_a_clear_refusal(view: str, day: str) -> N
     else:
         assert days in {1, 7}
         assert days == 1 or first.weekday() == 0
+
+
+def test_planned_sends_show_at_their_time_or_at_the_go_live(home, publisher) -> None:
+    from commonground.distribution.models import PlannedChannel
+
+    page = StandardPageFactory(parent=home, title="Big news", live=False)
+    page.go_live_at = _at(3, 10)
+    draft = page.get_latest_revision_as_object() if page.latest_revision else page
+    draft.go_live_at = page.go_live_at
+    draft.distribution.add(PlannedChannel(channel="linkedin", text="Coming up: Big news"))
+    draft.distribution.add(PlannedChannel(channel="linkedin", text="Later", send_at=_at(3, 12)))
+    draft.save_revision(user=publisher).publish(user=publisher)  # scheduled, with its plan
+    client = client_for(publisher)
+    day = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    html = client.get(URL, {"view": "day", "date": day}).content.decode()
+    entries = re.findall(r'data-kind="([a-z-]+)">\s*<time[^>]*>([0-9:]+)</time>', html)
+
+    # The row without a time goes out with the page, at its go-live.
+    assert sorted(entries) == [("go-live", "10:15"), ("send", "10:15"), ("send", "12:15")]
+    assert "LinkedIn (copy and paste)" in html

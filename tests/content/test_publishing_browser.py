@@ -90,6 +90,13 @@ def test_schedule_through_the_dialog_then_see_it_in_the_calendar(live_url, home,
         entry_href = calendar_entry.locator("a").get_attribute("href")
         calendar_zone = tab.locator("[data-cg-calendar-zone]").inner_text()
         _shot(tab, "calendar-week")
+        tab.set_viewport_size({"width": 390, "height": 844})
+        tab.wait_for_timeout(300)
+        phone_overflow = tab.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        phone_entry_box = calendar_entry.bounding_box()
+        _shot(tab, "calendar-phone")
         browser.close()
 
     assert zone_note == "Times are UTC (UTC+0); your browser is UTC-5."
@@ -105,6 +112,8 @@ def test_schedule_through_the_dialog_then_see_it_in_the_calendar(live_url, home,
     assert "09:30" in entry_text and "Goes live" in entry_text
     assert entry_href == f"/admin/pages/{page.pk}/edit/"
     assert calendar_zone == "Times are UTC (UTC+00)."
+    assert phone_overflow <= 0  # the week fits a phone's width: no sideways scrolling
+    assert phone_entry_box["x"] >= 0 and phone_entry_box["x"] + phone_entry_box["width"] <= 390
 
 
 def test_a_publisher_reviewing_a_page_gets_approve_and_publish_first(

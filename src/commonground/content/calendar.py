@@ -98,7 +98,9 @@ def calendar_entries(*, start: datetime.datetime, end: datetime.datetime) -> lis
         entries.append(
             CalendarEntry(_local(send.due_at), SEND, name, send.page_id, send.title, send.subject)
         )
-    return sorted(entries, key=lambda entry: (entry.at, entry.kind, entry.title))
+    # A plan row of a scheduled revision may already be queued as a dispatch: list it once.
+    unique = {(e.at, e.kind, e.label, e.page_id): e for e in entries}
+    return sorted(unique.values(), key=lambda entry: (entry.at, entry.kind, entry.title))
 
 
 def calendar_days(*, first: datetime.date, days: int) -> list[CalendarDay]:
