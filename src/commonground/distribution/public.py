@@ -11,7 +11,7 @@ from django.utils import timezone
 from .channels import channel_choices
 from .demo import load_distribution_demo
 from .feeds import feed_links, feed_response
-from .models import Delivery, MailingList, Subscription
+from .models import Delivery, Dispatch, MailingList, Subscription
 from .plan import distribution_panel
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "load_distribution_demo",
     "mailing_lists",
     "newsletter_sends",
+    "queued_sends",
     "subscribers_during",
     "unsubscribes",
 ]
@@ -135,3 +136,25 @@ def delivery_counts(
         **{status: Count("pk", filter=Q(status=status)) for status in Delivery.Status.values}
     )
     return DeliveryCounts(**{status: counts[status] or 0 for status in Delivery.Status.values})
+
+
+# --- for content's calendar ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedSend:
+    page_id: int
+    title: str
+    channel: str
+    subject: str
+    due_at: datetime
+
+
+def queued_sends(*, start: datetime, end: datetime) -> list[QueuedSend]:
+    """Dispatches not sent yet (queued or paused) due between ``start`` and ``end``."""
+    rows = Dispatch.objects.filter(
+        status__in=[Dispatch.Status.QUEUED, Dispatch.Status.PAUSED],
+        due_at__gte=start,
+        due_at__lt=end,
+    ).values_list("page_id", "title", "channel", "subject", "due_at")
+    return [QueuedSend(*row) for row in rows]
