@@ -15,13 +15,13 @@ from wagtail.models import ModelLogEntry
 
 from commonground.analytics.eventstore.duckdb import DuckDBEventStore
 from commonground.analytics.ingest import exclusions, staff_marker
-from commonground.analytics.ingest.exclusions import (
+from commonground.analytics.models import TrackedSite
+from commonground.analytics.network_lists import (
     NetworkListError,
     address_in,
     normalised_network_list,
     parse_networks,
 )
-from commonground.analytics.models import TrackedSite
 from commonground.core.http import client_address
 from commonground.core.http.origins import ADMIN_ORIGIN_ATTRIBUTE
 

@@ -9,8 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from ..ingest.exclusions import NetworkListError, normalised_network_list
 from ..models import TrackedSite, normalise_domain
+from ..network_lists import NetworkListError, normalised_network_list
 
 DOMAIN_ONLY_MESSAGE = (
     "Enter the domain only, e.g. www.example.com: no https://, path, port or spaces."

@@ -11,7 +11,6 @@ The rule (docs/architecture.md, "Clean numbers"):
 - an event from an address in the site's excluded networks is refused for that site.
 """
 
-import ipaddress
 from collections.abc import Mapping
 from functools import lru_cache
 from http.cookies import CookieError, SimpleCookie
@@ -23,63 +22,6 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 
 from commonground.core.http.origins import Origin, admin_origin, is_admin_path
-
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-MAX_NETWORKS = 200
-MAX_NETWORK_LINE = 100
-
-
-class NetworkListError(ValueError):
-    """A line of an excluded-networks list that is not an address or network."""
-
-
-def parse_networks(text: str) -> tuple[IPNetwork, ...]:
-    """The networks of a list, one a line (blank lines and ``# comments`` allowed).
-
-    A bare address is a one-address network; host bits set in a network (10.1.2.3/8) are
-    refused, as they usually mean a typing error. Raises NetworkListError naming the line.
-    """
-    networks: list[IPNetwork] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if len(line) > MAX_NETWORK_LINE:
-            raise NetworkListError(f"Line {number} is too long to be an address or network.")
-        try:
-            network = ipaddress.ip_network(line, strict=True)
-        except ValueError as error:
-            if "has host bits set" in str(error):
-                raise NetworkListError(
-                    f"Line {number}: “{line}” has host bits set; the network is "
-                    f"{ipaddress.ip_network(line, strict=False)}."
-                ) from None
-            raise NetworkListError(
-                f"Line {number}: “{line}” is not an IP address or network "
-                "(e.g. 203.0.113.7, 198.51.100.0/24 or 2001:db8::/32)."
-            ) from None
-        networks.append(network)
-        if len(networks) > MAX_NETWORKS:
-            raise NetworkListError(f"List at most {MAX_NETWORKS} addresses or networks.")
-    return tuple(networks)
-
-
-def normalised_network_list(text: str) -> str:
-    """The list as stored: one network a line, in canonical form, each once."""
-    return "\n".join(dict.fromkeys(str(network) for network in parse_networks(text)))
-
-
-def address_in(ip: str, networks: tuple[IPNetwork, ...]) -> bool:
-    if not networks:
-        return False
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:203.0.113.7 is 203.0.113.7
-    return any(address in network for network in networks)
 
 
 @lru_cache(maxsize=4096)

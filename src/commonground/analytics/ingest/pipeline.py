@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import caches
 
+from .. import network_lists
 from ..models import normalise_domain
 from . import enrichment, exclusions, sites
 from .plausible import EventRequest
@@ -193,7 +194,7 @@ def _counted_sites(
     if exclusions.is_admin_url(event.url) or exclusions.is_admin_url(event.referrer):
         return [], "admin_page"
     infos = [info for info in map(sites.site, domains) if info is not None]
-    infos = [info for info in infos if not exclusions.address_in(ip, info.excluded_networks)]
+    infos = [info for info in infos if not network_lists.address_in(ip, info.excluded_networks)]
     if not infos:
         return [], "excluded_address"
     if any(info.exclude_staff for info in infos) and exclusions.signed_in_staff(meta):

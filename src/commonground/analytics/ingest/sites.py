@@ -22,7 +22,7 @@ from django.db import transaction
 from django.http.request import split_domain_port
 
 from ..models import TrackedSite, normalise_domain
-from .exclusions import IPNetwork, NetworkListError, parse_networks
+from ..network_lists import IPNetwork, NetworkListError, parse_networks
 
 logger = logging.getLogger(__name__)
 
