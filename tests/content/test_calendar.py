@@ -9,7 +9,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commonground.content.calendar import CalendarRangeError, calendar_range
+from commonground.content.editor.calendar import CalendarRangeError, calendar_range
 
 from ..conftest import client_for
 from .factories import StandardPageFactory

@@ -10,18 +10,18 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from wagtail.contrib.forms.models import FormSubmission
 
-from commonground.content import lead_notifications
-from commonground.content.lead_notifications import parse_addresses, validate_address_list
+from commonground.content.leads import notifications as lead_notifications
+from commonground.content.leads.notifications import parse_addresses, validate_address_list
 from commonground.core.http.web_server import granian_command
 
 from ..core.factories import PASSWORD
+from ..form_posts import PublicFormClient
 from ..live_http import Browser, csrf_token_in
 from ..processes import Process, free_port, subprocess_env, wait_for
 from ..smtp_inbox import Inbox
@@ -151,7 +151,7 @@ def test_a_submission_over_http_mails_the_chosen_addresses_a_link_that_opens_it(
 @pytest.mark.django_db
 def test_without_chosen_addresses_nothing_is_sent(home: Any, mailoutbox: list[Any]) -> None:
     landing = LandingPageFactory(parent=home, title="Quiet page")
-    client = Client()
+    client = PublicFormClient(form=landing.form_token_name)
     with pytest.MonkeyPatch.context() as patch:
         enqueued: list[int] = []
         patch.setattr(lead_notifications, "_enqueue", enqueued.append)

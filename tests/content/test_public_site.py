@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from wagtail.contrib.forms.models import FormSubmission
 
-from commonground.content import hero_contrast
+from commonground.content.presentation import hero_contrast
 from commonground.core.http import form_tokens
 
 from ..form_posts import SITE_ORIGIN, PublicFormClient

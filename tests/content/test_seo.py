@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from commonground.content.models import HomePage
-from commonground.content.seo import plain_cut
+from commonground.content.presentation.seo import plain_cut
 
 from .factories import (
     ArticleIndexPageFactory,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.models import Page
 
-from . import calendar, publishing
+from .editor import calendar, publishing
 from .reports import ContentOverviewMenuItem, ContentOverviewView
 
 

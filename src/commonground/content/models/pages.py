@@ -31,7 +31,7 @@ from commonground.core.http import form_tokens
 from commonground.distribution.public import distribution_panel, feed_links, feed_response
 
 from ..blocks import RICH_TEXT_FEATURES, BodyStreamBlock, check_rich_text
-from ..lead_notifications import notify_after_commit, validate_address_list
+from ..leads.notifications import notify_after_commit, validate_address_list
 from ..serializers import AuthorSerializer, ImageWithRenditionsField, TagNamesField
 
 

@@ -13,7 +13,7 @@ from wagtail.images.models import AbstractImage, AbstractRendition, SourceImageI
 
 from commonground.core.pages.page_cache import depends_on
 
-from ..hero_contrast import scrim_alpha_for
+from ..presentation.hero_contrast import scrim_alpha_for
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from wagtail.models import Page
 
-from ..seo import share_description, share_image
+from ..presentation.seo import share_description, share_image
 
 register = template.Library()
 

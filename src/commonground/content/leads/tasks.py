@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from . import lead_notifications
+from . import notifications as lead_notifications
 
 
 @task()

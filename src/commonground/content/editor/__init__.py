@@ -1,0 +1,1 @@
+"""The editor around a page: publishing without traps and the content calendar."""

@@ -1,0 +1,1 @@
+"""Leads from landing-page forms: notifying the chosen addresses of each submission."""

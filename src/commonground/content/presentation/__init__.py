@@ -1,0 +1,1 @@
+"""How pages present themselves: search and sharing metadata, hero contrast."""
