@@ -212,6 +212,11 @@ class Segment(models.Model):
     filters = models.JSONField(
         help_text='Filters as in the Stats API, e.g. [["is", "visit:source", ["Google"]]].'
     )
+    # Issue 15: a segment saved from the dashboard may be its author's own (listed only for
+    # them); the Stats API takes any of the site's segment ids either way.
+    shared = models.BooleanField(
+        default=True, help_text="Listed on everyone's dashboard; otherwise only its author's."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

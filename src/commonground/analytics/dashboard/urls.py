@@ -20,4 +20,9 @@ urlpatterns = [
         views.property_keys_view,
         name="analytics_dashboard_property_keys",
     ),
+    path(
+        "analytics/filters/save-segment/",
+        views.save_segment,
+        name="analytics_dashboard_save_segment",
+    ),
 ]

@@ -36,12 +36,14 @@ from ..queries import (
     StoreUnavailableError,
 )
 from . import annotations as annotation_service
+from . import segments as segment_service
 from .forms import AnnotationForm, SiteRangeForm
 
 VIEW_PERMISSION = VIEW_ANALYTICS
 ADD_ANNOTATION = "analytics.add_annotation"
 DELETE_ANNOTATION = "analytics.delete_annotation"
 VIEW_SEGMENTS = "analytics.view_segment"
+ADD_SEGMENT = "analytics.add_segment"
 
 JsonView = Callable[..., HttpResponse]
 
@@ -97,14 +99,13 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                 "time_zone": site.time_zone,
                 # The funnel builder's goal steps and the segment picker's choices.
                 "goals": sorted(goal.display_name for goal in site.goals.all()),
+                # Shared segments and the user's own (issue 15): others' private ones stay theirs.
                 "segments": [
-                    {"id": segment.pk, "name": segment.name}
-                    for segment in sorted(site.segments.all(), key=lambda s: s.name)
+                    {"id": segment.pk, "name": segment.name, "shared": segment.shared}
+                    for segment in segment_service.visible_segments(site, user)
                 ],
             }
-            for site in TrackedSite.objects.order_by("name", "domain").prefetch_related(
-                "goals", "segments"
-            )
+            for site in TrackedSite.objects.order_by("name", "domain").prefetch_related("goals")
         ]
         config = {
             "sites": sites,
@@ -114,6 +115,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
                 "journey": reverse("analytics_dashboard_journey"),
                 "annotations": reverse("analytics_dashboard_annotations"),
                 "propertyKeys": reverse("analytics_dashboard_property_keys"),
+                "saveSegment": reverse("analytics_dashboard_save_segment"),
                 "trackedSites": reverse("tracked_sites:index"),
                 # Only for those who may open the list (every role may, today).
                 "segments": reverse("analytics_segments:index")
@@ -122,6 +124,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             },
             "csrfToken": get_token(self.request),
             "canAnnotate": user.has_perm(ADD_ANNOTATION),
+            "canSaveSegments": user.has_perm(ADD_SEGMENT),
             "today": date.today().isoformat(),
         }
         return {
@@ -229,3 +232,24 @@ def property_keys_view(request: HttpRequest) -> HttpResponse:
     except (StoreUnavailableError, StoreQueryError) as error:
         return _store_error(error, query=f"property keys {request.GET.urlencode()}")
     return JsonResponse({"keys": keys})
+
+
+@require_POST
+@_requires(ADD_SEGMENT)
+def save_segment(request: HttpRequest) -> HttpResponse:
+    """The filter dialog's "save these filters as a segment": a JSON body, see SegmentRequest."""
+    assert request.user.is_authenticated
+    try:
+        asked = segment_service.parse_segment_request(request.body)
+        segment = segment_service.save_segment(asked=asked, user=request.user)
+    except segment_service.SegmentRefused as error:
+        return _error(str(error), 400)
+    return JsonResponse(
+        {
+            "id": segment.pk,
+            "name": segment.name,
+            "shared": segment.shared,
+            "filters": segment.filters,
+        },
+        status=201,
+    )

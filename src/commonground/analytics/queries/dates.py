@@ -1,5 +1,6 @@
 """Date ranges in a site's time zone, as the UTC instants the store is queried with."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -37,6 +38,36 @@ def _months_back(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def _shift_months(day: date, months: int) -> date:
+    """``day`` moved ``months`` back, its day of the month kept (or the month's last day when
+    that month is shorter)."""
+    first = _months_back(day, months)
+    following = _months_back(first, -1)
+    return first.replace(day=min(day.day, (following - timedelta(days=1)).day))
+
+
+def _to_utc(moment: datetime, zone: ZoneInfo) -> datetime:
+    """An instant (aware, or naive meaning the site's wall clock) as naive UTC."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def custom_period(first: date, last: date, zone: ZoneInfo) -> Period:
+    """``first``..``last``: whole days, or instants (a ``datetime``, from its second; as the
+    last bound, up to the end of its second, as Plausible reads ``...T15:59:59``)."""
+    if isinstance(first, datetime):
+        start = _to_utc(first, zone)
+        first_day = start.replace(tzinfo=UTC).astimezone(zone).date()
+    else:
+        start, first_day = local_midnight(first, zone), first
+    if isinstance(last, datetime):
+        end = _to_utc(last, zone) + timedelta(seconds=1)
+        last_day = (end - timedelta(seconds=1)).replace(tzinfo=UTC).astimezone(zone).date()
+    else:
+        end, last_day = local_midnight(last + timedelta(days=1), zone), last
+    return Period(first_day, last_day, start, end)
+
+
 def resolve(
     date_range: str | tuple[date, date],
     zone: ZoneInfo,
@@ -47,7 +78,7 @@ def resolve(
     """The period ``date_range`` names, as seen in ``zone`` at ``now`` (aware)."""
     today = now.astimezone(zone).date()
     if isinstance(date_range, tuple):
-        return days_period(date_range[0], date_range[1], zone)
+        return custom_period(date_range[0], date_range[1], zone)
     if date_range == "realtime":
         end = now.astimezone(UTC).replace(tzinfo=None)
         return Period(today, today, end - REALTIME, end + timedelta(seconds=1))
@@ -66,22 +97,80 @@ def resolve(
     return days_period(min(first_event_day or today, today), today, zone)
 
 
-def comparison_period(period: Period, kind: str, zone: ZoneInfo) -> Period:
-    """The period to compare with: the one just before, or the same dates a year earlier."""
-    if kind == "year_over_year":
+def comparison_period(
+    period: Period,
+    kind: str,
+    zone: ZoneInfo,
+    *,
+    date_range: str | tuple[date, date] = "custom",
+    now: datetime | None = None,
+) -> Period:
+    """The period to compare ``period`` with, like with like.
 
-        def year_earlier(day: date) -> date:
-            try:
-                return day.replace(year=day.year - 1)
-            except ValueError:  # 29 February
-                return day.replace(year=day.year - 1, day=28)
-
-        return days_period(year_earlier(period.first), year_earlier(period.last), zone)
+    ``previous_period``: the same number of days just before; a month ("month") the same days
+    of the month before, twelve months ("12mo", "year") the same months a year earlier.
+    ``year_over_year``: the same dates a year earlier. A period still running at ``now``
+    (aware) is compared only up to the same moment: today until 14:30 against yesterday until
+    14:30 on the site's clock (whatever the clocks did in between), and the last, unfinished
+    bucket of a graph against its counterpart up to the same time of day.
+    """
     if period.end - period.start <= REALTIME + timedelta(seconds=1):
         length = period.end - period.start
         return Period(period.first, period.last, period.start - length, period.start)
-    last = period.first - timedelta(days=1)
-    return days_period(last - timedelta(days=period.days - 1), last, zone)
+    shift = _comparison_shift(period, kind, date_range)
+    previous = days_period(shift(period.first), shift(period.last), zone)
+    if now is None:
+        return previous
+    moment = now.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    if not period.start <= moment < period.end:
+        return previous
+    local = now.astimezone(zone)
+    today = local.date()
+    same_day = shift(today)
+    if same_day.day != today.day and kind != "year_over_year" and date_range == "month":
+        # 31 March against February: February has no 31st, so all of it counts.
+        return previous
+    cut = datetime.combine(same_day, local.time().replace(microsecond=0), zone)
+    end = min(_to_utc(cut, zone), previous.end)
+    return Period(previous.first, same_day, previous.start, end)
+
+
+def _comparison_shift(
+    period: Period, kind: str, date_range: str | tuple[date, date]
+) -> Callable[[date], date]:
+    if kind == "year_over_year" or date_range in ("12mo", "year"):
+        return lambda day: _shift_months(day, 12)
+    if date_range == "month":
+        return lambda day: _shift_months(day, 1)
+    days = timedelta(days=period.days)
+    return lambda day: day - days
+
+
+def is_cut(period: Period, zone: ZoneInfo) -> bool:
+    """Whether ``period`` ends before its last day does (a comparison cut at a time of day)."""
+    return period.end < local_midnight(period.last + timedelta(days=1), zone)
+
+
+def range_bounds(period: Period, zone: ZoneInfo) -> tuple[str, str]:
+    """``period`` as a date range the queries accept: two ISO days, or, when it is cut at a
+    time of day, its last second as a local ISO date-time ("2026-12-02T14:29:59+01:00")."""
+    if not is_cut(period, zone):
+        return period.first.isoformat(), period.last.isoformat()
+    last = (period.end - timedelta(seconds=1)).replace(tzinfo=UTC).astimezone(zone)
+    return period.first.isoformat(), last.isoformat()
+
+
+def bucket_of(moment: datetime, unit: str, zone: ZoneInfo) -> str:
+    """The label of the ``unit`` bucket (hour, day, week, month) ``moment`` (aware) falls in."""
+    local = moment.astimezone(zone)
+    if unit == "hour":
+        return local.strftime("%Y-%m-%d %H:00:00")
+    day = local.date()
+    if unit == "week":
+        day -= timedelta(days=day.weekday())
+    elif unit == "month":
+        day = day.replace(day=1)
+    return day.isoformat()
 
 
 def time_labels(period: Period, unit: str, zone: ZoneInfo) -> list[str]:

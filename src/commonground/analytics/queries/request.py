@@ -6,7 +6,7 @@ Every refusal is a :class:`QueryError` naming the field at fault, e.g. ``filters
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
 import msgspec
@@ -151,6 +151,9 @@ def decode_body(body: bytes | str | dict[str, Any], shape: type[_Shape]) -> _Sha
         return msgspec.json.decode(body, type=shape)
     except msgspec.MsgspecError as error:
         raise _error_from_msgspec(error) from None
+    except RecursionError:
+        # msgspec decodes nesting by recursion: thousands of "[" were a 500 (issue 15).
+        raise QueryError("body", "nested too deeply to be a query") from None
 
 
 def parse_query(body: bytes | str | dict[str, Any]) -> StatsQuery:
@@ -219,15 +222,28 @@ def parse_date_range(value: str | list[str]) -> str | tuple[date, date]:
         return value
     if len(value) != 2:
         raise QueryError("date_range", "a custom range is two ISO dates: [first, last]")
-    days = []
+    bounds: list[date] = []
     for index, text in enumerate(value):
         try:
-            days.append(date.fromisoformat(text))
+            # A date-time (with or without its UTC offset) bounds the range to the second,
+            # as in Plausible: the dashboard compares "today so far" with yesterday so.
+            bound = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
         except ValueError:
-            raise QueryError(f"date_range[{index}]", f"{text!r} is not an ISO date") from None
-    if days[0] > days[1]:
+            raise QueryError(
+                f"date_range[{index}]", f"{text!r} is not an ISO date or date-time"
+            ) from None
+        bounds.append(bound)
+    if _sort_key(bounds[0], last=False) > _sort_key(bounds[1], last=True):
         raise QueryError("date_range", "the first date is after the last")
-    return days[0], days[1]
+    return bounds[0], bounds[1]
+
+
+def _sort_key(bound: date, *, last: bool) -> tuple[date, str]:
+    """A bound's day (its wall-clock day for a date-time) and time, for the order check; a
+    plain day begins at its first second, or as the last bound ends after its last."""
+    if isinstance(bound, datetime):
+        return bound.date(), bound.time().isoformat()
+    return bound, "~" if last else ""
 
 
 def _metrics(names: list[str]) -> tuple[str, ...]:

@@ -43,6 +43,7 @@ class StatsMeta:
     total_rows: int | None = None
     time_labels: tuple[str, ...] | None = None
     comparison_date_range: tuple[str, str] | None = None
+    partial_time_label: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         meta: dict[str, Any] = {}
@@ -52,6 +53,8 @@ class StatsMeta:
             meta["time_labels"] = list(self.time_labels)
         if self.comparison_date_range is not None:
             meta["comparison_date_range"] = list(self.comparison_date_range)
+        if self.partial_time_label is not None:
+            meta["partial_time_label"] = self.partial_time_label
         return meta
 
 

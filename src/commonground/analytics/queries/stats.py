@@ -12,7 +12,7 @@ from typing import Any
 from .catalogue import ALL_VISITORS, BASE_VISITORS, METRICS, Aggregates, Dimension, Level
 from .compiler import Plan, compile_plan
 from .context import SiteContext, expand_segments, site_context
-from .dates import Period, comparison_period, resolve, time_labels
+from .dates import Period, bucket_of, comparison_period, range_bounds, resolve, time_labels
 from .goals import check_goal_names
 from .request import Condition, Filter, QueryError, StatsQuery, conditions, parse_query
 from .results import Comparison, MetricValue, StatsMeta, StatsResult, StatsRow
@@ -80,21 +80,31 @@ class StatsRunner(QueryRunner[StatsQuery, StatsResult]):
         rows = fetch.rows(period, query.filters, query.dimensions, paginate=True)
         answers = [StatsRow(fetch.labels(row), fetch.metrics(row)) for row in rows]
         time_dimension = next((d for d in query.dimensions if d.is_time), None)
+        labelled = query.time_labels and time_dimension is not None
         meta = StatsMeta(
             total_rows=(rows[0].total_rows if rows else 0) if query.total_rows else None,
             time_labels=tuple(time_labels(period, time_dimension.column, site.zone))
-            if query.time_labels and time_dimension is not None
+            if labelled and time_dimension is not None
+            else None,
+            # The bucket still filling: a graph draws it as "so far", not as a drop.
+            partial_time_label=bucket_of(now, time_dimension.column, site.zone)
+            if labelled and time_dimension is not None and _running(period, now)
             else None,
         )
         if query.comparison:
-            previous = comparison_period(period, query.comparison, site.zone)
-            meta = replace(
-                meta, comparison_date_range=(previous.first.isoformat(), previous.last.isoformat())
+            previous = comparison_period(
+                period, query.comparison, site.zone, date_range=query.date_range, now=now
             )
+            meta = replace(meta, comparison_date_range=range_bounds(previous, site.zone))
             answers = _compared(fetch, query, rows, answers, previous, period, time_dimension)
         understood = dict(query.raw)
         understood["date_range"] = [period.first.isoformat(), period.last.isoformat()]
         return StatsResult(tuple(answers), meta, understood)
+
+
+def _running(period: Period, now: datetime) -> bool:
+    moment = now.astimezone(UTC).replace(tzinfo=None)
+    return period.start <= moment < period.end
 
 
 def _has_goal(nodes: tuple[Filter, ...]) -> bool:
@@ -363,8 +373,13 @@ def _with_comparison(
         metrics = tuple(metric_value(name, {}) for name in query.metrics)
     else:
         metrics = fetch.metrics(previous)
-    moved = tuple(
-        change(name, now, before)
-        for name, now, before in zip(query.metrics, answer.metrics, metrics, strict=True)
-    )
+    if previous is None or not any(previous.aggregates.get(n) for n in fetch.aggregates):
+        # Nothing to compare with (before the site's first visit, say): no figure may claim a
+        # change, not even a rate (0% then would make any bounce rate now a rise).
+        moved: tuple[float | None, ...] = tuple(None for _ in query.metrics)
+    else:
+        moved = tuple(
+            change(name, now, before)
+            for name, now, before in zip(query.metrics, answer.metrics, metrics, strict=True)
+        )
     return replace(answer, comparison=Comparison(tuple(dimensions), metrics, moved))
