@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("analytics", "0011_stats_api_key_permission")]
+    dependencies = [("analytics", "0012_tracked_site_exclusions")]
 
     operations = [
         migrations.AddField(
