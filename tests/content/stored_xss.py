@@ -82,6 +82,9 @@ NOT_TEXT = {
     "per_page",
     "body",
     "form_fields",
+    # E-mail addresses only, each validated (tests/content/test_lead_notifications.py); never
+    # shown on a public page.
+    "lead_notification_addresses",
 }
 AUTHOR_FIELDS = ["name", "role", "bio"]
 FORM_FIELD_FIELDS = ["label", "help_text", "choices", "default_value"]

@@ -63,14 +63,16 @@ if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
 
 # Public pages answer a POST without Django's CSRF cookie (the public site sets no cookie): a
 # POST from another site is refused for every page, and a form page checks its own signed
-# token (core/http/form_tokens.py). Ahead of Wagtail's own pattern, same path and name; the
-# admin keeps its CSRF check.
+# token (core/http/form_tokens.py). It takes the place of Wagtail's own pattern (same path and
+# name), last, so Wagtail's /_util/ views before it still answer; the admin keeps its CSRF check.
 urlpatterns += [
     re_path(
         wagtail_urls.serve_pattern, same_origin_posts(wagtail_views.serve), name="wagtail_serve"
     )
+    if getattr(pattern, "name", None) == "wagtail_serve"
+    else pattern
+    for pattern in wagtail_urls.urlpatterns
 ]
-urlpatterns += [path("", include(wagtail_urls))]
 
 # Django's error pages, after the request body is known to be read or unreadable (a malformed
 # multipart body on a CSRF-exempt URL made the 404 page itself fail with a 500).
