@@ -112,10 +112,13 @@ def test_publishing_sends_on_every_chosen_channel_once(home: Page, settings, smt
         part.split('"')[0] for part in html.split('href="')[1:] if "spring-launch" in part
     )
     tags = parse_qs(urlsplit(article_link.replace("&amp;", "&")).query)
+    newsletter = Dispatch.objects.get(channel="newsletter")
     assert tags == {
         "utm_source": ["newsletter"],
         "utm_medium": ["email"],
         "utm_campaign": ["spring-launch"],
+        # ... and for the send itself (its stats on the delivery page count by it).
+        "utm_content": [f"send-{newsletter.planned_channel_id}"],
     }
     manual = Delivery.objects.get(dispatch__channel="linkedin")
     assert manual.status == Delivery.Status.SENT

@@ -46,6 +46,12 @@ def campaign_of(page: Page) -> str:
     return page_facts(page).campaign_code
 
 
+def send_tag(planned_channel_id: int) -> str:
+    """The ``utm_content`` of a newsletter send's links: its plan row's id, which names one
+    dispatch (``Dispatch.planned_channel_id`` is unique) and is known before it is made."""
+    return f"send-{planned_channel_id}"
+
+
 def record_publication(page: Page) -> list[Dispatch]:
     """The outbox rows for the published ``page``'s planned channels not dispatched yet.
 
@@ -73,6 +79,9 @@ def record_publication(page: Page) -> list[Dispatch]:
                 source=row.channel,
                 medium=channel.utm_medium,
                 campaign=campaign,
+                # A newsletter's links name their send: two sends of one page to two lists
+                # share source, medium and campaign (see newsletter/send_stats.py).
+                content=send_tag(row.pk) if channel.sends_to_list else "",
             )
             created.append(
                 Dispatch.objects.create(

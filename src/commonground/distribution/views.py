@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 from . import services
 from .channels import channel_choices, channel_label
 from .models import Delivery, Dispatch
+from .newsletter.send_stats import send_stats
 
 VIEW = "distribution.view_dispatch"
 CHANGE = "distribution.change_dispatch"
@@ -98,6 +99,8 @@ def dispatch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "label": channel_label(dispatch.channel),
             "progress": services.progress(dispatch),
             "skipped_reasons": _skipped_reasons(dispatch),
+            # What the send brought (a newsletter's: its links name the send).
+            "send_stats": send_stats(dispatch) if dispatch.mailing_list_id else None,
             "deliveries": shown,
             "can_change": request.user.has_perm(CHANGE),
             "shows_recipients": shows_recipients,

@@ -131,13 +131,13 @@ def edition_of(dispatch: "Dispatch") -> Edition:
     )
 
 
-def unsubscribe_url(subscription: Subscription) -> str:
-    return absolute(
-        reverse(
-            "newsletter_unsubscribe",
-            args=[subscription.subscriber.token, subscription.mailing_list_id],
-        )
+def unsubscribe_url(subscription: Subscription, *, send: int | None = None) -> str:
+    """The person's unsubscribe link; in an edition, ``send`` (the dispatch's id) says which
+    send it came in (checked against the deliveries when used, so the send's stats count it)."""
+    link = reverse(
+        "newsletter_unsubscribe", args=[subscription.subscriber.token, subscription.mailing_list_id]
     )
+    return absolute(f"{link}?send={send}" if send is not None else link)
 
 
 def preferences_url(subscription: Subscription) -> str:

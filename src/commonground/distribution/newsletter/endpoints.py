@@ -82,7 +82,8 @@ def unsubscribe_view(request: HttpRequest, token: str, list_id: int) -> HttpResp
                 {"subscription": subscription, "error": "The request did not ask to unsubscribe."},
                 status=400,
             )
-        signups.unsubscribe(subscription)
+        via = signups.send_of(subscription, request.GET.get("send", ""))
+        signups.unsubscribe(subscription, via=via)
     return render(request, "distribution/unsubscribe.html", {"subscription": subscription})
 
 

@@ -72,6 +72,15 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The newsletter send whose unsubscribe link was used, if it was one (the send's stats
+    # count it); none for the preference page or an older link.
+    unsubscribed_via = models.ForeignKey(
+        "distribution.Dispatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="unsubscribes",
+    )
     # When the last confirmation e-mail went out: the form cannot be used to flood an inbox.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -58,7 +58,7 @@ def send_edition(outbox: "DispatchOutbox", *, max_per_second: float = 0) -> Deli
                 continue
             body = messages.message(
                 to=delivery.recipient,
-                unsubscribe=unsubscribe_url(subscription),
+                unsubscribe=unsubscribe_url(subscription, send=outbox.dispatch.pk),
                 preferences=preferences_url(subscription),
                 idempotency_key=delivery.idempotency_key,
             )

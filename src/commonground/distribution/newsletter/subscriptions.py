@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from ..models import Dispatch
 from . import tasks
 from .editions import absolute
 from .models import MailingList, Subscriber, Subscription, Suppression
@@ -104,11 +105,24 @@ def confirm(subscription: Subscription) -> None:
 
 
 @transaction.atomic
-def unsubscribe(subscription: Subscription) -> None:
+def unsubscribe(subscription: Subscription, *, via: "Dispatch | None" = None) -> None:
+    """Off the list; ``via``: the send whose link was used (see ``send_of``)."""
     Subscription.objects.filter(pk=subscription.pk).exclude(
         status=Subscription.Status.UNSUBSCRIBED
-    ).update(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    ).update(
+        status=Subscription.Status.UNSUBSCRIBED,
+        unsubscribed_at=timezone.now(),
+        unsubscribed_via=via,
+    )
     subscription.refresh_from_db()
+
+
+def send_of(subscription: Subscription, send: str) -> "Dispatch | None":
+    """The dispatch ``send`` (from an unsubscribe link's ``?send=``) names, if it really sent
+    to ``subscription``: a made-up or another person's send id is not counted."""
+    if not send.isdigit() or len(send) > 18:
+        return None
+    return Dispatch.objects.filter(pk=int(send), deliveries__subscription=subscription).first()
 
 
 @transaction.atomic
