@@ -327,7 +327,16 @@
 
   // --- state in the URL ------------------------------------------------------------------
 
-  const FILTER_PREFIX = "f.";
+  // A filter in the URL: f.<dimension>=value (is), fn.<dimension> (is not), fc.<dimension>
+  // (contains). Several values of one key are "or"; different keys all hold ("and").
+  const FILTER_PREFIXES = { is: "f.", is_not: "fn.", contains: "fc." };
+  const OPERATOR_LABELS = { is: "is", is_not: "is not", contains: "contains" };
+  // What the filter dialog offers (every dimension a visit or page view can be filtered by).
+  const FILTER_DIMENSIONS = [
+    "event:page", "visit:entry_page", "visit:exit_page", "visit:source", "visit:channel",
+    "visit:utm_source", "visit:utm_medium", "visit:utm_campaign", "visit:country",
+    "visit:region", "visit:device", "visit:browser", "visit:os",
+  ];
 
   function siteConfig(domain) {
     return config.sites.find((site) => site.domain === domain) || config.sites[0];
@@ -353,11 +362,12 @@
     const metric = KPIS.includes(params.get("metric")) ? params.get("metric") : "visitors";
     const filters = [];
     for (const [key, value] of params) {
-      if (!key.startsWith(FILTER_PREFIX)) continue;
-      const dimension = key.slice(FILTER_PREFIX.length);
-      const existing = filters.find((filter) => filter.dimension === dimension);
+      const operator = Object.keys(FILTER_PREFIXES).find((op) => key.startsWith(FILTER_PREFIXES[op]));
+      if (!operator) continue;
+      const dimension = key.slice(FILTER_PREFIXES[operator].length);
+      const existing = filters.find((filter) => filter.dimension === dimension && filter.operator === operator);
       if (existing) existing.values.push(value);
-      else filters.push({ dimension, values: [value] });
+      else filters.push({ dimension, operator, values: [value] });
     }
     return { site, period, from, to, metric, filters, segment, journey, depth };
   }
@@ -376,7 +386,7 @@
     }
     if (state.metric !== "visitors") params.set("metric", state.metric);
     for (const filter of state.filters) {
-      for (const value of filter.values) params.append(FILTER_PREFIX + filter.dimension, value);
+      for (const value of filter.values) params.append(FILTER_PREFIXES[filter.operator] + filter.dimension, value);
     }
     if (state.segment !== null) params.set("segment", state.segment);
     if (state.journey) params.set("journey", state.journey);
@@ -387,7 +397,7 @@
   function withFilter(state, dimension, value) {
     // Clicking a value replaces any filter on the same dimension, as Plausible does.
     const filters = state.filters.filter((filter) => filter.dimension !== dimension);
-    filters.push({ dimension, values: [value] });
+    filters.push({ dimension, operator: "is", values: [value] });
     return { ...state, filters };
   }
 
@@ -451,7 +461,7 @@
   }
 
   function queryFilters() {
-    const filters = state.filters.map((filter) => ["is", filter.dimension, filter.values]);
+    const filters = state.filters.map((filter) => [filter.operator, filter.dimension, filter.values]);
     // The query layer expands a saved segment into its filters, all of which must hold too.
     if (state.segment !== null) filters.push(["is", "segment", [state.segment]]);
     return filters;
@@ -577,10 +587,128 @@
       );
     }
     for (const filter of state.filters) {
-      const text = `${dimensionLabel(filter.dimension)} is ${filter.values.map((v) => valueLabel(filter.dimension, v)).join(" or ")}`;
-      const others = state.filters.filter((f) => f.dimension !== filter.dimension);
+      const text = `${dimensionLabel(filter.dimension)} ${OPERATOR_LABELS[filter.operator]} ${filter.values.map((v) => valueLabel(filter.dimension, v)).join(" or ")}`;
+      const others = state.filters.filter((f) => f !== filter);
       chips.append(chip({ "data-dimension": filter.dimension }, text, `Remove filter: ${text}`, { ...state, filters: others }));
     }
+  }
+
+  // --- the filter dialog: dimension, operator, value; several rows; saved as a segment ----
+
+  const filterDialog = document.getElementById("cg-filter-dialog");
+  const filterRows = document.getElementById("cg-filter-rows");
+  const filterError = document.getElementById("cg-filter-error");
+  let rowCount = 0;
+
+  function filterRow(filter) {
+    rowCount += 1;
+    const id = `cg-filter-${rowCount}`;
+    const dimension = h(
+      "select",
+      { id: `${id}-dimension`, className: "cg-filter-dimension", "aria-label": "Filter by" },
+      FILTER_DIMENSIONS.map((name) => h("option", { value: name }, dimensionLabel(name))),
+    );
+    const operator = h(
+      "select",
+      { id: `${id}-operator`, className: "cg-filter-operator", "aria-label": "How" },
+      Object.entries(OPERATOR_LABELS).map(([value, label]) => h("option", { value }, label)),
+    );
+    const value = h("input", { type: "text", id: `${id}-value`, className: "cg-filter-value", "aria-label": "Value", maxlength: "2000", spellcheck: "false" });
+    dimension.value = filter.dimension;
+    operator.value = filter.operator;
+    value.value = filter.value;
+    const row = h(
+      "li",
+      { className: "cg-filter-row" },
+      dimension,
+      operator,
+      value,
+      h(
+        "button",
+        { type: "button", className: "button button-small button-secondary cg-filter-remove", "aria-label": "Remove this filter", onclick: () => row.remove() },
+        "×",
+      ),
+    );
+    return row;
+  }
+
+  function dialogFilters() {
+    // Rows with the same dimension and operator are one filter with several values.
+    const filters = [];
+    for (const row of filterRows.querySelectorAll(".cg-filter-row")) {
+      const dimension = row.querySelector(".cg-filter-dimension").value;
+      const operator = row.querySelector(".cg-filter-operator").value;
+      const value = row.querySelector(".cg-filter-value").value.trim();
+      if (!value) continue;
+      const existing = filters.find((f) => f.dimension === dimension && f.operator === operator);
+      if (existing) existing.values.push(value);
+      else filters.push({ dimension, operator, values: [value] });
+    }
+    return filters;
+  }
+
+  document.getElementById("cg-filter-open").addEventListener("click", () => {
+    filterRows.replaceChildren();
+    const rows = state.filters.flatMap((f) => f.values.map((value) => ({ dimension: f.dimension, operator: f.operator, value })));
+    for (const row of rows.length ? rows : [{ dimension: "event:page", operator: "is", value: "" }]) filterRows.append(filterRow(row));
+    filterError.hidden = true;
+    const message = document.getElementById("cg-segment-message");
+    if (message) message.textContent = "";
+    filterDialog.showModal();
+    filterRows.querySelector(".cg-filter-value").focus();
+  });
+  document.getElementById("cg-filter-add").addEventListener("click", () => {
+    const row = filterRow({ dimension: "visit:source", operator: "is", value: "" });
+    filterRows.append(row);
+    row.querySelector(".cg-filter-dimension").focus();
+  });
+  document.getElementById("cg-filter-cancel").addEventListener("click", () => filterDialog.close());
+  document.getElementById("cg-filter-form").addEventListener("submit", () => {
+    // method="dialog": the dialog closes itself; the page shows the filters chosen.
+    navigate({ ...state, filters: dialogFilters() });
+  });
+
+  const segmentSave = document.getElementById("cg-segment-save");
+  if (segmentSave) {
+    segmentSave.addEventListener("click", async () => {
+      const message = document.getElementById("cg-segment-message");
+      const name = document.getElementById("cg-segment-name").value.trim();
+      const filters = dialogFilters();
+      filterError.hidden = true;
+      if (!filters.length || !name) {
+        filterError.textContent = !filters.length ? "Choose at least one filter with a value to save." : "Give the segment a name.";
+        filterError.hidden = false;
+        return;
+      }
+      message.textContent = "Saving…";
+      try {
+        // Not through ask(): a reload of the panels must not cancel a segment being saved.
+        const response = await fetch(config.urls.saveSegment, {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": config.csrfToken },
+          body: JSON.stringify({
+            site: state.site,
+            name,
+            shared: document.getElementById("cg-segment-shared").checked,
+            filters: filters.map((f) => [f.operator, f.dimension, f.values]),
+          }),
+        });
+        const answer = await response.json().catch(() => ({}));
+        if (!response.ok) throw new Error(answer.error || `The server answered ${response.status}.`);
+        const segments = siteConfig(state.site).segments;
+        segments.push({ id: answer.id, name: answer.name, shared: answer.shared });
+        segments.sort((a, b) => a.name.localeCompare(b.name));
+        message.textContent = "";
+        filterDialog.close();
+        // The segment now holds these filters: shown as its chip instead of theirs.
+        navigate({ ...state, filters: [], segment: answer.id });
+      } catch (error) {
+        message.textContent = "";
+        filterError.textContent = `The segment was not saved: ${error.message}`;
+        filterError.hidden = false;
+      }
+    });
   }
 
   function filterLink(dimension, value) {
@@ -729,9 +857,13 @@
     const [answer, previousAnswer] = await Promise.all([runQuery(query), before]);
     const labels = labelsOf(answer);
     const current = seriesFor(answer, labels);
+    // The bucket still filling (this hour, today, this month): drawn as "so far", and the
+    // buckets after it (the rest of today's hours) not at all, rather than as drops to 0.
+    const partial = labels.indexOf(String((answer.meta && answer.meta.partial_time_label) || ""));
+    if (partial >= 0) for (let index = partial + 1; index < current.length; index += 1) current[index] = null;
     const previousLabels = previousAnswer ? labelsOf(previousAnswer) : [];
     const previous = previousAnswer ? seriesFor(previousAnswer, previousLabels) : [];
-    graph = { labels, current, previousLabels, previous, interval, metric, range: answer.query.date_range };
+    graph = { labels, current, previousLabels, previous, interval, metric, partial, range: answer.query.date_range };
     document.getElementById("cg-graph-title").textContent = `${METRIC_LABELS[metric]} by ${interval}`;
     drawGraph();
     renderGraphTable();
@@ -743,7 +875,12 @@
   function graphData() {
     const xs = graph.labels.map(labelSeconds);
     const previous = graph.labels.map((_, index) => (index < graph.previous.length ? graph.previous[index] : null));
-    return [xs, graph.current, previous];
+    const partial = graph.partial;
+    if (partial < 0) return [xs, graph.current, previous, graph.labels.map(() => null)];
+    // The finished buckets as a line; the last one joined to them by a dashed segment.
+    const finished = graph.current.map((value, index) => (index < partial ? value : null));
+    const soFar = graph.current.map((value, index) => (index === partial || index === partial - 1 ? value : null));
+    return [xs, finished, previous, soFar];
   }
 
   function axisDate(seconds) {
@@ -791,12 +928,20 @@
               ? "—"
               : `${formatMetric(metric, value)} (${graph.previousLabels[index] || ""})`,
         },
+        {
+          label: "So far",
+          stroke: "#2e6fd9",
+          width: 2,
+          dash: [5, 4],
+          points: { show: false },
+          value: (u, value) => (value === null ? "—" : formatMetric(metric, value)),
+        },
       ],
       axes: [
         { stroke: "#5c5c5c", grid: { stroke: "#eee" }, values: (u, ticks) => ticks.map(axisDate) },
         { stroke: "#5c5c5c", grid: { stroke: "#eee" }, size: 60, values: (u, ticks) => ticks.map((v) => formatMetric(metric, v)) },
       ],
-      plugins: [annotationMarkers()],
+      plugins: [annotationMarkers(), partialPoint()],
     };
     plot = new uPlot(options, data, graphChart);
   }
@@ -805,6 +950,25 @@
     new ResizeObserver(() => {
       if (plot) plot.setSize({ width: Math.max(graphChart.clientWidth, 300), height: 280 });
     }).observe(graphChart);
+  }
+
+  function partialPoint() {
+    // A hollow point and "so far" on the unfinished bucket, so it does not read as a drop.
+    function place(u) {
+      u.over.querySelectorAll(".cg-partial").forEach((element) => element.remove());
+      const index = graph.partial;
+      if (index < 0 || graph.current[index] === null || graph.current[index] === undefined) return;
+      const left = u.valToPos(labelSeconds(graph.labels[index]), "x");
+      const top = u.valToPos(graph.current[index], "y");
+      const point = h("span", { className: "cg-partial cg-partial-point", "aria-hidden": "true" });
+      point.style.left = `${left}px`;
+      point.style.top = `${top}px`;
+      const label = h("span", { className: "cg-partial cg-partial-label", "data-label": graph.labels[index] }, "so far");
+      label.style.left = `${left}px`;
+      label.style.top = `${top}px`;
+      u.over.append(point, label);
+    }
+    return { hooks: { draw: [place] } };
   }
 
   function renderGraphTable() {
@@ -823,8 +987,8 @@
           h(
             "tr",
             {},
-            h("th", { scope: "row" }, label),
-            h("td", { "data-value": graph.current[index] }, formatMetric(metric, graph.current[index])),
+            h("th", { scope: "row" }, index === graph.partial ? `${label} (so far)` : label),
+            h("td", { "data-value": graph.current[index] ?? "" }, graph.current[index] === null ? "—" : formatMetric(metric, graph.current[index])),
             h("td", { "data-value": graph.previous[index] ?? "" }, formatMetric(metric, graph.previous[index])),
           ),
         ),
@@ -844,11 +1008,20 @@
     function place(u) {
       u.over.querySelectorAll(".cg-marker").forEach((marker) => marker.remove());
       const [min, max] = [u.scales.x.min, u.scales.x.max];
+      const placed = new Set();
       for (const annotation of annotations) {
         const seconds = annotationSeconds(annotation);
         if (seconds < min || seconds > max) continue;
+        // Publishes at one place on the axis are one marker ("5 pages published").
+        const key = `${annotation.kind}:${seconds}`;
+        if (annotation.kind === "publish" && placed.has(key)) continue;
+        placed.add(key);
+        const together = annotation.kind === "publish" ? annotations.filter((a) => a.kind === "publish" && annotationSeconds(a) === seconds).length : 1;
         const left = u.valToPos(seconds, "x");
-        const title = `${formatDay(annotation.date)}: ${annotation.text}${annotation.author ? ` (${annotation.author})` : ""}`;
+        const title =
+          together > 1
+            ? `${formatDay(annotation.date)}: ${together} pages published`
+            : `${formatDay(annotation.date)}: ${annotation.text}${annotation.author ? ` (${annotation.author})` : ""}`;
         const marker = h("span", { className: `cg-marker cg-marker-${annotation.kind}`, title, "aria-hidden": "true" });
         marker.style.left = `${left}px`;
         u.over.append(marker);
@@ -879,7 +1052,36 @@
       annotationList.append(h("li", { className: "cg-muted" }, "No notes or publishes in this period."));
       return;
     }
+    // A day's publishes are one line ("5 pages published") that opens to the list, so a busy
+    // day does not push the reports down; notes people wrote are each shown.
+    const publishesOn = new Map();
     for (const annotation of annotations) {
+      if (annotation.kind !== "publish") continue;
+      if (!publishesOn.has(annotation.date)) publishesOn.set(annotation.date, []);
+      publishesOn.get(annotation.date).push(annotation);
+    }
+    for (const annotation of annotations) {
+      const day = publishesOn.get(annotation.date);
+      if (annotation.kind === "publish" && day.length > 1) {
+        if (day[0] !== annotation) continue;
+        annotationList.append(
+          h(
+            "li",
+            { className: "cg-annotation cg-annotation-publish cg-annotation-group", "data-count": day.length },
+            h(
+              "details",
+              {},
+              h("summary", {}, h("time", { datetime: annotation.date }, formatDay(annotation.date)), ` ${day.length} pages published`),
+              h(
+                "ul",
+                { className: "cg-annotation-group-list" },
+                day.map((a) => h("li", {}, a.text, a.author ? h("span", { className: "cg-muted" }, ` — ${a.author}`) : null)),
+              ),
+            ),
+          ),
+        );
+        continue;
+      }
       const remove = annotation.can_delete
         ? h(
             "button",
@@ -1731,6 +1933,13 @@
 
   let generation = 0;
 
+  function comparedText([first, last]) {
+    // "2 Dec up to 14:29:59": a period still running is compared up to the same time of day.
+    const [lastDay, clock] = last.split("T");
+    const days = first === lastDay ? formatDay(first) : `${formatDay(first)} – ${formatDay(lastDay)}`;
+    return clock ? `${days} up to ${clock.slice(0, 8)}` : days;
+  }
+
   function loadAll() {
     generation += 1;
     const mine = generation;
@@ -1747,7 +1956,9 @@
     kpis
       .then((answer) => {
         const [first, last] = answer.query.date_range;
-        rangeLabel.textContent = first === last ? formatDay(first) : `${formatDay(first)} – ${formatDay(last)}`;
+        const shown = first === last ? formatDay(first) : `${formatDay(first)} – ${formatDay(last)}`;
+        const compared = answer.meta && answer.meta.comparison_date_range;
+        rangeLabel.textContent = compared ? `${shown}, compared with ${comparedText(compared)}` : shown;
       })
       .catch((error) => {
         if (isAbort(error)) return;
