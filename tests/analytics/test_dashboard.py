@@ -466,7 +466,7 @@ def test_the_page_lists_the_sites_goals_and_saved_segments(viewer, site, google_
 
     [dash] = [s for s in config["sites"] if s["domain"] == SITE]
     assert dash["goals"] == ["Pricing visit", "Signup"]
-    assert dash["segments"] == [{"id": google_segment.pk, "name": "From Google"}]
+    assert dash["segments"] == [{"id": google_segment.pk, "name": "From Google", "shared": True}]
     assert config["urls"]["segments"] == reverse("analytics_segments:index")
     assert config["urls"]["funnel"] == FUNNEL
     assert config["urls"]["journey"] == JOURNEY
